@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+// EasyToHard: the easy-to-hard generalization method (Sun et al., 2024) on one CPU.
+//
+// Layers depend downward only (see docs/DESIGN in ../shared and README):
+//   0  CCPUFeatures, GEMMAVX2, GEMMAVX512, GEMM, Kernels, SafeTensors, Tokenizers, Grading
+//   1  Transformer, Datasets
+//   4  e2h (argument parsing only)
+import PackageDescription
+
+/// Flags for the code that must be fast. The per-ISA GEMM targets add a `-target-cpu` of their own;
+/// everything else is compiled for the baseline of the platform so one binary runs anywhere.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "EasyToHard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "e2h", targets: ["e2h"]),
+        .library(name: "Grading", targets: ["Grading"]),
+        .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        // Layer 0: CPU feature detection (C, `__builtin_cpu_supports`).
+        .target(name: "CCPUFeatures"),
+        // Layer 0: GEMM micro-kernels compiled for one instruction set each; GEMM dispatches at run time.
+        .target(name: "GEMMAVX2",
+                swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "GEMMAVX512",
+                swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
+        .target(name: "GEMM", dependencies: ["CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
+                swiftSettings: fastMath),
+        // Layer 0: elementwise kernels with forward/backward, AdamW, seeded RNG.
+        .target(name: "Kernels", dependencies: ["GEMM"], swiftSettings: fastMath),
+        // Layer 0: safetensors reader/writer.
+        .target(name: "SafeTensors"),
+        // Layer 0: tokenizers (character vocabulary of the built-in benchmark).
+        .target(name: "Tokenizers"),
+        // Layer 0: answer extraction and mathematical equivalence.
+        .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")]),
+        // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
+        .target(name: "Transformer", dependencies: ["GEMM", "Kernels", "SafeTensors"],
+                swiftSettings: fastMath),
+        // Layer 1: real data formats, the built-in benchmark, easy/hard split.
+        .target(name: "Datasets", dependencies: ["Tokenizers", "Grading"]),
+        // Layer 4: the command line.
+        .executableTarget(name: "e2h", dependencies: [
+            "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "GEMMTests", dependencies: ["GEMM"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GEMM"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "GradingTests", dependencies: ["Grading"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

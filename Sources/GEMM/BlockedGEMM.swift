@@ -1,0 +1,109 @@
+// The cache-blocked loop nest (BLIS order jc → pc → ic → macro-kernel) and its split over threads.
+//
+// Operands are described by strides so that the three forms are one algorithm:
+//   A(i, p) = a[i·aRowStride + p·aDepthStride]     (nn/nt: (lda, 1); tn: (1, lda))
+//   B(p, j) = b[p·bDepthStride + j·bColumnStride]  (nn/tn: (ldb, 1); nt: (1, ldb))
+//   C(i, j) = c[i·ldc + j]
+
+import Dispatch
+
+/// C(m, n) (+)= A(m, k) · B(k, n) with both operands given by strides (see the file comment).
+struct StridedProduct {
+    var m: Int, n: Int, k: Int
+    var a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int
+    var b: UnsafePointer<Float>, bDepthStride: Int, bColumnStride: Int
+    var c: UnsafeMutablePointer<Float>, ldc: Int
+    var accumulate: Bool
+
+    init(_ form: GEMMForm, m: Int, n: Int, k: Int,
+         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        (self.m, self.n, self.k) = (m, n, k)
+        (self.a, self.b, self.c, self.ldc, self.accumulate) = (a, b, c, ldc, accumulate)
+        (aRowStride, aDepthStride) = form == .tn ? (1, lda) : (lda, 1)
+        (bDepthStride, bColumnStride) = form == .nt ? (1, ldb) : (ldb, 1)
+    }
+
+    /// The rows `start..<start+count` of this product.
+    func rows(_ start: Int, _ count: Int) -> StridedProduct {
+        var part = self
+        part.m = count
+        part.a = a + start * aRowStride
+        part.c = c + start * ldc
+        return part
+    }
+
+    /// The columns `start..<start+count` of this product.
+    func columns(_ start: Int, _ count: Int) -> StridedProduct {
+        var part = self
+        part.n = count
+        part.b = b + start * bColumnStride
+        part.c = c + start
+        return part
+    }
+}
+
+/// Splits `total` into blocks of at most `limit`, of equal size rounded up to a multiple of `unit`
+/// (e.g. K = 300 with KC = 256 becomes 152 + 148 rather than 256 + 44).
+func balancedBlock(_ total: Int, limit: Int, unit: Int) -> Int {
+    let blocks = (total + limit - 1) / limit
+    let size = (total + blocks - 1) / blocks
+    return min(limit, (size + unit - 1) / unit * unit)
+}
+
+/// Runs `product` on `threads` workers, each on its own band of rows (or columns when the product
+/// is wider than tall), each packing into its own borrowed buffers.
+func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
+    let splitRows = product.m >= product.n
+    let extent = splitRows ? product.m : product.n
+    let unit = splitRows ? plan.mr : plan.nr
+    let workers = max(1, min(threads, (extent + unit - 1) / unit))
+    if workers == 1 {
+        runBlockedSerial(product, plan: plan)
+        return
+    }
+    let band = ((extent + workers - 1) / workers + unit - 1) / unit * unit
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let start = worker * band
+        let count = min(band, extent - start)
+        guard count > 0 else { return }
+        let part = splitRows ? product.rows(start, count) : product.columns(start, count)
+        runBlockedSerial(part, plan: plan)
+    }
+}
+
+/// The single-threaded blocked product. Requires m, n, k > 0.
+func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
+    let kc = balancedBlock(p.k, limit: plan.kc, unit: 1)
+    let mc = balancedBlock(p.m, limit: plan.mc, unit: plan.mr)
+    let nc = balancedBlock(p.n, limit: plan.nc, unit: plan.nr)
+    PackingBufferPool.shared.withBuffers(aCount: mc * kc, bCount: nc * kc) { buffers in
+        var jc = 0
+        while jc < p.n {
+            let ncb = min(nc, p.n - jc)
+            var pc = 0
+            while pc < p.k {
+                let kcb = min(kc, p.k - pc)
+                // B(pc..<pc+kcb, jc..<jc+ncb) → (ncb/NR, kcb, NR)
+                packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
+                           laneStride: p.bColumnStride, depthStride: p.bDepthStride,
+                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b)
+                // Only the first K block may overwrite C.
+                let accumulate = p.accumulate || pc > 0
+                var ic = 0
+                while ic < p.m {
+                    let mcb = min(mc, p.m - ic)
+                    // A(ic..<ic+mcb, pc..<pc+kcb) → (mcb/MR, kcb, MR)
+                    packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
+                               laneStride: p.aRowStride, depthStride: p.aDepthStride,
+                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
+                    plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b,
+                                     p.c + ic * p.ldc + jc, p.ldc, accumulate)
+                    ic += mcb
+                }
+                pc += kcb
+            }
+            jc += ncb
+        }
+    }
+}

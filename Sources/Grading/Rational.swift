@@ -1,0 +1,290 @@
+import BigInt
+import Foundation
+
+/// An exact rational number `num/den` in lowest terms with `den > 0`.
+///
+/// Values whose numerator and denominator fit in a machine word stay in `.small` (no allocation,
+/// overflow-checked arithmetic); anything larger moves to `.big` (attaswift BigInt) and moves back
+/// when it fits again, so the representation is canonical and `==`/`hash` are structural.
+struct Rational: Hashable, Sendable, CustomStringConvertible {
+    enum Storage: Hashable, Sendable {
+        /// Invariant: den > 0, gcd(num, den) == 1, num != Int.min.
+        case small(Int, Int)
+        /// Invariant: den > 0, gcd == 1, and the value does not fit `.small`.
+        case big(BigInt, BigInt)
+    }
+
+    var storage: Storage
+
+    static let zero = Rational(0)
+    static let one = Rational(1)
+
+    init(_ value: Int) {
+        storage = value == Int.min ? .big(BigInt(value), 1) : .small(value, 1)
+    }
+
+    init(_ value: BigInt) {
+        self.init(normalizing: value, 1)
+    }
+
+    /// Builds `num/den` (any signs); `den` must be nonzero (checked by callers).
+    init(normalizing num: BigInt, _ den: BigInt) {
+        var n = num, d = den
+        if d.sign == .minus { n.negate(); d.negate() }
+        let g = n.magnitude.greatestCommonDivisor(with: d.magnitude)
+        if g > 1 { n /= BigInt(g); d /= BigInt(g) }
+        if let sn = Int(exactly: n), let sd = Int(exactly: d), sn != Int.min {
+            storage = .small(sn, sd)
+        } else {
+            storage = .big(n, d)
+        }
+    }
+
+    /// Builds `num/den` from machine words, reducing; nil when `den == 0`.
+    init?(_ num: Int, _ den: Int) {
+        if den == 0 { return nil }
+        self.init(normalizing: BigInt(num), BigInt(den))
+    }
+
+    var numerator: BigInt {
+        switch storage { case .small(let n, _): return BigInt(n); case .big(let n, _): return n }
+    }
+
+    var denominator: BigInt {
+        switch storage { case .small(_, let d): return BigInt(d); case .big(_, let d): return d }
+    }
+
+    var isZero: Bool { if case .small(0, _) = storage { return true }; return false }
+
+    var isInteger: Bool {
+        switch storage { case .small(_, let d): return d == 1; case .big(_, let d): return d == 1 }
+    }
+
+    /// -1, 0 or 1.
+    var signum: Int {
+        switch storage {
+        case .small(let n, _): return n.signum()
+        case .big(let n, _): return n.sign == .minus ? -1 : (n.isZero ? 0 : 1)
+        }
+    }
+
+    /// Approximate size in bits of numerator plus denominator (used to bound work).
+    var bitSize: Int {
+        switch storage {
+        case .small: return 64
+        case .big(let n, let d): return n.magnitude.bitWidth + d.magnitude.bitWidth
+        }
+    }
+
+    /// The value as a machine integer, when it is an integer that fits.
+    var intValue: Int? {
+        if case .small(let n, 1) = storage { return n }
+        return nil
+    }
+
+    var description: String {
+        switch storage {
+        case .small(let n, let d): return d == 1 ? "\(n)" : "\(n)/\(d)"
+        case .big(let n, let d): return d == 1 ? "\(n)" : "\(n)/\(d)"
+        }
+    }
+
+    static prefix func - (x: Rational) -> Rational {
+        switch x.storage {
+        case .small(let n, let d): return Rational(storage: .small(-n, d))
+        case .big(let n, let d): return Rational(normalizing: -n, d)
+        }
+    }
+
+    private init(storage: Storage) { self.storage = storage }
+
+    static func + (a: Rational, b: Rational) -> Rational {
+        if case .small(let an, let ad) = a.storage, case .small(let bn, let bd) = b.storage {
+            if ad == 1 && bd == 1 {
+                let (s, o) = an.addingReportingOverflow(bn)
+                if !o && s != Int.min { return Rational(storage: .small(s, 1)) }
+            } else {
+                let (x, o1) = an.multipliedReportingOverflow(by: bd)
+                let (y, o2) = bn.multipliedReportingOverflow(by: ad)
+                let (d, o3) = ad.multipliedReportingOverflow(by: bd)
+                if !o1 && !o2 && !o3 {
+                    let (s, o4) = x.addingReportingOverflow(y)
+                    if !o4 && s != Int.min { return reduced(s, d) }
+                }
+            }
+        }
+        return Rational(normalizing: a.numerator * b.denominator + b.numerator * a.denominator,
+                        a.denominator * b.denominator)
+    }
+
+    static func - (a: Rational, b: Rational) -> Rational { a + (-b) }
+
+    static func * (a: Rational, b: Rational) -> Rational {
+        if case .small(let an, let ad) = a.storage, case .small(let bn, let bd) = b.storage {
+            if an == 0 || bn == 0 { return .zero }
+            let g1 = gcd(an, bd), g2 = gcd(bn, ad)
+            let (n, o1) = (an / g1).multipliedReportingOverflow(by: bn / g2)
+            let (d, o2) = (ad / g2).multipliedReportingOverflow(by: bd / g1)
+            if !o1 && !o2 && n != Int.min { return Rational(storage: .small(n, d)) }
+        }
+        return Rational(normalizing: a.numerator * b.numerator, a.denominator * b.denominator)
+    }
+
+    /// `a / b`; nil when `b == 0`.
+    static func divide(_ a: Rational, _ b: Rational) -> Rational? {
+        guard let r = b.reciprocal else { return nil }
+        return a * r
+    }
+
+    /// `1/x`; nil for zero.
+    var reciprocal: Rational? {
+        switch storage {
+        case .small(let n, let d):
+            if n == 0 { return nil }
+            return Rational(storage: n < 0 ? .small(-d, -n) : .small(d, n))
+        case .big(let n, let d):
+            return Rational(normalizing: d, n)
+        }
+    }
+
+    private static func reduced(_ n: Int, _ d: Int) -> Rational {
+        let g = gcd(n, d)
+        return Rational(storage: .small(n / g, d / g))
+    }
+
+    /// Greatest common divisor of magnitudes (1 when both are zero, so division is safe).
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var x = a.magnitude, y = b.magnitude
+        while y != 0 { (x, y) = (y, x % y) }
+        return x == 0 ? 1 : Int(x)
+    }
+
+    static func < (a: Rational, b: Rational) -> Bool { (a - b).signum < 0 }
+
+    /// Absolute value.
+    var magnitude: Rational { signum < 0 ? -self : self }
+
+    /// Largest integer <= self.
+    var floor: BigInt {
+        let (q, r) = numerator.quotientAndRemainder(dividingBy: denominator)
+        return (r.sign == .minus && !r.isZero) ? q - 1 : q
+    }
+
+    /// Smallest integer >= self.
+    var ceiling: BigInt { -((-self).floor) }
+
+    /// Integer power with a bound on the result size; nil when `0^negative` or the bound would be exceeded.
+    func power(_ exponent: Int, maxBits: Int) -> Rational? {
+        if exponent == 0 { return .one }
+        if isZero { return exponent > 0 ? .zero : nil }
+        let base = exponent < 0 ? reciprocal! : self
+        let e = exponent.magnitude
+        // Estimated size of the result: bits of the base times the exponent.
+        let n = base.numerator, d = base.denominator
+        let bits = max(n.magnitude.bitWidth, d.magnitude.bitWidth)
+        if bits > 1, e > UInt(maxBits) || (bits - 1) * Int(e) > maxBits { return nil }
+        if e > UInt(Int32.max) { return nil }
+        return Rational(normalizing: n.power(Int(e)), d.power(Int(e)))
+    }
+
+    /// Exact `n`-th root when the value is a perfect power (negative values only for odd `n`).
+    func exactRoot(_ n: Int) -> Rational? {
+        if n < 1 { return nil }
+        if n == 1 || isZero { return self }
+        if signum < 0 {
+            guard n % 2 == 1, let r = (-self).exactRoot(n) else { return nil }
+            return -r
+        }
+        guard let rn = Rational.integerRoot(numerator.magnitude, n),
+              let rd = Rational.integerRoot(denominator.magnitude, n) else { return nil }
+        return Rational(normalizing: BigInt(rn), BigInt(rd))
+    }
+
+    /// Exact integer `n`-th root of `x` when it exists (Newton iteration, bounded).
+    static func integerRoot(_ x: BigUInt, _ n: Int) -> BigUInt? {
+        if x < 2 { return x }
+        if n == 2 {
+            let r = x.squareRoot()
+            return r * r == x ? r : nil
+        }
+        let bits = x.bitWidth
+        if bits < 52 {
+            let guess = pow(Double(x), 1.0 / Double(n)).rounded()
+            for c in [guess - 1, guess, guess + 1] where c >= 1 {
+                let r = BigUInt(c)
+                if r.power(n) == x { return r }
+            }
+            return nil
+        }
+        if n > bits { return nil }
+        // Newton: r_{k+1} = ((n-1) r_k + x / r_k^(n-1)) / n, starting above the root.
+        var r = BigUInt(1) << ((bits + n - 1) / n)
+        for _ in 0..<4096 {
+            let next = (BigUInt(n - 1) * r + x / r.power(n - 1)) / BigUInt(n)
+            if next >= r { break }
+            r = next
+        }
+        return r.power(n) == x ? r : nil
+    }
+
+    /// True when the decimal expansion terminates (denominator of the form 2^a 5^b).
+    var isTerminatingDecimal: Bool {
+        var d = denominator.magnitude
+        while d > 1 && d % 2 == 0 { d /= 2 }
+        while d > 1 && d % 5 == 0 { d /= 5 }
+        return d == 1
+    }
+
+    /// Nearest Double (correctly scaled for huge or tiny values; may be +-inf or 0 outside range).
+    var doubleValue: Double {
+        switch storage {
+        case .small(let n, let d): return Double(n) / Double(d)
+        case .big(let n, let d):
+            let nb = n.magnitude.bitWidth, db = d.magnitude.bitWidth
+            // Keep ~64 significant bits of each part, divide, then rescale by the dropped bits.
+            let ns = max(0, nb - 64), ds = max(0, db - 64)
+            let a = Double(n >> ns), b = Double(d >> ds)
+            let q = a / b
+            let shift = ns - ds
+            if shift > 4000 { return q.sign == .minus ? -.infinity : .infinity }
+            if shift < -4000 { return q.sign == .minus ? -0.0 : 0.0 }
+            return Foundation.scalbn(q, shift)
+        }
+    }
+
+    /// Base-2 logarithm of the magnitude (finite for any nonzero value, even outside Double range).
+    var log2Magnitude: Double {
+        let n = numerator.magnitude, d = denominator.magnitude
+        func lg(_ x: BigUInt) -> Double {
+            let b = x.bitWidth
+            let s = max(0, b - 60)
+            return Foundation.log2(Double(x >> s)) + Double(s)
+        }
+        return lg(n) - lg(d)
+    }
+
+    /// Parses a plain decimal literal such as `12`, `3.50`, `.5` exactly; nil when not one.
+    static func parseDecimal(_ text: Substring) -> Rational? {
+        var digits = "", places = 0, seenDot = false
+        for ch in text {
+            if ch == "." {
+                if seenDot { return nil }
+                seenDot = true
+            } else if ch.isASCII, ch.isNumber {
+                digits.append(ch)
+                if seenDot { places += 1 }
+            } else {
+                return nil
+            }
+        }
+        if digits.isEmpty { return nil }
+        if places == 0, digits.count < 18, let v = Int(digits) { return Rational(v) }
+        guard let n = BigInt(digits) else { return nil }
+        return Rational(normalizing: n, BigInt(10).power(places))
+    }
+
+    /// `10^k` for small non-negative `k`.
+    static func powerOfTen(_ k: Int) -> Rational {
+        Rational(normalizing: BigInt(10).power(max(0, k)), 1)
+    }
+}

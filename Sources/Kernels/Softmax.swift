@@ -1,0 +1,92 @@
+// Row softmax and fused cross-entropy over a vocabulary.
+// Shapes: N rows, V columns (vocabulary). Targets are token ids; a target < 0 is ignored.
+
+/// In place: `row[0..<count]` ← softmax(row[0..<count] · scale). Returns nothing; numerically
+/// stable (max subtracted).
+@inline(__always)
+public func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1) {
+    var maximum = -Float.infinity
+    for i in 0..<count { maximum = max(maximum, row[i]) }
+    let shift = maximum * scale
+    var sum: Float = 0
+    var i = 0
+    var sumVector = Vec8()
+    while i + 8 <= count {
+        let e = exp8(Vec8(UnsafeBufferPointer(start: row + i, count: 8)) * scale - shift)
+        sumVector += e
+        for lane in 0..<8 { row[i + lane] = e[lane] }
+        i += 8
+    }
+    sum = sumVector.sum()
+    while i < count {
+        let e = expScalar(row[i] * scale - shift)
+        row[i] = e
+        sum += e
+        i += 1
+    }
+    let inverse = 1 / sum
+    for j in 0..<count { row[j] *= inverse }
+}
+
+/// log Σ exp(row) computed stably.
+@inline(__always)
+public func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Float {
+    var maximum = -Float.infinity
+    for i in 0..<count { maximum = max(maximum, row[i]) }
+    var sumVector = Vec8()
+    var i = 0
+    while i + 8 <= count {
+        sumVector += exp8(Vec8(UnsafeBufferPointer(start: row + i, count: 8)) - maximum)
+        i += 8
+    }
+    var sum = sumVector.sum()
+    while i < count { sum += expScalar(row[i] - maximum); i += 1 }
+    return maximum + _logf(sum)
+}
+
+/// Per-row cross-entropy −log softmax(logits)[target]; rows whose target is negative get 0.
+public func crossEntropyForward(
+    losses: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
+    targets: UnsafePointer<Int32>, rows: Int, vocab: Int
+) {
+    parallelChunks(rows, minimumPerChunk: 64) { range in
+        for row in range {
+            let target = Int(targets[row])
+            guard target >= 0 else { losses[row] = 0; continue }
+            precondition(target < vocab, "target id beyond the vocabulary")
+            let x = logits + row * vocab
+            losses[row] = logSumExp(x, count: vocab) - x[target]
+        }
+    }
+}
+
+/// Writes `logitsGrad` (N,V) = lossGrad[row] · (softmax(logits[row]) − onehot(target)); rows whose
+/// target is negative get zeros.
+public func crossEntropyBackward(
+    logitsGrad: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
+    targets: UnsafePointer<Int32>, lossGrad: UnsafePointer<Float>, rows: Int, vocab: Int
+) {
+    parallelChunks(rows, minimumPerChunk: 64) { range in
+        for row in range {
+            let target = Int(targets[row])
+            let dx = logitsGrad + row * vocab
+            guard target >= 0 else {
+                dx.update(repeating: 0, count: vocab)
+                continue
+            }
+            dx.update(from: logits + row * vocab, count: vocab)
+            softmaxInPlace(dx, count: vocab)
+            let g = lossGrad[row]
+            for v in 0..<vocab { dx[v] *= g }
+            dx[target] -= g
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _logf(_ x: Float) -> Float { Glibc.logf(x) }
+#elseif canImport(Darwin)
+import Darwin
+@inline(__always) func _logf(_ x: Float) -> Float { Darwin.logf(x) }
+#endif

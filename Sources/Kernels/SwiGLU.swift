@@ -1,0 +1,63 @@
+// SwiGLU (Shazeer 2020), the Llama MLP nonlinearity: h = silu(g) ∘ u with silu(g) = g·σ(g).
+// Shapes: N rows, I hidden units. g and u live side by side in one (N, 2I) buffer (the fused
+// gate/up projection output): g = row[0..<I], u = row[I..<2I].
+
+/// Forward: `output` (N,I) = silu(g) ∘ u, reading `gateUp` (N, 2I).
+public func swigluForward(
+    output: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, rows: Int, hidden: Int
+) {
+    parallelChunks(rows, minimumPerChunk: 32) { range in
+        for row in range {
+            let g = gateUp + row * 2 * hidden
+            let u = g + hidden
+            let h = output + row * hidden
+            var i = 0
+            while i + 8 <= hidden {
+                let gv = Vec8(UnsafeBufferPointer(start: g + i, count: 8))
+                let uv = Vec8(UnsafeBufferPointer(start: u + i, count: 8))
+                let hv = gv * sigmoid8(gv) * uv
+                for lane in 0..<8 { h[i + lane] = hv[lane] }
+                i += 8
+            }
+            while i < hidden {
+                h[i] = g[i] * sigmoidScalar(g[i]) * u[i]
+                i += 1
+            }
+        }
+    }
+}
+
+/// Backward: writes `gateUpGrad` (N, 2I) from `outputGrad` (N, I).
+///
+/// dg = dh·u·σ(g)·(1 + g·(1 − σ(g))), du = dh·silu(g).
+public func swigluBackward(
+    gateUpGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
+    gateUp: UnsafePointer<Float>, rows: Int, hidden: Int
+) {
+    parallelChunks(rows, minimumPerChunk: 32) { range in
+        for row in range {
+            let g = gateUp + row * 2 * hidden
+            let u = g + hidden
+            let dg = gateUpGrad + row * 2 * hidden
+            let du = dg + hidden
+            let dh = outputGrad + row * hidden
+            var i = 0
+            while i + 8 <= hidden {
+                let gv = Vec8(UnsafeBufferPointer(start: g + i, count: 8))
+                let uv = Vec8(UnsafeBufferPointer(start: u + i, count: 8))
+                let dhv = Vec8(UnsafeBufferPointer(start: dh + i, count: 8))
+                let s = sigmoid8(gv)
+                let dgv = dhv * uv * s * (1 + gv * (1 - s))
+                let duv = dhv * gv * s
+                for lane in 0..<8 { dg[i + lane] = dgv[lane]; du[i + lane] = duv[lane] }
+                i += 8
+            }
+            while i < hidden {
+                let s = sigmoidScalar(g[i])
+                dg[i] = dh[i] * u[i] * s * (1 + g[i] * (1 - s))
+                du[i] = dh[i] * g[i] * s
+                i += 1
+            }
+        }
+    }
+}

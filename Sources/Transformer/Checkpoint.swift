@@ -1,0 +1,65 @@
+// Checkpoints: a directory with `config.json` (Hugging Face field names) and `model.safetensors`
+// (Hugging Face tensor names), the layout PyTorch and `transformers` read. Written atomically.
+
+import Foundation
+import SafeTensors
+
+extension TransformerModel {
+    /// File names inside a checkpoint directory.
+    public static let configFileName = "config.json"
+    public static let weightsFileName = "model.safetensors"
+
+    /// Writes `config.json` and `model.safetensors` into `directory` (created if missing). Each
+    /// file is replaced atomically, so an interrupted save leaves the previous checkpoint intact.
+    public func save(to directory: URL, metadata: [String: String] = [:]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var writer = SafeTensorsWriter(metadata: metadata.merging(["format": "pt"]) { a, _ in a })
+        for tensor in layout.tensors {
+            writer.add(tensor.name, shape: tensor.shape,
+                       floats: UnsafeBufferPointer(rebasing: parameters[tensor.range]))
+        }
+        try writer.write(to: directory.appendingPathComponent(Self.weightsFileName))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(config).write(to: directory.appendingPathComponent(Self.configFileName),
+                                         options: .atomic)
+    }
+
+    /// Loads a checkpoint directory written by `save` or by Hugging Face (`config.json` +
+    /// `model.safetensors`). The scalar head is optional (zeros when absent); any other missing
+    /// tensor, a shape or dtype mismatch, or an unexpected tensor is a thrown error naming it.
+    public static func load(from directory: URL) throws -> TransformerModel {
+        let configURL = directory.appendingPathComponent(configFileName)
+        let data: Data
+        do { data = try Data(contentsOf: configURL) } catch {
+            throw TransformerError.checkpoint("cannot read \(configURL.path): \(error.localizedDescription)")
+        }
+        let config: TransformerConfig
+        do { config = try JSONDecoder().decode(TransformerConfig.self, from: data) } catch {
+            throw TransformerError.checkpoint("\(configURL.path) is not a valid model config: \(error)")
+        }
+        let model = try TransformerModel(config: config)
+        try model.loadWeights(from: directory.appendingPathComponent(weightsFileName))
+        return model
+    }
+
+    /// Copies every tensor of a safetensors file into the parameter buffer, checking names and shapes.
+    public func loadWeights(from url: URL) throws {
+        let file = try SafeTensorsFile(contentsOf: url)
+        for tensor in layout.tensors {
+            guard file.contains(tensor.name) else {
+                if layout.scoreHeadNames.contains(tensor.name) { continue }
+                throw TransformerError.checkpoint("\(url.path): missing tensor \(tensor.name) \(tensor.shape)")
+            }
+            try file.copyFloats(tensor.name, into: UnsafeMutableBufferPointer(rebasing: parameters[tensor.range]),
+                                expectedShape: tensor.shape)
+        }
+        let known = Set(layout.tensors.map(\.name))
+        let unexpected = file.names.filter { !known.contains($0) && !$0.hasSuffix("rotary_emb.inv_freq") }
+        if !unexpected.isEmpty {
+            let listed = unexpected.prefix(5).joined(separator: ", ")
+            throw TransformerError.checkpoint(
+                "\(url.path): \(unexpected.count) tensor(s) this architecture does not have: \(listed)")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+// Batched incremental decoding with a KV cache: each step feeds one new token to each of several
+// sequences (of different lengths) and returns next-token logits for each. Shapes: R rows in the
+// step (≤ S slots), C hidden, V vocabulary.
+
+import GEMM
+import Kernels
+
+/// Runs the model one token at a time over many sequences at once, reusing cached keys/values, so
+/// a step costs O(length) per sequence instead of recomputing the prefix.
+public final class IncrementalDecoder {
+    public let model: TransformerModel
+    public let cache: KVCache
+    /// (S, V) logits of the last step, row i for the i-th row of that step.
+    public let logits: UnsafeMutableBufferPointer<Float>
+    private let scratch: UnsafeMutablePointer<Float>
+    private let x, xn, qkv, attention, gateUp, hidden: UnsafeMutablePointer<Float>
+    private let rstd, scores: UnsafeMutablePointer<Float>
+    private let positions: UnsafeMutablePointer<Int32>
+
+    public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil) {
+        self.model = model
+        let config = model.config
+        cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions)
+        let S = slots, C = config.hiddenSize, I = config.intermediateSize
+        logits = .allocate(capacity: S * config.vocabSize)
+        logits.initialize(repeating: 0)
+        let counts = [S * C, S * C, S * config.qkvWidth, S * config.queryWidth, S * 2 * I, S * I,
+                      S, S * config.headCount * cache.maxPositions, S]
+        scratch = .allocate(capacity: counts.reduce(0, +))
+        var cursor = scratch
+        func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { cursor += n }; return cursor }
+        x = take(counts[0]); xn = take(counts[1]); qkv = take(counts[2]); attention = take(counts[3])
+        gateUp = take(counts[4]); hidden = take(counts[5]); rstd = take(counts[6]); scores = take(counts[7])
+        positions = UnsafeMutableRawPointer(take(counts[8])).bindMemory(to: Int32.self, capacity: S)
+    }
+
+    deinit {
+        logits.deallocate()
+        scratch.deallocate()
+    }
+
+    /// Appends `tokens[i]` to sequence `slots[i]` for every i and computes next-token logits into
+    /// `logits` rows 0..<tokens.count.
+    ///
+    /// - Throws: `TransformerError.invalidInput` for a bad token id, a repeated or unknown slot, or
+    ///   a full slot.
+    public func step(tokens: [Int32], slots: [Int]) throws {
+        let config = model.config
+        let R = tokens.count
+        guard R == slots.count, R <= cache.slotCount else {
+            throw TransformerError.invalidInput("step needs one slot per token (≤ \(cache.slotCount))")
+        }
+        guard R > 0 else { return }
+        for i in 0..<R {
+            let s = slots[i]
+            guard s >= 0, s < cache.slotCount else { throw TransformerError.invalidInput("slot \(s) does not exist") }
+            guard cache.lengths[s] < cache.maxPositions else {
+                throw TransformerError.invalidInput("slot \(s) is full (\(cache.maxPositions) positions)")
+            }
+            guard tokens[i] >= 0, Int(tokens[i]) < config.vocabSize else {
+                throw TransformerError.invalidInput("token id \(tokens[i]) is outside the vocabulary")
+            }
+            positions[i] = Int32(cache.lengths[s])
+        }
+        guard Set(slots).count == R else { throw TransformerError.invalidInput("a slot appears twice in one step") }
+
+        let C = config.hiddenSize, I = config.intermediateSize, width = config.qkvWidth
+        let Dq = config.queryWidth, Dkv = config.keyValueWidth
+        let embedding = model.parameter(model.layout.embedding)
+        for i in 0..<R { (x + i * C).update(from: embedding + Int(tokens[i]) * C, count: C) }
+
+        for l in 0..<config.layerCount {
+            let w = model.layout.layers[l]
+            rmsNormForward(output: xn, rstd: rstd, input: x, weight: model.parameter(w.inputNorm),
+                           rows: R, channels: C, epsilon: config.normEpsilon)
+            gemm(.nt, m: R, n: width, k: C, a: xn, lda: C, b: model.parameter(w.qkv), ldb: C, c: qkv, ldc: width)
+            model.applyRope(qkv, rows: R, positions: positions, inverse: false)
+            for i in 0..<R {
+                let at = cache.offset(slot: slots[i], position: Int(positions[i]))
+                (cache.keys[l] + at).update(from: qkv + i * width + Dq, count: Dkv)
+                (cache.values[l] + at).update(from: qkv + i * width + Dq + Dkv, count: Dkv)
+            }
+            attend(layer: l, rows: R, slots: slots)
+            gemm(.nt, m: R, n: C, k: Dq, a: attention, lda: Dq, b: model.parameter(w.output), ldb: Dq,
+                 c: x, ldc: C, accumulate: true)
+            rmsNormForward(output: xn, rstd: rstd, input: x, weight: model.parameter(w.postNorm),
+                           rows: R, channels: C, epsilon: config.normEpsilon)
+            gemm(.nt, m: R, n: 2 * I, k: C, a: xn, lda: C, b: model.parameter(w.gateUp), ldb: C, c: gateUp, ldc: 2 * I)
+            swigluForward(output: hidden, gateUp: gateUp, rows: R, hidden: I)
+            gemm(.nt, m: R, n: C, k: I, a: hidden, lda: I, b: model.parameter(w.down), ldb: I,
+                 c: x, ldc: C, accumulate: true)
+        }
+        for i in 0..<R { cache.lengths[slots[i]] += 1 }
+        rmsNormForward(output: xn, rstd: rstd, input: x, weight: model.parameter(model.layout.finalNorm),
+                       rows: R, channels: C, epsilon: config.normEpsilon)
+        gemm(.nt, m: R, n: config.vocabSize, k: C, a: xn, lda: C, b: model.parameter(model.layout.lmHead),
+             ldb: C, c: logits.baseAddress!, ldc: config.vocabSize)
+    }
+
+    /// Feeds whole prompts (of different lengths) into `slots`, batching across sequences, and
+    /// leaves each prompt's last-token logits in `logits` row i.
+    public func prefill(prompts: [[Int32]], slots: [Int]) throws {
+        guard prompts.count == slots.count else {
+            throw TransformerError.invalidInput("prefill needs one slot per prompt")
+        }
+        let V = model.config.vocabSize
+        var last = [Float](repeating: 0, count: prompts.count * V)
+        let longest = prompts.map(\.count).max() ?? 0
+        for position in 0..<longest {
+            let rows = prompts.indices.filter { position < prompts[$0].count }
+            try step(tokens: rows.map { prompts[$0][position] }, slots: rows.map { slots[$0] })
+            for (r, i) in rows.enumerated() where position == prompts[i].count - 1 {
+                for v in 0..<V { last[i * V + v] = logits[r * V + v] }
+            }
+        }
+        for i in 0..<(prompts.count * V) { logits[i] = last[i] }
+    }
+
+    /// Attention of each row's new query against its slot's cached keys/values (0...position).
+    private func attend(layer l: Int, rows R: Int, slots: [Int]) {
+        let config = model.config
+        let H = config.headCount, D = config.headDim, width = config.qkvWidth
+        let group = H / config.keyValueHeadCount, P = cache.maxPositions
+        let scale = 1 / Float(D).squareRoot()
+        let keys = cache.keys[l], values = cache.values[l]
+        parallelChunks(R * H, minimumPerChunk: 8) { range in
+            for task in range {
+                let i = task / H, h = task % H, g = h / group
+                let length = Int(positions[i]) + 1
+                let q = qkv + i * width + h * D
+                let score = scores + task * P
+                let base = cache.offset(slot: slots[i], position: 0) + g * D
+                for j in 0..<length {
+                    let k = keys + base + j * config.keyValueWidth
+                    var dot: Float = 0
+                    for d in 0..<D { dot += q[d] * k[d] }
+                    score[j] = dot
+                }
+                softmaxInPlace(score, count: length, scale: scale)
+                let out = attention + i * config.queryWidth + h * D
+                out.update(repeating: 0, count: D)
+                for j in 0..<length {
+                    let v = values + base + j * config.keyValueWidth
+                    let p = score[j]
+                    for d in 0..<D { out[d] += p * v[d] }
+                }
+            }
+        }
+    }
+}
