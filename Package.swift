@@ -30,9 +30,9 @@ let package = Package(
         // Layer 0: CPU feature detection (C, `__builtin_cpu_supports`).
         .target(name: "CCPUFeatures"),
         // Layer 0: GEMM micro-kernels compiled for one instruction set each; GEMM dispatches at run time.
-        .target(name: "GEMMAVX2",
+        .target(name: "GEMMAVX2", dependencies: ["CCPUFeatures"],
                 swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "haswell"])]),
-        .target(name: "GEMMAVX512",
+        .target(name: "GEMMAVX512", dependencies: ["CCPUFeatures"],
                 swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
         .target(name: "GEMM", dependencies: ["CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
                 swiftSettings: fastMath),
@@ -55,11 +55,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Test support shared by the test targets (finite differences, random buffers).
+        .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "GEMMTests", dependencies: ["GEMM"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GEMM"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GEMM", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "GradingTests", dependencies: ["Grading"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,6 +4,7 @@
 // of A to stay in L2, and one KC×NR micro-panel of B stays in L1 while the micro-kernel sweeps the
 // MR-row panels of A past it.
 
+import Glibc
 #if arch(x86_64)
 import GEMMAVX2
 import GEMMAVX512
@@ -37,7 +38,8 @@ struct KernelPlan {
             macroKernel = avx512MacroKernel
         case .avx2:
             (mr, nr) = avx2MicroTile
-            (mc, kc, nc) = (144, 256, 4080)
+            if let e = getenv("E2H_TUNE") { let v = String(cString: e).split(separator: ",").map { Int($0)! }; (mc, kc, nc) = (v[0], v[1], v[2]) } else {
+            (mc, kc, nc) = (144, 256, 4080) }
             macroKernel = avx2MacroKernel
 #endif
         default:

@@ -61,3 +61,8 @@ private func packPanels(
         panelStart += width
     }
 }
+
+// DEV-ONLY (remove): timing hook.
+public func _devPack(_ src: UnsafePointer<Float>, laneStride: Int, depthStride: Int, lanes: Int, depth: Int, width: Int, into dest: UnsafeMutablePointer<Float>) {
+    packPanels(src, laneStride: laneStride, depthStride: depthStride, lanes: lanes, depth: depth, width: width, into: dest)
+}

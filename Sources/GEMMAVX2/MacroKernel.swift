@@ -10,6 +10,8 @@
 //   packed B block: (nc/NR panels, kc, NR)  k-major panels of NR columns, the last one zero-padded
 //   C block: (mc, nc), `ldc` floats between rows
 
+import CCPUFeatures
+
 /// Rows of one micro-tile (MR). The packing code in GEMM uses the same value.
 let microTileRows = 6
 
@@ -70,6 +72,12 @@ func microKernel(
     accumulate: Bool
 ) {
     let w = KernelVector.scalarCount
+    // C's tile is touched only after the k loop; fetching it now hides a cache miss per row
+    // (a plain load would stall retirement instead). Rows may straddle two cache lines.
+    for r in 0..<microTileRows {
+        e2h_prefetch_for_write(c + r * ldc)
+        e2h_prefetch_for_write(c + r * ldc + 2 * w - 1)
+    }
     var c00 = KernelVector(), c01 = KernelVector()
     var c10 = KernelVector(), c11 = KernelVector()
     var c20 = KernelVector(), c21 = KernelVector()

@@ -2,9 +2,10 @@ import Foundation
 
 /// Final-answer extraction from a solution text or an answer field.
 ///
-/// Order of rules (first that fires wins): the text after the last `# Answer` header (the project's
-/// solution format, PAPER.md "Text format"), the last `\boxed{...}` / `\fbox{...}`, the last math span
-/// (`$...$`, `\(...\)`, `\[...\]`), an "answer is ..." phrase, the whole field when it is short.
+/// Rules, first that fires wins: the text after the last `# Answer` header (the project's solution
+/// format, PAPER.md "Text format", cut at an end-of-sequence marker), the last `\boxed{...}` /
+/// `\fbox{...}` (balanced, nested braces), the last math span (`$...$`, `$$...$$`, `\(...\)`,
+/// `\[...\]`), an "answer is ..." phrase, the whole field when it is short (a bare answer).
 
 /// Which extraction rule produced an answer.
 public enum ExtractionRule: String, Sendable, Codable {
@@ -13,7 +14,7 @@ public enum ExtractionRule: String, Sendable, Codable {
 
 /// An extracted final answer and the rule that found it.
 public struct ExtractedAnswer: Sendable, Equatable {
-    /// The answer text (trimmed, still LaTeX).
+    /// The answer text (trimmed, wrappers such as `$...$` and `\boxed{}` removed; still LaTeX).
     public var text: String
     /// The rule that fired.
     public var rule: ExtractionRule
@@ -24,10 +25,180 @@ public struct ExtractedAnswer: Sendable, Equatable {
     }
 }
 
-/// Extracts the final answer from `text`; nil when nothing extractable (empty, or long text without marker).
+/// Longest field (in characters) taken whole as a bare answer.
+let maxBareAnswerLength = 120
+
+/// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
+/// without any answer marker).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if trimmed.isEmpty { return nil }
-    if trimmed.count <= 64 { return ExtractedAnswer(text: trimmed, rule: .wholeField) }
+    if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
+    if let a = AnswerExtractor.lastBoxed(trimmed) { return ExtractedAnswer(text: a, rule: .boxed) }
+    if let a = AnswerExtractor.lastMathSpan(trimmed) { return ExtractedAnswer(text: a, rule: .mathSpan) }
+    if let a = AnswerExtractor.answerPhrase(trimmed) { return ExtractedAnswer(text: a, rule: .answerPhrase) }
+    if trimmed.count <= maxBareAnswerLength {
+        let a = AnswerExtractor.clean(trimmed)
+        return a.isEmpty ? nil : ExtractedAnswer(text: a, rule: .wholeField)
+    }
     return nil
+}
+
+/// The individual extraction rules.
+enum AnswerExtractor {
+    static let endMarkers = ["<eos>", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end|>"]
+
+    /// Text after the last `# Answer` line, cut at an end-of-sequence marker.
+    static func afterAnswerHeader(_ s: String) -> String? {
+        var searchEnd = s.endIndex
+        while let r = s.range(of: "# Answer", options: .backwards, range: s.startIndex..<searchEnd) {
+            let atLineStart = r.lowerBound == s.startIndex || s[s.index(before: r.lowerBound)] == "\n"
+            if atLineStart {
+                var rest = s[r.upperBound...]
+                for m in endMarkers { if let e = rest.range(of: m) { rest = rest[..<e.lowerBound] } }
+                let cleaned = clean(String(rest))
+                return cleaned.isEmpty ? nil : cleaned
+            }
+            searchEnd = r.lowerBound
+        }
+        return nil
+    }
+
+    /// Content of the last `\boxed{...}` or `\fbox{...}` (also `\boxed 5`).
+    static func lastBoxed(_ s: String) -> String? {
+        let chars = Array(s.unicodeScalars)
+        var best: String? = nil
+        var bestStart = -1
+        for command in ["\\boxed", "\\fbox"] {
+            let c = Array(command.unicodeScalars)
+            var i = chars.count - c.count
+            while i >= 0 {
+                if chars[i] == "\\" && Array(chars[i..<(i + c.count)]) == c {
+                    let next = i + c.count < chars.count ? chars[i + c.count] : " "
+                    if !isLetter(next), let content = argument(chars, from: i + c.count) {
+                        if i > bestStart { best = content; bestStart = i }
+                        break
+                    }
+                }
+                i -= 1
+            }
+        }
+        guard let b = best else { return nil }
+        let cleaned = clean(b)
+        return cleaned.isEmpty ? nil : cleaned
+    }
+
+    private static func isLetter(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
+    }
+
+    /// The braced argument starting at `from` (after spaces), or a bare token up to whitespace or `$`.
+    private static func argument(_ chars: [Unicode.Scalar], from: Int) -> String? {
+        var i = from
+        while i < chars.count, chars[i] == " " { i += 1 }
+        guard i < chars.count else { return nil }
+        if chars[i] == "{" {
+            var depth = 0, j = i
+            while j < chars.count {
+                if chars[j] == "\\" { j += 2; continue }
+                if chars[j] == "{" { depth += 1 }
+                if chars[j] == "}" {
+                    depth -= 1
+                    if depth == 0 { return String(String.UnicodeScalarView(chars[(i + 1)..<j])) }
+                }
+                j += 1
+            }
+            return nil
+        }
+        var j = i
+        while j < chars.count, chars[j] != " ", chars[j] != "$", chars[j] != "\n" { j += 1 }
+        return j > i ? String(String.UnicodeScalarView(chars[i..<j])) : nil
+    }
+
+    /// Content of the math span that ends last: `$...$`, `$$...$$`, `\(...\)`, `\[...\]`.
+    static func lastMathSpan(_ s: String) -> String? {
+        let chars = Array(s.unicodeScalars)
+        var last: (Int, Int)? = nil
+        var i = 0
+        func find(_ pattern: [Unicode.Scalar], from: Int) -> Int? {
+            var k = from
+            while k + pattern.count <= chars.count {
+                if chars[k] == "\\" && pattern[0] != "\\" { k += 2; continue }
+                if Array(chars[k..<(k + pattern.count)]) == pattern { return k }
+                k += 1
+            }
+            return nil
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count {
+                let n = chars[i + 1]
+                if n == "(" || n == "[" {
+                    let closer: [Unicode.Scalar] = n == "(" ? ["\\", ")"] : ["\\", "]"]
+                    if let e = find(closer, from: i + 2) { last = (i + 2, e); i = e + 2; continue }
+                }
+                i += 2
+                continue
+            }
+            if c == "$" {
+                let double = i + 1 < chars.count && chars[i + 1] == "$"
+                let start = i + (double ? 2 : 1)
+                if let e = find(double ? ["$", "$"] : ["$"], from: start) {
+                    last = (start, e)
+                    i = e + (double ? 2 : 1)
+                    continue
+                }
+                return nil
+            }
+            i += 1
+        }
+        guard let (a, b) = last, a <= b else { return nil }
+        let cleaned = clean(String(String.UnicodeScalarView(chars[a..<b])))
+        return cleaned.isEmpty ? nil : cleaned
+    }
+
+    /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line).
+    static func answerPhrase(_ s: String) -> String? {
+        let lower = s.lowercased()
+        guard lower.count == s.count else { return nil }
+        var best: Range<String.Index>? = nil
+        for phrase in ["answer is", "answer:", "answer is:", "final answer is", "answer would be", "answer will be"] {
+            if let r = lower.range(of: phrase, options: .backwards), best.map({ r.upperBound > $0.upperBound }) ?? true {
+                best = r
+            }
+        }
+        guard let r = best else { return nil }
+        let offset = lower.distance(from: lower.startIndex, to: r.upperBound)
+        var rest = s[s.index(s.startIndex, offsetBy: offset)...]
+        if let nl = rest.firstIndex(of: "\n") { rest = rest[..<nl] }
+        var t = rest.trimmingCharacters(in: .whitespaces)
+        while t.hasPrefix(":") { t = String(t.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        if let inner = lastBoxed(t) ?? lastMathSpan(t) { return inner }
+        // Stop at a sentence end: a period followed by a space (not a decimal point).
+        if let r = t.range(of: ". ") { t = String(t[..<r.lowerBound]) }
+        let cleaned = clean(t)
+        return cleaned.isEmpty || cleaned.count > maxBareAnswerLength ? nil : cleaned
+    }
+
+    /// Trims and removes wrappers: `$...$`, `\(...\)`, `\[...\]`, `\boxed{...}`, a trailing period.
+    static func clean(_ input: String) -> String {
+        var s = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        for _ in 0..<8 {
+            let before = s
+            if s.hasPrefix("$$") && s.hasSuffix("$$") && s.count >= 4 {
+                s = String(s.dropFirst(2).dropLast(2))
+            } else if s.hasPrefix("$") && s.hasSuffix("$") && s.count >= 2 && !s.hasSuffix("\\$") {
+                s = String(s.dropFirst().dropLast())
+            } else if (s.hasPrefix("\\(") && s.hasSuffix("\\)")) || (s.hasPrefix("\\[") && s.hasSuffix("\\]")) {
+                s = String(s.dropFirst(2).dropLast(2))
+            } else if s.hasPrefix("\\boxed{") || s.hasPrefix("\\fbox{"), let inner = lastBoxed(s),
+                      s.hasSuffix("}"), s.filter({ $0 == "{" }).count == inner.filter({ $0 == "{" }).count + 1 {
+                s = inner
+            }
+            if s.hasSuffix(".") && !s.hasSuffix("..") && !s.hasSuffix("\\.") { s.removeLast() }
+            s = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            if s == before { break }
+        }
+        return s
+    }
 }

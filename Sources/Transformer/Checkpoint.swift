@@ -45,21 +45,30 @@ extension TransformerModel {
 
     /// Copies every tensor of a safetensors file into the parameter buffer, checking names and shapes.
     public func loadWeights(from url: URL) throws {
-        let file = try SafeTensorsFile(contentsOf: url)
+        try loadWeights(from: SafeTensorsFile(contentsOf: url))
+    }
+
+    /// Copies this layout's tensors from `file`, reading `prefix + name` for each.
+    ///
+    /// The scalar head is optional (left as is when absent). Unless `ignoringUnknown`, a tensor in
+    /// the file that this architecture does not have is an error (a sign of a different model).
+    public func loadWeights(from file: SafeTensorsFile, prefix: String = "", ignoringUnknown: Bool = false) throws {
         for tensor in layout.tensors {
-            guard file.contains(tensor.name) else {
+            let name = prefix + tensor.name
+            guard file.contains(name) else {
                 if layout.scoreHeadNames.contains(tensor.name) { continue }
-                throw TransformerError.checkpoint("\(url.path): missing tensor \(tensor.name) \(tensor.shape)")
+                throw TransformerError.checkpoint("\(file.path): missing tensor \(name) \(tensor.shape)")
             }
-            try file.copyFloats(tensor.name, into: UnsafeMutableBufferPointer(rebasing: parameters[tensor.range]),
+            try file.copyFloats(name, into: UnsafeMutableBufferPointer(rebasing: parameters[tensor.range]),
                                 expectedShape: tensor.shape)
         }
-        let known = Set(layout.tensors.map(\.name))
+        guard !ignoringUnknown else { return }
+        let known = Set(layout.tensors.map { prefix + $0.name })
         let unexpected = file.names.filter { !known.contains($0) && !$0.hasSuffix("rotary_emb.inv_freq") }
         if !unexpected.isEmpty {
             let listed = unexpected.prefix(5).joined(separator: ", ")
             throw TransformerError.checkpoint(
-                "\(url.path): \(unexpected.count) tensor(s) this architecture does not have: \(listed)")
+                "\(file.path): \(unexpected.count) tensor(s) this architecture does not have: \(listed)")
         }
     }
 }

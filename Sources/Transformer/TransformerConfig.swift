@@ -35,6 +35,27 @@ public struct TransformerConfig: Codable, Sendable, Equatable {
         case normEpsilon = "rms_norm_eps"
         case ropeTheta = "rope_theta"
         case tieEmbeddings = "tie_word_embeddings"
+        case headDim = "head_dim"
+        case modelType = "model_type"
+        case hiddenAct = "hidden_act"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabSize, forKey: .vocabSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(intermediateSize, forKey: .intermediateSize)
+        try c.encode(layerCount, forKey: .layerCount)
+        try c.encode(headCount, forKey: .headCount)
+        try c.encode(keyValueHeadCount, forKey: .keyValueHeadCount)
+        try c.encode(maxPositions, forKey: .maxPositions)
+        try c.encode(normEpsilon, forKey: .normEpsilon)
+        try c.encode(ropeTheta, forKey: .ropeTheta)
+        try c.encode(tieEmbeddings, forKey: .tieEmbeddings)
+        try c.encode(headDim, forKey: .headDim)
+        // So that Hugging Face `transformers` recognises the checkpoint as a Llama model.
+        try c.encode("llama", forKey: .modelType)
+        try c.encode("silu", forKey: .hiddenAct)
     }
 
     public init(vocabSize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int,
@@ -59,6 +80,10 @@ public struct TransformerConfig: Codable, Sendable, Equatable {
         normEpsilon = try c.decodeIfPresent(Float.self, forKey: .normEpsilon) ?? 1e-5
         ropeTheta = try c.decodeIfPresent(Float.self, forKey: .ropeTheta) ?? 10_000
         tieEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieEmbeddings) ?? false
+        if let headDim = try c.decodeIfPresent(Int.self, forKey: .headDim), headDim != self.headDim {
+            throw TransformerError.invalidConfig(
+                "head_dim \(headDim) differs from hidden_size / num_attention_heads = \(self.headDim); not supported")
+        }
     }
 
     /// Size of one head, D = C / H.

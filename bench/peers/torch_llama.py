@@ -23,6 +23,13 @@ vocabulary 64, batch 32, untied):
 
 prints one JSON line {"peer": "pytorch", "torch_version", "threads", "train_tokens_per_s",
 "forward_tokens_per_s", "decode_tokens_per_s", "peak_rss_mb", ...}.
+
+Measurements (each after warm-up, at least --seconds long):
+  train:   B*T / time of one train_step (forward, backward, clip, AdamW) on a fixed random batch
+  forward: B*T / time of one no-grad forward to logits and loss
+  decode:  batch 64, greedy with a KV cache: prefill 16 prompt tokens (whose last logits give the
+           first new token), then 111 one-token steps; 64*112 generated tokens / total time
+peak_rss_mb is the process high-water mark, including the torch libraries (rss_after_import_mb).
 """
 
 import argparse
@@ -33,6 +40,8 @@ import time
 from dataclasses import asdict, dataclass
 
 import torch
+
+_RSS_AFTER_IMPORT_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -120,8 +129,8 @@ class Attention(nn.Module):
             y = scores.softmax(dim=-1) @ v
         else:
             # One query against a cache needs no mask; a prefill from position 0 is square and causal.
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=(t > 1))
             assert t == 1 or start == 0, "chunked prefill after position 0 is not supported"
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=(t > 1))
         return self.o_proj(y.transpose(1, 2).reshape(b, t, self.h * self.hd))
 
 
@@ -291,6 +300,7 @@ def main():
         "forward_tokens_per_s": round(forward_tps, 1),
         "decode_tokens_per_s": round(decode_tps, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_after_import_mb": round(_RSS_AFTER_IMPORT_MB, 1),  # the torch libraries alone
         "config": asdict(config),
         "batch": args.batch,
         "decode": {"batch": args.decode_batch, "prefill": args.prefill, "new_tokens": new_tokens},

@@ -5,7 +5,7 @@ import Kernels
 import Testing
 
 /// Random normal values from a fixed seed.
-func randomArray(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+public func randomArray(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
     var generator = SeededGenerator(seed: seed)
     return (0..<count).map { _ in generator.nextNormal() * scale }
 }
@@ -14,7 +14,7 @@ func randomArray(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
 ///
 /// Checks at most `samples` coordinates (spread over the buffer) with tolerance
 /// |numeric − analytic| ≤ absolute + relative·|numeric|.
-func expectGradient(
+public func expectGradient(
     of values: inout [Float], analytic: [Float], samples: Int = 40,
     epsilon: Float = 1e-2, absolute: Float = 2e-3, relative: Float = 2e-2,
     _ label: String, loss: ([Float]) -> Double,
@@ -39,11 +39,11 @@ func expectGradient(
 }
 
 /// Σ a·b in Double.
-func dot(_ a: [Float], _ b: [Float]) -> Double {
+public func dot(_ a: [Float], _ b: [Float]) -> Double {
     zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
 }
 
 /// Max |a − b| / (1 + |b|).
-func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
+public func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0
 }

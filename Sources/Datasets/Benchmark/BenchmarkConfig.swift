@@ -1,0 +1,90 @@
+/// How problems of one difficulty level are drawn. Hard levels differ in kind, not only in
+/// length: more operations, larger leaves, multi-digit multipliers and divisors, larger values.
+public struct LevelSpec: Codable, Equatable, Sendable {
+    /// The level, 1 (easiest) ... 5.
+    public var level: Int
+    /// Number of operations (= solution steps), drawn uniformly.
+    public var operationCount: ClosedRange<Int>
+    /// Digit counts of the numbers in the problem (and of `x` in equations).
+    public var leafDigits: ClosedRange<Int>
+    /// The operations that may appear.
+    public var operations: [Operation]
+    /// Digit counts of the smaller factor of every multiplication.
+    public var multiplierDigits: ClosedRange<Int>
+    /// Digit counts of every divisor (divisors are at least 2).
+    public var divisorDigits: ClosedRange<Int>
+    /// Largest value any intermediate result may take (all values are positive integers).
+    public var maxValue: Int
+    /// Probability that a problem is an equation ("Solve ...") rather than "Compute ...".
+    public var equationShare: Double
+
+    public init(level: Int, operationCount: ClosedRange<Int>, leafDigits: ClosedRange<Int>,
+                operations: [Operation], multiplierDigits: ClosedRange<Int>,
+                divisorDigits: ClosedRange<Int>, maxValue: Int, equationShare: Double) {
+        self.level = level; self.operationCount = operationCount; self.leafDigits = leafDigits
+        self.operations = operations; self.multiplierDigits = multiplierDigits
+        self.divisorDigits = divisorDigits; self.maxValue = maxValue; self.equationShare = equationShare
+    }
+}
+
+/// The single facts of the unlabelled pretraining corpus (`a op b = c`), at every size the
+/// levels use, but never a problem or a solution.
+public struct PretrainingSpec: Codable, Equatable, Sendable {
+    /// Digit counts of both operands of `+` and `-`.
+    public var sumDigits: ClosedRange<Int>
+    /// Digit counts of the larger factor of `*`.
+    public var multiplicandDigits: ClosedRange<Int>
+    /// Digit counts of the smaller factor of `*`.
+    public var multiplierDigits: ClosedRange<Int>
+    /// Digit counts of the quotient of `/`.
+    public var quotientDigits: ClosedRange<Int>
+    /// Digit counts of the divisor of `/`.
+    public var divisorDigits: ClosedRange<Int>
+
+    public init(sumDigits: ClosedRange<Int>, multiplicandDigits: ClosedRange<Int>,
+                multiplierDigits: ClosedRange<Int>, quotientDigits: ClosedRange<Int>,
+                divisorDigits: ClosedRange<Int>) {
+        self.sumDigits = sumDigits; self.multiplicandDigits = multiplicandDigits
+        self.multiplierDigits = multiplierDigits; self.quotientDigits = quotientDigits
+        self.divisorDigits = divisorDigits
+    }
+}
+
+/// The whole built-in benchmark: five levels, the pretraining facts and the length budget.
+public struct BenchmarkConfig: Codable, Equatable, Sendable {
+    /// One spec per level, in level order.
+    public var levels: [LevelSpec]
+    /// The pretraining corpus.
+    public var pretraining: PretrainingSpec
+    /// Longest whole text (prompt + completion, Unicode scalars) of any problem or corpus
+    /// document; 254 leaves room for BOS and EOS in a 256-token context.
+    public var maxTextLength: Int
+
+    public init(levels: [LevelSpec], pretraining: PretrainingSpec, maxTextLength: Int) {
+        self.levels = levels; self.pretraining = pretraining; self.maxTextLength = maxTextLength
+    }
+
+    /// The spec of `level`, if configured.
+    public func spec(level: Int) -> LevelSpec? { levels.first { $0.level == level } }
+
+    /// The default benchmark (documented in docs/benchmark.md).
+    public static var standard: BenchmarkConfig {
+        let all = Operation.allCases
+        return BenchmarkConfig(
+            levels: [
+                LevelSpec(level: 1, operationCount: 1...1, leafDigits: 1...2, operations: [.add, .subtract],
+                          multiplierDigits: 1...1, divisorDigits: 1...1, maxValue: 200, equationShare: 0.4),
+                LevelSpec(level: 2, operationCount: 2...2, leafDigits: 1...2, operations: all,
+                          multiplierDigits: 1...1, divisorDigits: 1...1, maxValue: 1_000, equationShare: 0.4),
+                LevelSpec(level: 3, operationCount: 3...3, leafDigits: 1...3, operations: all,
+                          multiplierDigits: 1...1, divisorDigits: 1...1, maxValue: 10_000, equationShare: 0.4),
+                LevelSpec(level: 4, operationCount: 4...4, leafDigits: 2...3, operations: all,
+                          multiplierDigits: 1...2, divisorDigits: 1...1, maxValue: 100_000, equationShare: 0.4),
+                LevelSpec(level: 5, operationCount: 5...5, leafDigits: 2...4, operations: all,
+                          multiplierDigits: 2...2, divisorDigits: 1...2, maxValue: 1_000_000, equationShare: 0.4),
+            ],
+            pretraining: PretrainingSpec(sumDigits: 1...7, multiplicandDigits: 1...5, multiplierDigits: 1...2,
+                                         quotientDigits: 1...5, divisorDigits: 1...2),
+            maxTextLength: 254)
+    }
+}

@@ -1,0 +1,153 @@
+/// Canonical shapes used before comparing: `\pm` expanded into a list of values, one-element lists
+/// unwrapped, assignments `x = v` recognised, infinite interval ends opened.
+enum Canonical {
+    /// The form compared by EquivalenceChecker.
+    static func form(_ e: Expr) -> Expr {
+        switch e {
+        case .list(let items):
+            var out: [Expr] = []
+            let assignments = items.map(assignment)
+            let allAssign = assignments.allSatisfy { $0 != nil }
+            let names = Set(assignments.compactMap { $0?.0 })
+            let keepAssignments = allAssign && names.count == items.count && items.count > 1
+            for (k, item) in items.enumerated() {
+                // `x = 2, -2` or `x = 2, x = -2`: the values of one variable.
+                var v = item
+                if !keepAssignments, let (_, value) = assignments[k], allAssign || k == 0 { v = value }
+                if v.contains({ if case .plusMinus = $0 { return true }; return false }), v.isScalar || isPlusMinusRoot(v) {
+                    out.append(contentsOf: expand(v))
+                } else {
+                    out.append(v)
+                }
+            }
+            return out.count == 1 ? out[0] : .list(out)
+        case .relation(let xs, let ops) where ops == [.eq] && xs.count == 2:
+            // `x = \pm 2` is the list x = 2, x = -2 (kept as a relation whose value is a list).
+            return e
+        default:
+            if e.isScalar || isPlusMinusRoot(e), e.contains({ if case .plusMinus = $0 { return true }; return false }) {
+                let values = expand(e)
+                return values.count == 1 ? values[0] : .list(values)
+            }
+            return e
+        }
+    }
+
+    private static func isPlusMinusRoot(_ e: Expr) -> Bool {
+        if case .plusMinus = e { return true }
+        return false
+    }
+
+    /// All sign choices of the `\pm` nodes in a scalar expression (at most 16 values).
+    static func expand(_ e: Expr) -> [Expr] {
+        func combine(_ parts: [[Expr]], _ build: ([Expr]) -> Expr) -> [Expr] {
+            var acc: [[Expr]] = [[]]
+            for p in parts {
+                var next: [[Expr]] = []
+                for prefix in acc { for x in p { next.append(prefix + [x]) } }
+                acc = Array(next.prefix(16))
+            }
+            return acc.map(build)
+        }
+        switch e {
+        case .plusMinus(let a, let b):
+            var out: [Expr] = []
+            for x in expand(a) {
+                for y in expand(b) {
+                    let isZero = x == .number(.zero)
+                    out.append(isZero ? y : .sum([x, y]))
+                    out.append(isZero ? .negate(y) : .sum([x, .negate(y)]))
+                }
+            }
+            return Array(out.prefix(16))
+        case .sum(let xs): return combine(xs.map(expand)) { .sum($0) }
+        case .product(let xs): return combine(xs.map(expand)) { .product($0) }
+        case .negate(let a): return expand(a).map { .negate($0) }
+        case .quotient(let a, let b): return combine([expand(a), expand(b)]) { .quotient($0[0], $0[1]) }
+        case .power(let a, let b): return combine([expand(a), expand(b)]) { .power($0[0], $0[1]) }
+        case .function(let f, let xs): return combine(xs.map(expand)) { .function(f, $0) }
+        case .percent(let a): return expand(a).map { .percent($0) }
+        case .degrees(let a): return expand(a).map { .degrees($0) }
+        default: return [e]
+        }
+    }
+
+    /// A symbol, or a function-call left side like `f(x)`.
+    static func isVariableLike(_ e: Expr) -> Bool {
+        switch e {
+        case .symbol: return true
+        case .product(let xs):
+            if xs.count == 2, case .symbol(let f) = xs[0], ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f) {
+                return true
+            }
+            return false
+        default: return false
+        }
+    }
+
+    private static func name(_ e: Expr) -> String {
+        switch e {
+        case .symbol(let s): return s
+        case .product(let xs): if case .symbol(let f) = xs[0] { return f + "()" }; return ""
+        default: return ""
+        }
+    }
+
+    /// `(name, value)` for `x = v` (or `v = x`) with a variable-like side not occurring in the other.
+    static func assignment(_ e: Expr) -> (String, Expr)? {
+        guard case .relation(let xs, let ops) = e, ops == [.eq], xs.count == 2 else { return nil }
+        for (lhs, rhs) in [(xs[0], xs[1]), (xs[1], xs[0])] where isVariableLike(lhs) {
+            let n = name(lhs)
+            if case .symbol(let s) = lhs, rhs.freeSymbols.contains(s) { continue }
+            return (n, rhs)
+        }
+        return nil
+    }
+
+    /// Two or more assignments to distinct variables (`x = 1, y = 2`).
+    static func isAssignmentList(_ items: [Expr]) -> Bool {
+        guard items.count > 1 else { return false }
+        let names = items.compactMap { assignment($0)?.0 }
+        return names.count == items.count && Set(names).count == names.count
+    }
+
+    /// Items with assignments replaced by their values.
+    static func values(_ items: [Expr]) -> [Expr] {
+        items.map { assignment($0)?.1 ?? $0 }
+    }
+
+    /// Answers that describe a set of reals: unions, inequalities, `\mathbb{R}`, `\emptyset`, `x \in S`.
+    static func isIntervalLike(_ e: Expr) -> Bool {
+        switch e {
+        case .union, .membership: return true
+        case .constant(let c): return c == .reals || c == .emptySet
+        case .relation(_, let ops): return ops.allSatisfy { $0.isInequality } || ops == [.ne]
+        case .list(let items):
+            return items.allSatisfy {
+                if case .relation(_, let ops) = $0 { return ops.allSatisfy { $0.isInequality } }
+                return false
+            }
+        default: return false
+        }
+    }
+
+    static func isInfinite(_ e: Expr) -> Bool {
+        switch e {
+        case .constant(.infinity): return true
+        case .negate(let x): return isInfinite(x)
+        default: return false
+        }
+    }
+
+    /// Bracket kinds of a two-element bracket, with infinite ends made open.
+    static func intervalBrackets(_ xs: [Expr], _ open: Bracket, _ close: Bracket) -> (Bracket, Bracket) {
+        (isInfinite(xs[0]) ? .paren : open, isInfinite(xs[1]) ? .paren : close)
+    }
+
+    /// The entries of a one-row or one-column matrix.
+    static func vector(_ rows: [[Expr]]) -> [Expr]? {
+        if rows.count == 1 { return rows[0] }
+        if rows.allSatisfy({ $0.count == 1 }) { return rows.map { $0[0] } }
+        return nil
+    }
+}

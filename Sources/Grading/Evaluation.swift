@@ -1,0 +1,211 @@
+import BigInt
+import Foundation
+
+/// How percent and degree markers are read.
+enum MarkerReading: Sendable {
+    /// `50\%` is 50, `30^\circ` is 30.
+    case literal
+    /// `50\%` is 1/2, `30^\circ` is pi/6.
+    case converted
+}
+
+/// Bounds on evaluation work; every node and every big-number operation spends steps.
+struct WorkBudget: Sendable {
+    /// Steps left; an operation that would go below zero throws a bound failure.
+    var steps: Int
+    /// Largest size in bits of an exact number before falling back to doubles.
+    var maxBits: Int = 1 << 17
+    /// Largest n for which n! is computed exactly.
+    var maxFactorial: Int = 5000
+
+    mutating func spend(_ n: Int) throws {
+        steps -= n
+        if steps < 0 { throw GradingFailure.bound("work limit reached") }
+    }
+}
+
+/// Evaluates scalar expressions at a point, exactly where possible (see Value).
+struct Evaluator {
+    var variables: [String: Value]
+    var reading: MarkerReading
+    var budget: WorkBudget
+
+    init(variables: [String: Value] = [:], reading: MarkerReading = .literal, budget: WorkBudget) {
+        self.variables = variables
+        self.reading = reading
+        self.budget = budget
+    }
+
+    mutating func evaluate(_ e: Expr) throws -> Value {
+        try budget.spend(1)
+        switch e {
+        case .number(let r), .decimal(let r, _, _):
+            return .real(r)
+        case .symbol(let name):
+            guard let v = variables[name] else { throw GradingFailure.syntax("unbound variable \(name)") }
+            return v
+        case .constant(let c):
+            switch c {
+            case .pi: return .approx(Complex(Double.pi))
+            case .e: return .approx(Complex(M_E))
+            case .i: return .exact(ExactComplex(.zero, .one))
+            case .infinity: return .approx(Complex(.infinity), scale: .infinity)
+            case .reals, .emptySet: throw GradingFailure.syntax("a set is not a number")
+            }
+        case .sum(let terms):
+            var acc = try evaluate(terms[0])
+            for t in terms.dropFirst() { acc = try add(acc, try evaluate(t)) }
+            return acc
+        case .product(let factors):
+            var acc = try evaluate(factors[0])
+            for f in factors.dropFirst() { acc = try multiply(acc, try evaluate(f)) }
+            return acc
+        case .negate(let a):
+            return negate(try evaluate(a))
+        case .quotient(let a, let b):
+            return try divide(try evaluate(a), try evaluate(b))
+        case .power(let a, let b):
+            return try power(try evaluate(a), try evaluate(b))
+        case .function(let f, let args):
+            var values: [Value] = []
+            values.reserveCapacity(args.count)
+            for a in args { values.append(try evaluate(a)) }
+            return try apply(f, values)
+        case .percent(let a):
+            let v = try evaluate(a)
+            return reading == .literal ? v : try divide(v, .real(Rational(100)))
+        case .degrees(let a):
+            let v = try evaluate(a)
+            return reading == .literal ? v : try multiply(v, .approx(Complex(Double.pi / 180)))
+        case .based(let digits, let base):
+            guard let n = BigInt(digits, radix: base) else { throw GradingFailure.syntax("digit out of range for base \(base)") }
+            return .real(Rational(n))
+        case .plusMinus, .bracket, .set, .list, .union, .matrix, .relation, .membership, .text:
+            throw GradingFailure.syntax("not a number")
+        }
+    }
+
+    // MARK: Arithmetic
+
+    private mutating func charge(_ a: ExactComplex, _ b: ExactComplex) throws {
+        let wa = a.bitSize / 64 + 1, wb = b.bitSize / 64 + 1
+        try budget.spend(min(wa * wb / 8 + 1, Int(Int32.max)))
+        if a.bitSize > budget.maxBits || b.bitSize > budget.maxBits { throw Fallback.tooBig }
+    }
+
+    /// Exact arithmetic that grows too large continues in doubles.
+    private enum Fallback: Error { case tooBig }
+
+    mutating func add(_ a: Value, _ b: Value) throws -> Value {
+        if case .exact(let x) = a, case .exact(let y) = b {
+            do {
+                try charge(x, y)
+                return .exact(ExactComplex(x.re + y.re, x.im + y.im))
+            } catch is Fallback {}
+        }
+        let z = a.complex + b.complex
+        return .approx(z, scale: max(a.scale, b.scale, z.magnitude))
+    }
+
+    func negate(_ a: Value) -> Value {
+        switch a {
+        case .exact(let x): return .exact(ExactComplex(-x.re, -x.im))
+        case .approx(let z, let s): return .approx(-z, scale: s)
+        }
+    }
+
+    mutating func multiply(_ a: Value, _ b: Value) throws -> Value {
+        if case .exact(let x) = a, case .exact(let y) = b {
+            do {
+                try charge(x, y)
+                if x.isReal && y.isReal { return .real(x.re * y.re) }
+                return .exact(ExactComplex(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re))
+            } catch is Fallback {}
+        }
+        let za = a.complex, zb = b.complex
+        let z = za * zb
+        return .approx(z, scale: max(a.scale * zb.magnitude + b.scale * za.magnitude, z.magnitude))
+    }
+
+    mutating func divide(_ a: Value, _ b: Value) throws -> Value {
+        if case .exact(let y) = b, y.isZero { throw GradingFailure.syntax("division by zero") }
+        if case .exact(let x) = a, case .exact(let y) = b {
+            do {
+                try charge(x, y)
+                if y.isReal, let q = Rational.divide(x.re, y.re), let qi = Rational.divide(x.im, y.re) {
+                    return .exact(ExactComplex(q, qi))
+                }
+                // (a+bi)/(c+di) = (a+bi)(c-di)/(c^2+d^2)
+                let n = y.re * y.re + y.im * y.im
+                let re = x.re * y.re + x.im * y.im, im = x.im * y.re - x.re * y.im
+                if let r = Rational.divide(re, n), let i = Rational.divide(im, n) { return .exact(ExactComplex(r, i)) }
+            } catch is Fallback {}
+        }
+        let za = a.complex, zb = b.complex
+        if zb.isZero { throw GradingFailure.syntax("division by zero") }
+        let z = za / zb
+        let mb = zb.magnitude
+        return .approx(z, scale: max(a.scale / mb + za.magnitude * b.scale / (mb * mb), z.magnitude))
+    }
+
+    mutating func power(_ a: Value, _ b: Value) throws -> Value {
+        if case .exact(let x) = a, case .exact(let y) = b, y.isReal {
+            if let exact = try exactPower(x, y.re) { return .exact(exact) }
+        }
+        if case .exact(let y) = b, y.isReal, y.re.isZero { return .real(.one) }
+        let za = a.complex, zb = b.complex
+        if za.isZero {
+            if zb.re > 0 { return .real(.zero) }
+            throw GradingFailure.syntax("zero to a non-positive power")
+        }
+        let z: Complex
+        if zb.isReal, za.isReal, za.re < 0, let y = b.exactReal, !y.isInteger, y.denominator.magnitude % 2 == 1 {
+            // Real odd root of a negative number: (-8)^(1/3) = -2, as in competition usage.
+            z = Complex(-Foundation.pow(-za.re, y.doubleValue))
+        } else {
+            z = Complex.pow(za, zb)
+        }
+        let rel = zb.magnitude * a.scale / max(za.magnitude, .leastNormalMagnitude)
+            + Complex.log(za).magnitude * b.scale + 1
+        return .approx(z, scale: z.magnitude * rel)
+    }
+
+    /// `x^y` exactly: integer exponents, and rational exponents of perfect powers.
+    private mutating func exactPower(_ x: ExactComplex, _ y: Rational) throws -> ExactComplex? {
+        guard let n = y.numerator.magnitude <= BigUInt(Int32.max) ? Int(y.numerator) : nil,
+              let d = Int(exactly: y.denominator) else { return nil }
+        try budget.spend(1 + x.bitSize / 64)
+        if d == 1 {
+            if x.isReal {
+                guard let r = x.re.power(n, maxBits: budget.maxBits) else {
+                    if x.re.isZero && n < 0 { throw GradingFailure.syntax("division by zero") }
+                    return nil
+                }
+                try budget.spend(r.bitSize / 64)
+                return ExactComplex(r)
+            }
+            guard abs(n) <= 256 else { return nil }
+            var result = ExactComplex(.one), base = x, e = abs(n)
+            while e > 0 {
+                if e & 1 == 1 { result = mul(result, base) }
+                base = mul(base, base)
+                e >>= 1
+            }
+            if n < 0 {
+                let m = result.re * result.re + result.im * result.im
+                guard let r = Rational.divide(result.re, m), let i = Rational.divide(-result.im, m) else { return nil }
+                return ExactComplex(r, i)
+            }
+            return result
+        }
+        // Rational exponent n/d: the d-th root must be exact.
+        guard x.isReal, d <= 64 else { return nil }
+        if x.re.signum < 0 && d % 2 == 0 { return nil }
+        guard let root = x.re.exactRoot(d), let r = root.power(n, maxBits: budget.maxBits) else { return nil }
+        return ExactComplex(r)
+    }
+
+    private func mul(_ x: ExactComplex, _ y: ExactComplex) -> ExactComplex {
+        ExactComplex(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re)
+    }
+}

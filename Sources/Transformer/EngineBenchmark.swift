@@ -1,0 +1,122 @@
+// Throughput of the engine on one config: a full training step (forward, cross-entropy, backward,
+// AdamW), the forward pass alone, and batched incremental decoding with the KV cache.
+
+import Foundation
+import Kernels
+
+/// Figures printed by `e2h bench`. Rates are tokens per second.
+public struct EngineBenchmarkResult: Codable, Sendable {
+    public var config: TransformerConfig
+    public var batch: Int
+    public var time: Int
+    public var threads: Int
+    public var trainTokensPerSecond: Double
+    public var forwardTokensPerSecond: Double
+    public var decodeBatch: Int
+    public var decodeTokensPerSecond: Double
+    /// Peak resident set size of the process so far, in MiB.
+    public var peakMemoryMiB: Double
+    /// Loss of the last training step (sanity: finite and falling on the benchmark's fixed batch).
+    public var lastLoss: Float
+
+    enum CodingKeys: String, CodingKey {
+        case config, batch, time, threads
+        case trainTokensPerSecond = "train_tokens_per_s"
+        case forwardTokensPerSecond = "forward_tokens_per_s"
+        case decodeBatch = "decode_batch"
+        case decodeTokensPerSecond = "decode_tokens_per_s"
+        case peakMemoryMiB = "peak_rss_mib"
+        case lastLoss = "last_loss"
+    }
+}
+
+/// Measures the engine on `config` with batches of `batch` × `config.maxPositions` tokens.
+///
+/// - Parameters:
+///   - steps: timed training steps (after one warm-up step); forward passes use the same count.
+///   - decodeBatch: sequences decoded together; each gets a 16-token prompt, then generates until
+///     the context is full, greedily.
+public func benchmarkEngine(
+    config: TransformerConfig, batch: Int, steps: Int, decodeBatch: Int = 64, seed: UInt64 = 1
+) throws -> EngineBenchmarkResult {
+    let T = config.maxPositions, N = batch * T
+    let model = try TransformerModel(config: config)
+    model.initializeWeights(seed: seed)
+    let optimizer = AdamWOptimizer(model: model)
+    let activations = Activations(config: config, maxBatch: batch, maxTime: T)
+    var generator = SeededGenerator(seed: seed + 1)
+    let tokens = (0..<N).map { _ in Int32(generator.next() % UInt64(config.vocabSize)) }
+    let targets = (0..<N).map { n in n % T == T - 1 ? Int32(-1) : tokens[n + 1] }
+
+    func trainStep() throws -> Float {
+        try tokens.withUnsafeBufferPointer { tokenBuffer in
+            try model.forward(tokens: tokenBuffer, batch: batch, time: T, activations: activations)
+            let loss = targets.withUnsafeBufferPointer {
+                model.crossEntropyLoss(targets: $0, rows: N, activations: activations)
+            }
+            model.zeroGradients()
+            model.backward(tokens: tokenBuffer, batch: batch, time: T, activations: activations, outputs: [.logits])
+            optimizer.update(model: model, learningRate: 1e-3)
+            return loss
+        }
+    }
+
+    var lastLoss = try trainStep()  // warm-up: page in buffers, spin up threads
+    var start = DispatchTime.now()
+    for _ in 0..<steps { lastLoss = try trainStep() }
+    let trainSeconds = seconds(since: start)
+
+    start = DispatchTime.now()
+    for _ in 0..<steps {
+        try tokens.withUnsafeBufferPointer {
+            try model.forward(tokens: $0, batch: batch, time: T, activations: activations)
+        }
+    }
+    let forwardSeconds = seconds(since: start)
+
+    let decoder = IncrementalDecoder(model: model, slots: decodeBatch)
+    let promptLength = min(16, T - 1)
+    let prompts = (0..<decodeBatch).map { b in Array(tokens[(b % batch) * T..<((b % batch) * T + promptLength)]) }
+    let slots = Array(0..<decodeBatch)
+    try decoder.prefill(prompts: prompts, slots: slots)
+    var next = [Int32](repeating: 0, count: decodeBatch)
+    start = DispatchTime.now()
+    var generated = 0
+    for _ in promptLength..<T {
+        for b in 0..<decodeBatch {
+            let row = decoder.logits.baseAddress! + b * config.vocabSize
+            var best = 0
+            for v in 1..<config.vocabSize where row[v] > row[best] { best = v }
+            next[b] = Int32(best)
+        }
+        try decoder.step(tokens: next, slots: slots)
+        generated += decodeBatch
+    }
+    let decodeSeconds = seconds(since: start)
+
+    return EngineBenchmarkResult(
+        config: config, batch: batch, time: T, threads: defaultThreadCount,
+        trainTokensPerSecond: Double(N * steps) / trainSeconds,
+        forwardTokensPerSecond: Double(N * steps) / forwardSeconds,
+        decodeBatch: decodeBatch, decodeTokensPerSecond: Double(generated) / decodeSeconds,
+        peakMemoryMiB: peakResidentMemoryMiB(), lastLoss: lastLoss)
+}
+
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// Peak resident set size of this process in MiB (getrusage).
+public func peakResidentMemoryMiB() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    #if os(Linux)
+    return Double(usage.ru_maxrss) / 1024  // KiB on Linux
+    #else
+    return Double(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+    #endif
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GEMM
+import Transformer
+
+/// `e2h bench`: machine-readable speed figures of the engine.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure GEMM GF/s and training / forward / decoding tokens per second.",
+        discussion: """
+            Prints one JSON object per line. `gemm` lines compare against OpenBLAS when a
+            libopenblas can be loaded. The `engine` line uses the reference config (4 layers,
+            width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch
+            peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess
+            and a `ratio` line compares the two. Threads: E2H_THREADS (default: all cores).
+            """)
+
+    @Flag(help: "Skip the GEMM benchmark.") var noGemm = false
+    @Flag(help: "Skip the engine benchmark.") var noEngine = false
+    @Option(help: "Timed training steps for the engine benchmark.") var steps = 10
+    @Option(help: "Seconds per GEMM case.") var gemmSeconds = 0.3
+    @Flag(help: "Also run the PyTorch peer (needs python3 with torch) and print the ratio.")
+    var pytorch = false
+    @Option(help: "Path of the PyTorch peer script.") var peerScript = "bench/peers/torch_llama.py"
+
+    mutating func run() throws {
+        if !noGemm {
+            let report = benchmarkGEMM(secondsPerCase: gemmSeconds)
+            FileHandle.standardError.write(Data((report.table + "\n").utf8))
+            for result in report.results { try printJSON(["gemm": result]) }
+        }
+        guard !noEngine else { return }
+        let ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps)
+        try printJSON(["engine": ours])
+        if pytorch {
+            let peer = try runPeer()
+            print(peer)
+            if let data = peer.data(using: .utf8),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                var ratio: [String: Double] = [:]
+                for (key, ourValue) in [("train_tokens_per_s", ours.trainTokensPerSecond),
+                                        ("forward_tokens_per_s", ours.forwardTokensPerSecond),
+                                        ("decode_tokens_per_s", ours.decodeTokensPerSecond)] {
+                    if let theirs = object[key] as? Double, theirs > 0 { ratio[key] = ourValue / theirs }
+                }
+                try printJSON(["ratio_vs_pytorch": ratio])
+            }
+        }
+    }
+
+    private func runPeer() throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_PROC_BIND"] = "true"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the PyTorch peer failed (exit \(process.terminationStatus)); is torch installed?")
+        }
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        return String(lines.last { $0.hasPrefix("{") } ?? "")
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
