@@ -43,10 +43,14 @@ func macroKernel(
                 let rows = min(mr, mc - i)
                 let aPanel = packedA + i * kc
                 let cTile = c + i * ldc + j
+                // While the last row tile runs, fetch the next B panel (from L3) into cache.
+                let prefetchB = i + mr < mc || j + nr >= nc ? bPanel : bPanel + nr * kc
                 if rows == mr && columns == nr {
-                    microKernel(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate)
+                    microKernel(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate,
+                                prefetchB: prefetchB)
                 } else {
-                    microKernel(kc: kc, a: aPanel, b: bPanel, c: tile, ldc: nr, accumulate: false)
+                    microKernel(kc: kc, a: aPanel, b: bPanel, c: tile, ldc: nr, accumulate: false,
+                                prefetchB: prefetchB)
                     for r in 0..<rows {
                         for s in 0..<columns {
                             let v = tile[r * nr + s]
@@ -69,7 +73,8 @@ func microKernel(
     b: UnsafePointer<Float>,         // (kc, NR)
     c: UnsafeMutablePointer<Float>,  // (MR, NR), ldc
     ldc: Int,
-    accumulate: Bool
+    accumulate: Bool,
+    prefetchB: UnsafePointer<Float>  // (kc, NR) the B panel needed next
 ) {
     let w = KernelVector.scalarCount
     // C's tile is touched only after the k loop; fetching it now hides a cache miss per row
@@ -86,6 +91,7 @@ func microKernel(
     var c50 = KernelVector(), c51 = KernelVector()
     var ap = a
     var bp = UnsafeRawPointer(b)
+    var pf = UnsafeRawPointer(prefetchB)
     let bStep = 2 * w * MemoryLayout<Float>.stride
     for _ in 0..<kc {
         let b0 = bp.loadUnaligned(as: KernelVector.self)
@@ -104,6 +110,8 @@ func microKernel(
         c50 = multiplyAdd(c50, av, b0); c51 = multiplyAdd(c51, av, b1)
         ap += microTileRows
         bp += bStep
+        e2h_prefetch_for_read(pf)
+        pf += bStep
     }
     storeRow(c, c00, c01, accumulate: accumulate)
     storeRow(c + ldc, c10, c11, accumulate: accumulate)

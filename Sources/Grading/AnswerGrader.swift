@@ -1,11 +1,131 @@
-/// An answer parsed once, for comparing against many others (re-ranking groups 1024 samples).
-public struct ParsedAnswer: Sendable, Hashable {
-    public var raw: String
+/// Bounds that keep every comparison finite; hitting one yields "not equal" with a reason.
+public struct GradingLimits: Sendable, Codable, Equatable {
+    /// Longest answer (characters) that is parsed.
+    public var maxAnswerLength: Int = 2000
+    /// Most tokens in one answer.
+    public var maxTokens: Int = 1000
+    /// Deepest nesting of brackets, fractions and signs.
+    public var maxDepth: Int = 48
+    /// Work steps for one comparison (each node evaluation, each big-number word product).
+    public var maxSteps: Int = 400_000
+    /// Largest exact number in bits before switching to doubles.
+    public var maxBits: Int = 1 << 17
+    /// Largest n for which n! is computed exactly.
+    public var maxFactorial: Int = 5000
+
+    public init() {}
 }
 
-/// Parses answers once and compares parsed answers.
+/// An answer parsed once, for comparing against many others (re-ranking groups up to 1024 samples
+/// without reparsing).
+public struct ParsedAnswer: Sendable, Equatable {
+    /// The answer text (extracted, wrappers removed).
+    public let text: String
+    /// The extraction rule, when the answer came from a solution text.
+    public let rule: ExtractionRule?
+    /// A key such that answers with equal keys are equivalent (normalized string, or the exact value
+    /// of a constant answer). Different keys may still be equivalent: confirm with `equivalent`.
+    public let groupingKey: String
+    let key: String
+    let textKey: String
+    let expression: Expr?
+    let failure: GradingFailure?
+
+    /// Whether the answer parsed as mathematics.
+    public var isParsed: Bool { expression != nil }
+}
+
+/// Parses answers once and compares parsed answers by the grading ladder (docs/grading.md).
 public struct AnswerGrader: Sendable {
-    public init() {}
-    public func parse(_ answer: String) -> ParsedAnswer { ParsedAnswer(raw: answer) }
-    public func equivalent(_ a: ParsedAnswer, _ b: ParsedAnswer) -> Bool { a.raw == b.raw }
+    public var limits: GradingLimits
+
+    public init(limits: GradingLimits = GradingLimits()) {
+        self.limits = limits
+    }
+
+    /// Parses a bare answer (wrappers such as `$...$` or `\boxed{}` are removed first).
+    public func parse(_ answer: String, rule: ExtractionRule? = nil) -> ParsedAnswer {
+        let text = AnswerExtractor.clean(answer)
+        let key = Normalizer.stringKey(text)
+        let textKey = Normalizer.textKey(text)
+        var expression: Expr? = nil
+        var failure: GradingFailure? = nil
+        if text.count > limits.maxAnswerLength {
+            failure = .bound("answer longer than \(limits.maxAnswerLength) characters")
+        } else {
+            do {
+                var parser = Parser(tokens: try Lexer.tokenize(Normalizer.prepareForParsing(text), maxTokens: limits.maxTokens),
+                                    maxDepth: limits.maxDepth)
+                expression = try parser.parseAnswer()
+            } catch let f as GradingFailure {
+                failure = f
+            } catch {
+                failure = .syntax("\(error)")
+            }
+        }
+        var groupingKey = "s:" + key
+        if let e = expression, e.isScalar, e.freeSymbols.isEmpty, !e.contains(EquivalenceChecker.isMarker),
+           EquivalenceChecker.statedDecimal(e) == nil {
+            var ev = Evaluator(budget: budget)
+            if let v = try? ev.evaluate(e), case .exact(let x) = v {
+                groupingKey = "v:\(x.re.description),\(x.im.description)"
+            }
+        }
+        return ParsedAnswer(text: text, rule: rule, groupingKey: groupingKey, key: key, textKey: textKey,
+                            expression: expression, failure: failure)
+    }
+
+    /// Extracts the final answer of a solution text and parses it; nil when there is none.
+    public func parse(solution: String) -> ParsedAnswer? {
+        guard let extracted = extractAnswer(from: solution) else { return nil }
+        return parse(extracted.text, rule: extracted.rule)
+    }
+
+    /// Whether two parsed answers are equivalent.
+    public func equivalent(_ a: ParsedAnswer, _ b: ParsedAnswer) -> Bool {
+        compare(a, b).isEqual
+    }
+
+    /// Compares two parsed answers, reporting the rung that decided.
+    public func compare(_ gold: ParsedAnswer, _ pred: ParsedAnswer) -> Verdict {
+        func verdict(_ equal: Bool, _ rung: LadderRung, _ reason: String? = nil) -> Verdict {
+            Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason)
+        }
+        if !gold.key.isEmpty && gold.key == pred.key { return verdict(true, .normalizedString) }
+        if gold.groupingKey == pred.groupingKey { return verdict(true, .exact) }
+        guard let a = gold.expression, let b = pred.expression else {
+            if let f = gold.failure ?? pred.failure, f.isBound { return verdict(false, .bound, f.message) }
+            let equal = !gold.textKey.isEmpty && gold.textKey == pred.textKey
+            return verdict(equal, .parse, (gold.failure ?? pred.failure)?.message)
+        }
+        let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
+        if a.contains(isText) || b.contains(isText) {
+            if gold.textKey == pred.textKey { return verdict(true, .text) }
+            if !(a.contains(isText) && b.contains(isText)) { return verdict(false, .text) }
+        }
+        var checker = EquivalenceChecker(budget: budget)
+        do {
+            let equal = try checker.equivalent(a, b)
+            if !equal && checker.structureMismatch { return verdict(false, .structure) }
+            return verdict(equal, checker.usedApproximation ? .numeric : .exact)
+        } catch let f as GradingFailure {
+            return verdict(false, .bound, f.message)
+        } catch {
+            return verdict(false, .bound, "\(error)")
+        }
+    }
+
+    /// Extracts and grades (see the free function `grade(gold:predicted:)`).
+    public func grade(gold: String, predicted: String) -> Verdict {
+        let g = extractAnswer(from: gold), p = extractAnswer(from: predicted)
+        guard let g, let p else {
+            return Verdict(isEqual: false, goldAnswer: g?.text, predictedAnswer: p?.text, rung: .extraction,
+                           reason: g == nil ? "no answer found in gold" : "no answer found in prediction")
+        }
+        return compare(parse(g.text, rule: g.rule), parse(p.text, rule: p.rule))
+    }
+
+    private var budget: WorkBudget {
+        WorkBudget(steps: limits.maxSteps, maxBits: limits.maxBits, maxFactorial: limits.maxFactorial)
+    }
 }

@@ -160,8 +160,9 @@ struct Evaluator {
         }
         let z: Complex
         if zb.isReal, za.isReal, za.re < 0, let y = b.exactReal, !y.isInteger, y.denominator.magnitude % 2 == 1 {
-            // Real odd root of a negative number: (-8)^(1/3) = -2, as in competition usage.
-            z = Complex(-Foundation.pow(-za.re, y.doubleValue))
+            // Real odd root of a negative number: (-8)^(1/3) = -2, (-8)^(2/3) = 4, as in competition usage.
+            let oddNumerator = y.numerator.magnitude % 2 == 1
+            z = Complex((oddNumerator ? -1 : 1) * Foundation.pow(-za.re, y.doubleValue))
         } else {
             z = Complex.pow(za, zb)
         }

@@ -237,6 +237,12 @@ struct Lexer {
                 guard let inner = readBraceGroupAfterSpaces() else { return }
                 var sub = Lexer(inner, maxTokens: maxTokens - tokens.count)
                 try sub.run(textMode: true, end: nil)
+                // `5\text{ m}`: a lone letter after a space in text is a unit word, not a variable.
+                if sub.tokens.count == 1, case .letter(let l) = sub.tokens[0], inner.hasPrefix(" "),
+                   case .number? = tokens.last {
+                    try emit(.word(l))
+                    return
+                }
                 for t in sub.tokens { try emit(t) }
                 return
             }

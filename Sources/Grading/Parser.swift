@@ -15,15 +15,6 @@ struct Parser {
         self.maxDepth = maxDepth
     }
 
-    /// Parses a whole answer; a bare comma list becomes `.list`.
-    static func parse(_ text: String, maxTokens: Int = 2000) throws -> Expr {
-        var p = Parser(tokens: try Lexer.tokenize(text, maxTokens: maxTokens))
-        if p.tokens.isEmpty { throw GradingFailure.syntax("empty answer") }
-        let items = try p.parseSequence(closers: [])
-        if p.pos < p.tokens.count { throw GradingFailure.syntax("unexpected \(p.tokens[p.pos]) at token \(p.pos)") }
-        return items.count == 1 ? items[0] : .list(items)
-    }
-
     // MARK: Token helpers
 
     var current: Token? { pos < tokens.count ? tokens[pos] : nil }
@@ -178,7 +169,7 @@ struct Parser {
         var mixed: Expr? = nil
         if isCommand("frac") {
             let save = pos
-            let f = try parsePower()
+            let f = try parsePrimary()
             if case .quotient(.number(let n), .number(let d)) = f, n.isInteger, d.isInteger, n.signum >= 0, d.signum > 0 {
                 mixed = .sum([wholeExpr, f])
             } else {
@@ -191,7 +182,8 @@ struct Parser {
             let g = try parsePower()
             mixed = .sum([wholeExpr, .quotient(f, g)])
         }
-        guard let m = mixed else { return nil }
+        guard var m = mixed else { return nil }
+        if isOp("%") { pos += 1; m = .percent(m) }
         return negative ? .negate(m) : m
     }
 
@@ -276,5 +268,16 @@ struct Parser {
             e = .power(e, try parseExponent())
         }
         return e
+    }
+}
+
+extension Parser {
+    /// Parses all tokens as one answer; a bare comma list becomes `.list`.
+    mutating func parseAnswer() throws -> Expr {
+        if tokens.isEmpty { throw GradingFailure.syntax("empty answer") }
+        let items = try parseSequence(closers: [])
+        if pos < tokens.count { throw GradingFailure.syntax("unexpected \(tokens[pos]) at token \(pos)") }
+        if items.isEmpty { throw GradingFailure.syntax("empty answer") }
+        return items.count == 1 ? items[0] : .list(items)
     }
 }

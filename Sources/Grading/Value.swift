@@ -84,16 +84,18 @@ enum ValueComparison {
     /// rounds to `d` at that precision. An exact `v` whose own decimal expansion ends within
     /// `places` digits must match exactly (so `1.3` does not match 5/4).
     static func roundsTo(_ v: Value, decimal d: Rational, places: Int) -> Bool {
-        let half = 0.5 * Foundation.pow(10, -Double(places))
         switch v {
         case .exact(let x):
             guard x.isReal else { return false }
             if x.re.isTerminatingDecimal, decimalPlaces(x.re) <= places { return x.re == d }
-            guard let halfExact = Rational.divide(Rational(1), Rational.powerOfTen(places) * Rational(2)) else { return false }
-            let diff = (x.re - d).magnitude
-            return !(halfExact < diff)
+            // Round half away from zero at `places` digits.
+            let scale = Rational.powerOfTen(places)
+            let scaled = x.re.magnitude * scale + Rational(1, 2)!
+            let rounded = Rational.divide(Rational(scaled.floor), scale)!
+            return (x.re.signum < 0 ? -rounded : rounded) == d
         case .approx(let z, let s):
             guard z.isFinite, abs(z.im) <= relativeTolerance * max(s, 1) else { return false }
+            let half = 0.5 * Foundation.pow(10, -Double(places))
             return abs(z.re - d.doubleValue) <= half * (1 + 1e-12) + relativeTolerance * s
         }
     }

@@ -52,7 +52,7 @@ public func globalNorm(_ values: UnsafePointer<Float>, count: Int) -> Float {
     var i = 0
     var acc = SIMD8<Float>()
     while i + 8 <= count {
-        let x = Vec8(UnsafeBufferPointer(start: values + i, count: 8))
+        let x = load8(values + i)
         acc += x * x
         i += 8
         if i % 4096 == 0 { total += Double(acc.sum()); acc = SIMD8<Float>() }

@@ -5,17 +5,23 @@ public typealias Vec8 = SIMD8<Float>
 
 /// e^x for 8 lanes: range reduction x = n·ln2 + r (Cody–Waite), a degree-6 polynomial for e^r,
 /// and 2^n built in the exponent bits. Inputs are clamped to [-87.3, 88.7]; relative error < 2e-7.
+///
+/// Written with plain lane-wise arithmetic and bit casts only: generic SIMD conversions
+/// (`rounded`, `SIMD8<Int32>(floats)`) are not vectorized in a baseline build and cost more than
+/// the whole polynomial.
 @inline(__always)
 public func exp8(_ input: Vec8) -> Vec8 {
-    let x = input.clamped(lowerBound: Vec8(repeating: -87.3), upperBound: Vec8(repeating: 88.7))
-    let log2e: Float = 1.442_695_04
-    // n = round(x / ln2)
-    let n = (x * log2e).rounded(.toNearestOrEven)
-    let ln2Hi: Float = 0.693_145_751_953_125
-    let ln2Lo: Float = 1.428_606_765_330_187_045e-6
-    var r = x - n * ln2Hi
-    r = r - n * ln2Lo
-    // e^r on |r| <= ln2/2, Taylor/minimax coefficients.
+    var x = input
+    x = x.replacing(with: -87.3, where: x .< -87.3)
+    x = x.replacing(with: 88.7, where: x .> 88.7)
+    // Round x·log2(e) to the nearest integer n by adding 1.5·2^23: the sum's low mantissa bits
+    // then hold n (two's complement), and subtracting the constant back gives n as a float.
+    let shifter: Float = 12_582_912
+    let shifted = x * 1.442_695_04 + shifter
+    let n = shifted - shifter
+    var r = x - n * 0.693_145_751_953_125
+    r = r - n * 1.428_606_765_330_187_045e-6
+    // e^r on |r| <= ln2/2.
     var p = Vec8(repeating: 1.0 / 720.0)
     p = p * r + (1.0 / 120.0)
     p = p * r + (1.0 / 24.0)
@@ -23,9 +29,9 @@ public func exp8(_ input: Vec8) -> Vec8 {
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    // 2^n: add n to the exponent field.
-    let bits = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int32>(n) &+ 127) &<< 23
-    let scale = unsafeBitCast(bits, to: Vec8.self)
+    // 2^n: the integer in `shifted`'s low bits, biased and moved into the exponent field.
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Vec8.self)
     return p * scale
 }
 
@@ -45,4 +51,42 @@ public func sigmoid8(_ x: Vec8) -> Vec8 {
 @inline(__always)
 public func sigmoidScalar(_ x: Float) -> Float {
     1 / (1 + expScalar(-x))
+}
+
+/// Σ a[i]·b[i] over `count` floats, 8 lanes at a time.
+@inline(__always)
+public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var sum = Vec8()
+    var i = 0
+    while i + 8 <= count {
+        sum += load8(a + i) * load8(b + i)
+        i += 8
+    }
+    var total = sum.sum()
+    while i < count { total += a[i] * b[i]; i += 1 }
+    return total
+}
+
+/// y[i] += scale·x[i] over `count` floats.
+@inline(__always)
+public func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, scale: Float, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let updated = load8(y + i) + load8(x + i) * scale
+        store8(updated, y + i)
+        i += 8
+    }
+    while i < count { y[i] += scale * x[i]; i += 1 }
+}
+
+/// Loads 8 floats from `pointer` (no alignment needed).
+@inline(__always)
+public func load8(_ pointer: UnsafePointer<Float>) -> Vec8 {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vec8.self)
+}
+
+/// Stores 8 floats at `pointer` (no alignment needed).
+@inline(__always)
+public func store8(_ value: Vec8, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vec8.self)
 }

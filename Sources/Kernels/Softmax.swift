@@ -12,9 +12,9 @@ public func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int, scale
     var i = 0
     var sumVector = Vec8()
     while i + 8 <= count {
-        let e = exp8(Vec8(UnsafeBufferPointer(start: row + i, count: 8)) * scale - shift)
+        let e = exp8(load8(row + i) * scale - shift)
         sumVector += e
-        for lane in 0..<8 { row[i + lane] = e[lane] }
+        store8(e, row + i)
         i += 8
     }
     sum = sumVector.sum()
@@ -36,7 +36,7 @@ public func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Float {
     var sumVector = Vec8()
     var i = 0
     while i + 8 <= count {
-        sumVector += exp8(Vec8(UnsafeBufferPointer(start: row + i, count: 8)) - maximum)
+        sumVector += exp8(load8(row + i) - maximum)
         i += 8
     }
     var sum = sumVector.sum()

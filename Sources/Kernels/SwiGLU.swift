@@ -13,10 +13,10 @@ public func swigluForward(
             let h = output + row * hidden
             var i = 0
             while i + 8 <= hidden {
-                let gv = Vec8(UnsafeBufferPointer(start: g + i, count: 8))
-                let uv = Vec8(UnsafeBufferPointer(start: u + i, count: 8))
+                let gv = load8(g + i)
+                let uv = load8(u + i)
                 let hv = gv * sigmoid8(gv) * uv
-                for lane in 0..<8 { h[i + lane] = hv[lane] }
+                store8(hv, h + i)
                 i += 8
             }
             while i < hidden {
@@ -43,13 +43,14 @@ public func swigluBackward(
             let dh = outputGrad + row * hidden
             var i = 0
             while i + 8 <= hidden {
-                let gv = Vec8(UnsafeBufferPointer(start: g + i, count: 8))
-                let uv = Vec8(UnsafeBufferPointer(start: u + i, count: 8))
-                let dhv = Vec8(UnsafeBufferPointer(start: dh + i, count: 8))
+                let gv = load8(g + i)
+                let uv = load8(u + i)
+                let dhv = load8(dh + i)
                 let s = sigmoid8(gv)
                 let dgv = dhv * uv * s * (1 + gv * (1 - s))
                 let duv = dhv * gv * s
-                for lane in 0..<8 { dg[i + lane] = dgv[lane]; du[i + lane] = duv[lane] }
+                store8(dgv, dg + i)
+                store8(duv, du + i)
                 i += 8
             }
             while i < hidden {

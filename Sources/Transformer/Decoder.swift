@@ -131,18 +131,13 @@ public final class IncrementalDecoder {
                 let score = scores + task * P
                 let base = cache.offset(slot: slots[i], position: 0) + g * D
                 for j in 0..<length {
-                    let k = keys + base + j * config.keyValueWidth
-                    var dot: Float = 0
-                    for d in 0..<D { dot += q[d] * k[d] }
-                    score[j] = dot
+                    score[j] = dotProduct(q, keys + base + j * config.keyValueWidth, count: D)
                 }
                 softmaxInPlace(score, count: length, scale: scale)
                 let out = attention + i * config.queryWidth + h * D
                 out.update(repeating: 0, count: D)
                 for j in 0..<length {
-                    let v = values + base + j * config.keyValueWidth
-                    let p = score[j]
-                    for d in 0..<D { out[d] += p * v[d] }
+                    addScaled(out, values + base + j * config.keyValueWidth, scale: score[j], count: D)
                 }
             }
         }

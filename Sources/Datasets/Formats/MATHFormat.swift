@@ -29,7 +29,14 @@ public struct MATHRecord: Decodable, Sendable {
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+            if let n = try? c.decode(Int.self) {
+                self = .number(n)
+            } else if let t = try? c.decode(String.self) {
+                self = .text(t)
+            } else {
+                throw DecodingError.typeMismatch(Int.self, .init(
+                    codingPath: c.codingPath, debugDescription: "a level is written 3 or \"Level 3\""))
+            }
         }
 
         /// The level 1...5, or nil (e.g. `"Level ?"`).

@@ -74,6 +74,8 @@ public struct DatasetStats: Sendable {
     public var byLevel: [Int: Int] = [:]
     /// Steps per solution, per level (level 0 = unknown).
     public var stepsByLevel: [Int: Summary] = [:]
+    /// Whole-text lengths per level (level 0 = unknown), see ``textLength``.
+    public var textLengthByLevel: [Int: Summary] = [:]
     /// Records per subject ("-" = unknown).
     public var bySubject: [String: Int] = [:]
     /// Steps per solution over all records.
@@ -146,8 +148,10 @@ public struct DatasetStats: Sendable {
         return kind
     }
 
-    private mutating func count(level: Int?, subject: String?, steps n: Int?) {
+    private mutating func count(level: Int?, subject: String?, steps n: Int?, length: Int) {
         records += 1
+        textLength.add(length)
+        textLengthByLevel[level ?? 0, default: Summary()].add(length)
         byLevel[level ?? 0, default: 0] += 1
         bySubject[subject ?? "-", default: 0] += 1
         if let n {
@@ -158,8 +162,8 @@ public struct DatasetStats: Sendable {
 
     mutating func add(problem p: Problem) {
         let parsedSteps = p.solution.map(SolutionFormat.splitSteps)
-        count(level: p.level, subject: p.subject, steps: parsedSteps?.count)
-        textLength.add(SolutionFormat.text(problem: p.problem, steps: parsedSteps ?? [], answer: p.answer).unicodeScalars.count)
+        count(level: p.level, subject: p.subject, steps: parsedSteps?.count,
+              length: SolutionFormat.text(problem: p.problem, steps: parsedSteps ?? [], answer: p.answer).unicodeScalars.count)
         if BenchmarkSubject(rawValue: p.subject) != nil, let sol = p.solution,
            let task = try? BenchmarkTask(problem: p.problem) {
             checkerChecked += 1
@@ -170,15 +174,14 @@ public struct DatasetStats: Sendable {
     }
 
     mutating func add(sft r: SolutionRecord) {
-        count(level: r.level, subject: r.subject, steps: r.steps.count)
-        textLength.add(r.text.unicodeScalars.count)
+        count(level: r.level, subject: r.subject, steps: r.steps.count, length: r.text.unicodeScalars.count)
     }
 
     mutating func add(labelled r: LabelledSolution) {
-        count(level: r.level, subject: r.subject, steps: r.steps.count)
+        count(level: r.level, subject: r.subject, steps: r.steps.count,
+              length: SolutionFormat.prompt(problem: r.problem).unicodeScalars.count
+                  + r.steps.joined(separator: SolutionFormat.stepSeparator).unicodeScalars.count)
         for l in r.labels { if l { positiveLabels += 1 } else { negativeLabels += 1 } }
-        textLength.add(SolutionFormat.prompt(problem: r.problem).unicodeScalars.count
-            + r.steps.joined(separator: SolutionFormat.stepSeparator).unicodeScalars.count)
     }
 
     mutating func add(prm r: PRMRecord) {
@@ -193,10 +196,11 @@ public struct DatasetStats: Sendable {
         var lines = ["\(read.source): \(kind.rawValue) records",
                      "read \(read.read), skipped \(read.skipped) malformed; \(records) \(kind == .prm800k ? "PRM step records" : "records")"]
         if byLevel.count > 0 {
-            lines.append("level  count  steps min/mean/max")
+            lines.append("level  count  steps min/mean/max  characters min/mean/max")
             for level in byLevel.keys.sorted() {
                 let name = level == 0 ? "?" : String(level)
-                lines.append(pad(name, 5) + "  " + pad(String(byLevel[level]!), 5) + "  " + (stepsByLevel[level]?.text ?? "-"))
+                lines.append(pad(name, 5) + "  " + pad(String(byLevel[level]!), 5) + "  "
+                    + pad(stepsByLevel[level]?.text ?? "-", 18) + "  " + (textLengthByLevel[level]?.text ?? "-"))
             }
         }
         if bySubject.count > 0 {

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Line-by-line grading of JSONL files (`e2h grade --input`) and the benchmark (`e2h grade --benchmark`).
+
+/// What one input line produced.
+public enum BatchOutcome: Sendable, Equatable {
+    case equal, notEqual, error
+}
+
+/// The JSON line written for one input line, and its outcome.
+public struct BatchLineResult: Sendable, Equatable {
+    public var json: String
+    public var outcome: BatchOutcome
+}
+
+/// Grades JSONL lines with string fields `gold` and `pred` (other fields are ignored).
+public struct BatchGrader: Sendable {
+    public var grader: AnswerGrader
+
+    public init(grader: AnswerGrader = AnswerGrader()) {
+        self.grader = grader
+    }
+
+    /// Grades one line. Output: `{"equal":..,"gold_answer":..,"pred_answer":..,"rung":..}` (plus
+    /// `"reason"` when there is one), or `{"line":N,"error":"..."}` naming the problem.
+    public func gradeLine(_ line: String, lineNumber: Int) -> BatchLineResult {
+        let fields: (String, String)
+        switch JSONLines.stringFields(line, ["gold", "pred"], lineNumber: lineNumber) {
+        case .success(let f): fields = (f[0], f[1])
+        case .failure(let message):
+            return BatchLineResult(json: "{\"line\":\(lineNumber),\"error\":\(JSONLines.quote(message))}", outcome: .error)
+        }
+        let v = grader.grade(gold: fields.0, predicted: fields.1)
+        var json = "{\"equal\":\(v.isEqual),\"gold_answer\":\(JSONLines.quote(v.goldAnswer)),"
+        json += "\"pred_answer\":\(JSONLines.quote(v.predictedAnswer)),\"rung\":\(JSONLines.quote(v.rung.rawValue))"
+        if let r = v.reason { json += ",\"reason\":\(JSONLines.quote(r))" }
+        json += "}"
+        return BatchLineResult(json: json, outcome: v.isEqual ? .equal : .notEqual)
+    }
+
+    /// Lines of a JSONL text (a final newline does not start another line).
+    public static func lines(of text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+}
+
+/// Minimal JSON helpers for line-oriented files.
+enum JSONLines {
+    enum FieldResult {
+        case success([String])
+        case failure(String)
+    }
+
+    /// The named string fields of a JSON object line, or a message naming the problem.
+    static func stringFields(_ line: String, _ names: [String], lineNumber: Int) -> FieldResult {
+        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return .failure("line \(lineNumber): empty line, expected a JSON object")
+        }
+        guard let data = line.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return .failure("line \(lineNumber): not valid JSON")
+        }
+        guard let dict = object as? [String: Any] else {
+            return .failure("line \(lineNumber): expected a JSON object")
+        }
+        var out: [String] = []
+        for n in names {
+            guard let value = dict[n] else { return .failure("line \(lineNumber): missing field \"\(n)\"") }
+            guard let s = value as? String else { return .failure("line \(lineNumber): field \"\(n)\" is not a string") }
+            out.append(s)
+        }
+        return .success(out)
+    }
+
+    /// A JSON string literal (or `null`).
+    static func quote(_ s: String?) -> String {
+        guard let s else { return "null" }
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// One benchmark case: `gold`, `pred`, the `expected` verdict, an optional `category`.
+public struct BenchmarkCase: Sendable, Codable, Equatable {
+    public var gold: String
+    public var pred: String
+    public var expected: Bool
+    public var category: String?
+
+    public init(gold: String, pred: String, expected: Bool, category: String? = nil) {
+        self.gold = gold
+        self.pred = pred
+        self.expected = expected
+        self.category = category
+    }
+}
+
+/// An error reading a benchmark file, naming the line.
+public struct BenchmarkFileError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Accuracy and throughput of the grader on a case file.
+public struct BenchmarkReport: Sendable {
+    public var cases: Int
+    public var correct: Int
+    public var seconds: Double
+    public var repeats: Int
+    /// Cases where the grader disagreed with `expected`: index, case, verdict.
+    public var failures: [(Int, BenchmarkCase, Verdict)]
+
+    public var accuracy: Double { cases == 0 ? 0 : Double(correct) / Double(cases) }
+    public var casesPerSecond: Double { seconds > 0 ? Double(cases * repeats) / seconds : 0 }
+
+    /// One JSON line with the figures.
+    public var json: String {
+        String(format: "{\"grader\":\"e2h\",\"cases\":%d,\"correct\":%d,\"accuracy\":%.4f,\"seconds\":%.6f,\"repeats\":%d,\"cases_per_second\":%.1f}",
+               cases, correct, accuracy, seconds, repeats, casesPerSecond)
+    }
+}
+
+/// Runs the benchmark.
+public enum GradingBenchmark {
+    /// Reads cases (one JSON object per line with `gold`, `pred`, `expected`).
+    public static func loadCases(_ text: String) throws -> [BenchmarkCase] {
+        var cases: [BenchmarkCase] = []
+        let decoder = JSONDecoder()
+        for (k, line) in BatchGrader.lines(of: text).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            do {
+                cases.append(try decoder.decode(BenchmarkCase.self, from: Data(line.utf8)))
+            } catch {
+                throw BenchmarkFileError(description: "line \(k + 1): expected {\"gold\": string, \"pred\": string, \"expected\": bool}: \(error)")
+            }
+        }
+        return cases
+    }
+
+    /// Grades every case `repeats` times (timing all rounds; accuracy from the first).
+    public static func run(_ cases: [BenchmarkCase], repeats: Int = 1, grader: AnswerGrader = AnswerGrader()) -> BenchmarkReport {
+        var failures: [(Int, BenchmarkCase, Verdict)] = []
+        var correct = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for round in 0..<max(1, repeats) {
+            for (k, c) in cases.enumerated() {
+                let v = grader.grade(gold: c.gold, predicted: c.pred)
+                if round == 0 {
+                    if v.isEqual == c.expected { correct += 1 } else { failures.append((k, c, v)) }
+                }
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return BenchmarkReport(cases: cases.count, correct: correct, seconds: seconds, repeats: max(1, repeats), failures: failures)
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Grading
+
+/// `e2h grade`: answer extraction and mathematical equivalence (Sources/Grading, docs/grading.md).
+struct Grade: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grade",
+        abstract: "Decide whether predicted answers equal gold answers (prints true/false, or JSON lines).",
+        discussion: """
+            e2h grade GOLD PRED                 prints true or false (exit status 0 either way)
+            e2h grade --input FILE.jsonl        one JSON line per input line ({"gold":..,"pred":..}),
+                                                summary counts on stderr; FILE may be - for stdin
+            e2h grade --benchmark FILE.jsonl    accuracy against "expected" and cases per second
+            """)
+
+    @Argument(help: "Gold answer or solution text.")
+    var gold: String?
+
+    @Argument(help: "Predicted answer or solution text.")
+    var pred: String?
+
+    @Option(name: .long, help: "JSONL file with string fields gold and pred (- for stdin).")
+    var input: String?
+
+    @Option(name: .long, help: "JSONL file with gold, pred and expected (bool): report accuracy and speed.")
+    var benchmark: String?
+
+    @Option(name: .long, help: "Rounds over the benchmark file (timing covers all rounds).")
+    var repeats: Int = 1
+
+    @Flag(name: .long, help: "With --benchmark: list the cases where the verdict differs from expected (stderr).")
+    var showFailures = false
+
+    mutating func validate() throws {
+        let modes = [input != nil, benchmark != nil, gold != nil || pred != nil].filter { $0 }.count
+        if modes != 1 { throw ValidationError("give either GOLD PRED, or --input FILE, or --benchmark FILE") }
+        if input == nil && benchmark == nil && (gold == nil || pred == nil) {
+            throw ValidationError("give both GOLD and PRED")
+        }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        if let path = input {
+            try gradeFile(path)
+        } else if let path = benchmark {
+            try runBenchmark(path)
+        } else if let gold, let pred {
+            print(Grading.grade(gold: gold, predicted: pred).isEqual ? "true" : "false")
+        }
+    }
+
+    private func readText(_ path: String) throws -> String {
+        if path == "-" {
+            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path): no such file or not readable")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func gradeFile(_ path: String) throws {
+        let batch = BatchGrader()
+        var counts: [BatchOutcome: Int] = [:]
+        var out = ""
+        for (k, line) in BatchGrader.lines(of: try readText(path)).enumerated() {
+            let r = batch.gradeLine(line, lineNumber: k + 1)
+            counts[r.outcome, default: 0] += 1
+            out += r.json + "\n"
+            if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        let total = counts.values.reduce(0, +)
+        let summary = "graded \(total) lines: \(counts[.equal] ?? 0) equal, \(counts[.notEqual] ?? 0) not equal, \(counts[.error] ?? 0) errors\n"
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
+
+    private func runBenchmark(_ path: String) throws {
+        let cases = try GradingBenchmark.loadCases(try readText(path))
+        let report = GradingBenchmark.run(cases, repeats: repeats)
+        if showFailures {
+            for (k, c, v) in report.failures {
+                let line = "case \(k + 1) [\(c.category ?? "-")]: expected \(c.expected), got \(v.isEqual) (\(v.rung.rawValue)\(v.reason.map { ": " + $0 } ?? "")) gold=\(c.gold) pred=\(c.pred)\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        print(String(format: "accuracy %.2f%% (%d/%d), %.0f cases/second (%d rounds in %.3f s)",
+                     report.accuracy * 100, report.correct, report.cases, report.casesPerSecond, report.repeats, report.seconds))
+        print(report.json)
+    }
+}

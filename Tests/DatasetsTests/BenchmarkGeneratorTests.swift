@@ -1,0 +1,111 @@
+import Datasets
+import Foundation
+import Grading
+import Testing
+
+@Suite struct BenchmarkGeneratorTests {
+    let counts = [1: 40, 2: 40, 3: 40, 4: 40, 5: 40]
+
+    @Test func sameSeedSameBytesOtherSeedOtherProblems() throws {
+        let dir = try temporaryFolder()
+        for (name, seed) in [("a", 11), ("b", 11), ("c", 12)] {
+            let g = BenchmarkGenerator(seed: UInt64(seed))
+            try RecordWriter.write(try g.problems(countsByLevel: counts), to: "\(dir)/\(name).jsonl")
+            try RecordWriter.write(g.pretrainingDocuments(count: 30), to: "\(dir)/\(name)-corpus.jsonl")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a.jsonl"))
+        #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b.jsonl"))))
+        #expect(a != (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/c.jsonl"))))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a-corpus.jsonl"))
+            == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b-corpus.jsonl"))))
+    }
+
+    @Test func levelsAreIndependentStreamsAndProblemsAreDistinct() throws {
+        let g = BenchmarkGenerator(seed: 3)
+        let alone = try g.problems(level: 5, count: 10)
+        let together = try g.problems(countsByLevel: [1: 100, 5: 10]).filter { $0.level == 5 }
+        #expect(alone == together)
+        let many = try g.problems(level: 1, count: 500)
+        #expect(Set(many.map(\.problem)).count == 500)
+        let excluded = try g.problems(level: 5, count: 10, excluding: Set(alone.map(\.problem)))
+        #expect(Set(excluded.map(\.problem)).isDisjoint(with: alone.map(\.problem)))
+    }
+
+    @Test func everyProblemIsSolvedByItsCanonicalStepsAndFitsTheContext() throws {
+        let problems = try BenchmarkGenerator(seed: 5).problems(countsByLevel: counts)
+        let checker = StepChecker()
+        for p in problems {
+            let task = try BenchmarkTask(problem: p.problem)
+            #expect(task.answerText == p.answer)
+            #expect(task.subject.rawValue == p.subject)
+            let sample = try #require(SolutionRecord(problem: p))
+            #expect(sample.text.unicodeScalars.count <= 254)
+            let result = try checker.check(text: sample.text)
+            #expect(result.isFullyCorrect, "\(p.problem)")
+            #expect(result.verdicts.count == task.computation.operationCount)
+            // The grader accepts the canonical answer, alone and inside the solution text.
+            #expect(grade(gold: p.answer, predicted: p.answer).isEqual)
+            let extracted = try #require(extractAnswer(from: sample.text))
+            #expect(grade(gold: p.answer, predicted: extracted.text).isEqual, "\(sample.text)")
+        }
+    }
+
+    @Test func hardLevelsAreHarderInKind() throws {
+        let problems = try BenchmarkGenerator(seed: 9).problems(countsByLevel: counts)
+        func mean(_ level: Int, _ f: (Problem) -> Int) -> Double {
+            let ps = problems.filter { $0.level == level }
+            return Double(ps.map(f).reduce(0, +)) / Double(ps.count)
+        }
+        let steps = (1...5).map { l in mean(l) { SolutionFormat.splitSteps($0.solution ?? "").count } }
+        #expect(steps == [1, 2, 3, 4, 5])
+        // The largest number written in the solution grows with the level.
+        func largest(_ p: Problem) -> Int {
+            (p.solution ?? "").split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.max() ?? 0
+        }
+        let sizes = (1...5).map { l in mean(l, largest) }
+        #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 < $1 }, "\(sizes)")
+        // Multi-digit multipliers appear only at hard levels.
+        func hasTwoDigitMultiplier(_ p: Problem) -> Bool {
+            SolutionFormat.splitSteps(p.solution ?? "").contains { step in
+                guard let (a, op, b, _) = StepChecker.parseStep(step), op == .multiply else { return false }
+                return min(a, b) >= 10
+            }
+        }
+        #expect(!problems.filter { $0.level <= 3 }.contains(where: hasTwoDigitMultiplier))
+        #expect(problems.filter { $0.level == 5 }.contains(where: hasTwoDigitMultiplier))
+        #expect(Set(problems.map(\.subject)) == ["arithmetic", "equation"])
+    }
+
+    @Test func pretrainingCorpusHoldsOnlyTrueSingleFacts() throws {
+        let docs = BenchmarkGenerator(seed: 1).pretrainingDocuments(count: 200)
+        #expect(docs.count == 200)
+        var digits = Set<Int>()
+        for d in docs {
+            #expect(d.text.unicodeScalars.count <= 254)
+            #expect(!d.text.contains("Compute") && !d.text.contains("Solve") && !d.text.contains("#"))
+            for fact in SolutionFormat.splitSteps(d.text) {
+                let (a, op, b, c) = try #require(StepChecker.parseStep(fact), "\(fact)")
+                #expect(op.apply(a, b) == c, "\(fact)")
+                digits.insert(String(max(a, b, c)).count)
+            }
+        }
+        #expect(digits.isSuperset(of: [1, 2, 3, 4, 5, 6, 7]))
+    }
+
+    @Test func unknownLevelIsAnError() {
+        #expect(throws: DataError.self) { try BenchmarkGenerator(seed: 1).problems(level: 6, count: 1) }
+    }
+
+    @Test func expressionsPrintAndParseBack() throws {
+        let e = Expression.binary(.subtract, .number(10), .binary(.subtract, .number(5), .number(2)))
+        #expect(e.text == "10 - (5 - 2)")
+        #expect(try Expression.parse(e.text) == e)
+        #expect(try Expression.parse("2+3*4") == .binary(.add, .number(2), .binary(.multiply, .number(3), .number(4))))
+        #expect(throws: BenchmarkParseError.self) { try Expression.parse("2 + ") }
+        #expect(throws: BenchmarkParseError.self) { try BenchmarkTask(problem: "What is 2 + 2?") }
+        #expect(throws: BenchmarkParseError.self) { try BenchmarkTask(problem: "Compute 2 - 5.") }
+        #expect(throws: BenchmarkParseError.self) { try BenchmarkTask(problem: "Solve 2 * x = 7.") }
+        let eq = try BenchmarkTask(problem: "Solve 3 * x + 7 = 25.")
+        #expect(eq.answer == 6 && eq.canonicalSteps == ["25 - 7 = 18", "18 / 3 = 6"])
+    }
+}
