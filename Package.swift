@@ -4,6 +4,8 @@
 // Layers depend downward only (see docs/DESIGN in ../shared and README):
 //   0  CCPUFeatures, GEMMAVX2, GEMMAVX512, GEMM, Kernels, SafeTensors, Tokenizers, Grading
 //   1  Transformer, Datasets
+//   2  Objectives, Reranking
+//   3  Training, Reports
 //   4  e2h (argument parsing only)
 import PackageDescription
 
@@ -49,9 +51,19 @@ let package = Package(
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.
         .target(name: "Datasets", dependencies: ["Tokenizers", "Grading"]),
+        // Layer 2: losses as pure functions (step BCE, DPO, PPO, value, KL).
+        .target(name: "Objectives", dependencies: ["Kernels"], swiftSettings: fastMath),
+        // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
+        .target(name: "Training", dependencies: ["Transformer", "Datasets", "Tokenizers", "Objectives",
+                                                 "Kernels", "Grading"], swiftSettings: fastMath),
+        // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
+        .target(name: "Reranking", dependencies: ["Grading"], swiftSettings: fastMath),
+        // Layer 3: terminal tables, SVG plots, the HTML report.
+        .target(name: "Reports", dependencies: ["Reranking"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
+            "Reranking", "Reports", "Objectives", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,6 +75,9 @@ let package = Package(
         .testTarget(name: "GradingTests", dependencies: ["Grading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tokenizers",
+                                                          "Objectives", "TestSupport"]),
+        .testTarget(name: "RerankingTests", dependencies: ["Reranking", "Reports", "Grading"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

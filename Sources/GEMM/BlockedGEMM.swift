@@ -74,7 +74,7 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
 }
 
 /// The single-threaded blocked product. Requires m, n, k > 0.
-let skipKernel = getenv("E2H_SKIP") != nil
+let skipMode = getenv("E2H_SKIP").map { Int(String(cString: $0))! } ?? 0
 func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
     let kc = balancedBlock(p.k, limit: plan.kc, unit: 1)
     let mc = balancedBlock(p.m, limit: plan.mc, unit: plan.mr)
@@ -87,19 +87,19 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
             while pc < p.k {
                 let kcb = min(kc, p.k - pc)
                 // B(pc..<pc+kcb, jc..<jc+ncb) → (ncb/NR, kcb, NR)
-                packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
+                if skipMode < 2 { packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
                            laneStride: p.bColumnStride, depthStride: p.bDepthStride,
-                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b)
+                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b) }
                 // Only the first K block may overwrite C.
                 let accumulate = p.accumulate || pc > 0
                 var ic = 0
                 while ic < p.m {
                     let mcb = min(mc, p.m - ic)
                     // A(ic..<ic+mcb, pc..<pc+kcb) → (mcb/MR, kcb, MR)
-                    packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
+                    if skipMode != 3 { packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
                                laneStride: p.aRowStride, depthStride: p.aDepthStride,
-                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
-                    if skipKernel { ic += mcb; continue }
+                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a) }
+                    if skipMode == 1 { ic += mcb; continue }
                     plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b,
                                      p.c + ic * p.ldc + jc, p.ldc, accumulate)
                     ic += mcb

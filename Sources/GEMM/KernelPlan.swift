@@ -38,8 +38,8 @@ struct KernelPlan {
             macroKernel = avx512MacroKernel
         case .avx2:
             (mr, nr) = avx2MicroTile
-            if let e = getenv("E2H_TUNE") { let v = String(cString: e).split(separator: ",").map { Int($0)! }; (mc, kc, nc) = (v[0], v[1], v[2]) } else {
-            (mc, kc, nc) = (144, 256, 4080) }
+            if let e = getenv("E2H_TUNE"), e[0] != 120 { let v = String(cString: e).split(separator: ",").map { Int($0)! }; (mc, kc, nc) = (v[0], v[1], v[2]) } else {
+            (mc, kc, nc) = (96, 512, 4080) }
             macroKernel = avx2MacroKernel
 #endif
         default:

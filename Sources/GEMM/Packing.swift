@@ -33,36 +33,47 @@ private func packPanels(
     _ lanes: Int, _ depth: Int, _ width: Int,
     _ dest: UnsafeMutablePointer<Float>
 ) {
-    var panelStart = 0
-    var d = dest
-    while panelStart < lanes {
-        let used = min(width, lanes - panelStart)
-        let s = src + panelStart * laneStride
-        if used == width && laneStride == 1 {
-            // Lanes contiguous (A of tn, B of nn/tn): each k step is one straight copy.
-            for p in 0..<depth {
-                let row = s + p * depthStride
-                for l in 0..<width { d[p * width + l] = row[l] }
+    let fullPanels = lanes / width
+    let tail = lanes - fullPanels * width
+    let panelSize = width * depth
+    if laneStride == 1 {
+        // Lanes contiguous (A of tn, B of nn/tn): walk each source row once, front to back, and
+        // deal it out to the panels. Walking panel by panel instead would touch `depth` rows
+        // (pages) per panel, which defeats the hardware prefetcher on large operands.
+        for p in 0..<depth {
+            let row = src + p * depthStride
+            var d = dest + p * width
+            for panel in 0..<fullPanels {
+                let s = row + panel * width
+                for l in 0..<width { d[l] = s[l] }
+                d += panelSize
             }
-        } else if used == width && depthStride == 1 {
-            // k contiguous (A of nn/nt, B of nt): a transpose, read row by row.
-            for l in 0..<width {
-                let row = s + l * laneStride
-                for p in 0..<depth { d[p * width + l] = row[p] }
-            }
-        } else {
-            // The last, partial panel: copy what exists and zero the rest.
-            for p in 0..<depth {
-                for l in 0..<used { d[p * width + l] = s[l * laneStride + p * depthStride] }
-                for l in used..<width { d[p * width + l] = 0 }
+            if tail > 0 {
+                let s = row + fullPanels * width
+                for l in 0..<tail { d[l] = s[l] }
+                for l in tail..<width { d[l] = 0 }
             }
         }
-        d += width * depth
-        panelStart += width
+        return
     }
-}
-
-// DEV-ONLY (remove): timing hook.
-public func _devPack(_ src: UnsafePointer<Float>, laneStride: Int, depthStride: Int, lanes: Int, depth: Int, width: Int, into dest: UnsafeMutablePointer<Float>) {
-    packPanels(src, laneStride: laneStride, depthStride: depthStride, lanes: lanes, depth: depth, width: width, into: dest)
+    // Otherwise each lane is read front to back along k (A of nn/nt, B of nt; a transpose).
+    for panel in 0..<fullPanels {
+        let s = src + panel * width * laneStride
+        let d = dest + panel * panelSize
+        for l in 0..<width {
+            let lane = s + l * laneStride
+            for p in 0..<depth { d[p * width + l] = lane[p * depthStride] }
+        }
+    }
+    if tail > 0 {
+        let s = src + fullPanels * width * laneStride
+        let d = dest + fullPanels * panelSize
+        for l in 0..<tail {
+            let lane = s + l * laneStride
+            for p in 0..<depth { d[p * width + l] = lane[p * depthStride] }
+        }
+        for p in 0..<depth {
+            for l in tail..<width { d[p * width + l] = 0 }
+        }
+    }
 }

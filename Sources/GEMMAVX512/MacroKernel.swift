@@ -21,7 +21,9 @@ let microTileColumns = 2 * KernelVector.scalarCount
 /// C(mc, nc) = packedA · packedB, or C += packedA · packedB when `accumulate` is true.
 ///
 /// Full MR×NR tiles are written straight to C; edge tiles go through a small buffer so the
-/// micro-kernel never reads or writes outside C.
+/// micro-kernel never reads or writes outside C. While the row tiles of one B panel run, each
+/// fetches its share of the next B panel into L2, so that panel does not arrive from L3 or memory
+/// at full latency when its turn comes.
 @inline(__always)
 func macroKernel(
     mc: Int, nc: Int, kc: Int,
@@ -32,25 +34,30 @@ func macroKernel(
     accumulate: Bool
 ) {
     let mr = microTileRows, nr = microTileColumns
+    let rowTiles = (mc + mr - 1) / mr
+    let prefetchShare = (kc + rowTiles - 1) / rowTiles  // k rows of the next B panel per row tile
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { buffer in
         let tile = buffer.baseAddress!  // (MR, NR)
         var j = 0
         while j < nc {
             let columns = min(nr, nc - j)
             let bPanel = packedB + j * kc
+            let hasNext = j + nr < nc
             var i = 0
+            var rowTile = 0
             while i < mc {
                 let rows = min(mr, mc - i)
                 let aPanel = packedA + i * kc
                 let cTile = c + i * ldc + j
-                // While the last row tile runs, fetch the next B panel (from L3) into cache.
-                let prefetchB = i + mr < mc || j + nr >= nc ? bPanel : bPanel + nr * kc
+                let prefetchStart = min(rowTile * prefetchShare, kc)
+                let prefetch = bPanel + nr * (kc + prefetchStart)
+                let prefetchSteps = hasNext ? min(prefetchShare, kc - prefetchStart) : 0
                 if rows == mr && columns == nr {
                     microKernel(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate,
-                                prefetchB: prefetchB)
+                                prefetch: prefetch, prefetchSteps: prefetchSteps)
                 } else {
                     microKernel(kc: kc, a: aPanel, b: bPanel, c: tile, ldc: nr, accumulate: false,
-                                prefetchB: prefetchB)
+                                prefetch: prefetch, prefetchSteps: prefetchSteps)
                     for r in 0..<rows {
                         for s in 0..<columns {
                             let v = tile[r * nr + s]
@@ -59,6 +66,7 @@ func macroKernel(
                     }
                 }
                 i += mr
+                rowTile += 1
             }
             j += nr
         }
@@ -66,6 +74,7 @@ func macroKernel(
 }
 
 /// One MR×NR tile: C(6, 2W) (+)= A panel (kc, 6) · B panel (kc, 2W), twelve vector accumulators.
+/// During the first `prefetchSteps` k steps it also fetches one B row from `prefetch` per step.
 @inline(__always)
 func microKernel(
     kc: Int,
@@ -74,7 +83,8 @@ func microKernel(
     c: UnsafeMutablePointer<Float>,  // (MR, NR), ldc
     ldc: Int,
     accumulate: Bool,
-    prefetchB: UnsafePointer<Float>  // (kc, NR) the B panel needed next
+    prefetch: UnsafePointer<Float>,  // rows of the B panel needed next, NR floats apart
+    prefetchSteps: Int               // ≤ kc
 ) {
     let w = KernelVector.scalarCount
     // C's tile is touched only after the k loop; fetching it now hides a cache miss per row
@@ -91,9 +101,12 @@ func microKernel(
     var c50 = KernelVector(), c51 = KernelVector()
     var ap = a
     var bp = UnsafeRawPointer(b)
-    var pf = UnsafeRawPointer(prefetchB)
+    var pf = UnsafeRawPointer(prefetch)
     let bStep = 2 * w * MemoryLayout<Float>.stride
-    for _ in 0..<kc {
+
+    /// One k step: the rank-1 update C += A(:, p) · B(p, :).
+    @inline(__always)
+    func step() {
         let b0 = bp.loadUnaligned(as: KernelVector.self)
         let b1 = bp.loadUnaligned(fromByteOffset: w * MemoryLayout<Float>.stride, as: KernelVector.self)
         var av = KernelVector(repeating: ap[0])
@@ -110,8 +123,16 @@ func microKernel(
         c50 = multiplyAdd(c50, av, b0); c51 = multiplyAdd(c51, av, b1)
         ap += microTileRows
         bp += bStep
-        e2h_prefetch_for_read(pf)
+    }
+
+    for _ in 0..<prefetchSteps {
+        step()
+        e2h_prefetch_to_l2(pf)
+        if bStep > 64 { e2h_prefetch_to_l2(pf + 64) }  // a B row spans two cache lines
         pf += bStep
+    }
+    for _ in prefetchSteps..<kc {
+        step()
     }
     storeRow(c, c00, c01, accumulate: accumulate)
     storeRow(c + ldc, c10, c11, accumulate: accumulate)

@@ -30,6 +30,15 @@ public struct ParsedAnswer: Sendable, Equatable {
     let textKey: String
     let expression: Expr?
     let failure: GradingFailure?
+    /// The value of a constant scalar answer (percent and degrees read literally), computed once.
+    let value: Value?
+    /// The answer needs the full ladder even when `value` is known (percent, degrees, a stated
+    /// decimal, a numeral in another base).
+    let needsLadder: Bool
+
+    public static func == (a: ParsedAnswer, b: ParsedAnswer) -> Bool {
+        a.text == b.text && a.rule == b.rule && a.expression == b.expression
+    }
 
     /// Whether the answer parsed as mathematics.
     public var isParsed: Bool { expression != nil }
@@ -64,15 +73,19 @@ public struct AnswerGrader: Sendable {
             }
         }
         var groupingKey = "s:" + key
-        if let e = expression, e.isScalar, e.freeSymbols.isEmpty, !e.contains(EquivalenceChecker.isMarker),
-           EquivalenceChecker.statedDecimal(e) == nil {
+        var value: Value? = nil
+        var needsLadder = true
+        if let e = expression, e.isScalar, e.freeSymbols.isEmpty {
+            needsLadder = e.contains(EquivalenceChecker.isMarker) || EquivalenceChecker.statedDecimal(e) != nil
+                || e.contains({ if case .based = $0 { return true }; return false })
             var ev = Evaluator(budget: budget)
-            if let v = try? ev.evaluate(e), case .exact(let x) = v {
+            value = try? ev.evaluate(e)
+            if !needsLadder, case .exact(let x)? = value, x.bitSize <= 512 {
                 groupingKey = "v:\(x.re.description),\(x.im.description)"
             }
         }
         return ParsedAnswer(text: text, rule: rule, groupingKey: groupingKey, key: key, textKey: textKey,
-                            expression: expression, failure: failure)
+                            expression: expression, failure: failure, value: value, needsLadder: needsLadder)
     }
 
     /// Extracts the final answer of a solution text and parses it; nil when there is none.
@@ -97,6 +110,11 @@ public struct AnswerGrader: Sendable {
             if let f = gold.failure ?? pred.failure, f.isBound { return verdict(false, .bound, f.message) }
             let equal = !gold.textKey.isEmpty && gold.textKey == pred.textKey
             return verdict(equal, .parse, (gold.failure ?? pred.failure)?.message)
+        }
+        // Constant answers: their values were computed once by `parse`.
+        if let va = gold.value, let vb = pred.value {
+            let rung: LadderRung = { if case .exact = va, case .exact = vb { return .exact }; return .numeric }()
+            if !gold.needsLadder && !pred.needsLadder { return verdict(ValueComparison.equal(va, vb), rung) }
         }
         let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
         if a.contains(isText) || b.contains(isText) {

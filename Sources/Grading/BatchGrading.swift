@@ -57,7 +57,7 @@ enum JSONLines {
 
     /// The named string fields of a JSON object line, or a message naming the problem.
     static func stringFields(_ line: String, _ names: [String], lineNumber: Int) -> FieldResult {
-        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !line.trimmedASCII.isEmpty else {
             return .failure("line \(lineNumber): empty line, expected a JSON object")
         }
         guard let data = line.data(using: .utf8),
@@ -140,7 +140,7 @@ public enum GradingBenchmark {
     public static func loadCases(_ text: String) throws -> [BenchmarkCase] {
         var cases: [BenchmarkCase] = []
         let decoder = JSONDecoder()
-        for (k, line) in BatchGrader.lines(of: text).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (k, line) in BatchGrader.lines(of: text).enumerated() where !line.trimmedASCII.isEmpty {
             do {
                 cases.append(try decoder.decode(BenchmarkCase.self, from: Data(line.utf8)))
             } catch {

@@ -77,7 +77,7 @@ enum MathFunction: String, Hashable, Sendable {
     case asin, acos, atan, acot, asec, acsc
     case sinh, cosh, tanh, coth
     case exp, ln
-    /// `log(x)` natural; `log(x, b)` base b.
+    /// `log(x, b)`: logarithm to base b (the parser supplies base 10 for a bare `\log`).
     case log
     /// `sqrt(x)` or `sqrt(x, n)` for the n-th root.
     case sqrt

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Final-answer extraction from a solution text or an answer field.
 ///
 /// Rules, first that fires wins: the text after the last `# Answer` header (the project's solution
@@ -31,7 +29,7 @@ let maxBareAnswerLength = 120
 /// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
 /// without any answer marker).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = text.trimmedASCII
     if trimmed.isEmpty { return nil }
     if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
     if let a = AnswerExtractor.lastBoxed(trimmed) { return ExtractedAnswer(text: a, rule: .boxed) }
@@ -50,16 +48,19 @@ enum AnswerExtractor {
 
     /// Text after the last `# Answer` line, cut at an end-of-sequence marker.
     static func afterAnswerHeader(_ s: String) -> String? {
-        var searchEnd = s.endIndex
-        while let r = s.range(of: "# Answer", options: .backwards, range: s.startIndex..<searchEnd) {
-            let atLineStart = r.lowerBound == s.startIndex || s[s.index(before: r.lowerBound)] == "\n"
-            if atLineStart {
-                var rest = s[r.upperBound...]
-                for m in endMarkers { if let e = rest.range(of: m) { rest = rest[..<e.lowerBound] } }
-                let cleaned = clean(String(rest))
+        let bytes = Bytes(s)
+        let header = Bytes("# Answer")
+        var before = bytes.count
+        while let i = bytes.lastIndex(of: header, before: before) {
+            if i == 0 || bytes[i - 1] == UInt8(ascii: "\n") {
+                var rest = Bytes(bytes[(i + header.count)...])
+                for m in endMarkers {
+                    if let e = rest.firstIndex(of: Bytes(m)) { rest = Bytes(rest[..<e]) }
+                }
+                let cleaned = clean(rest.string)
                 return cleaned.isEmpty ? nil : cleaned
             }
-            searchEnd = r.lowerBound
+            before = i
         }
         return nil
     }
@@ -159,30 +160,29 @@ enum AnswerExtractor {
 
     /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line).
     static func answerPhrase(_ s: String) -> String? {
-        let lower = s.lowercased()
-        guard lower.count == s.count else { return nil }
-        var best: Range<String.Index>? = nil
-        for phrase in ["answer is", "answer:", "answer is:", "final answer is", "answer would be", "answer will be"] {
-            if let r = lower.range(of: phrase, options: .backwards), best.map({ r.upperBound > $0.upperBound }) ?? true {
-                best = r
-            }
+        let bytes = Bytes(s)
+        let lower = bytes.asciiLowercased()
+        var bestEnd = -1
+        for phrase in ["answer is", "answer:", "answer would be", "answer will be"] {
+            let p = Bytes(phrase)
+            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count }
         }
-        guard let r = best else { return nil }
-        let offset = lower.distance(from: lower.startIndex, to: r.upperBound)
-        var rest = s[s.index(s.startIndex, offsetBy: offset)...]
-        if let nl = rest.firstIndex(of: "\n") { rest = rest[..<nl] }
-        var t = rest.trimmingCharacters(in: .whitespaces)
-        while t.hasPrefix(":") { t = String(t.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        guard bestEnd >= 0 else { return nil }
+        var rest = Bytes(bytes[bestEnd...])
+        if let nl = rest.firstIndex(of: UInt8(ascii: "\n")) { rest = Bytes(rest[..<nl]) }
+        rest = rest.trimmed()
+        while rest.first == UInt8(ascii: ":") { rest = Bytes(rest.dropFirst()).trimmed() }
+        var t = rest.string
         if let inner = lastBoxed(t) ?? lastMathSpan(t) { return inner }
         // Stop at a sentence end: a period followed by a space (not a decimal point).
-        if let r = t.range(of: ". ") { t = String(t[..<r.lowerBound]) }
+        if let e = rest.firstIndex(of: Bytes(". ")) { t = Bytes(rest[..<e]).string }
         let cleaned = clean(t)
         return cleaned.isEmpty || cleaned.count > maxBareAnswerLength ? nil : cleaned
     }
 
     /// Trims and removes wrappers: `$...$`, `\(...\)`, `\[...\]`, `\boxed{...}`, a trailing period.
     static func clean(_ input: String) -> String {
-        var s = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        var s = input.trimmedASCII
         for _ in 0..<8 {
             let before = s
             if s.hasPrefix("$$") && s.hasSuffix("$$") && s.count >= 4 {
@@ -196,7 +196,7 @@ enum AnswerExtractor {
                 s = inner
             }
             if s.hasSuffix(".") && !s.hasSuffix("..") && !s.hasSuffix("\\.") { s.removeLast() }
-            s = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            s = s.trimmedASCII
             if s == before { break }
         }
         return s

@@ -169,7 +169,7 @@ struct Lexer {
         let save = pos
         var prefix = s
         if !seenDot, peek() == "." { pos += 1; prefix.append(".") }
-        if prefix.contains("."), peek() == "\\" {
+        if prefix.utf8.contains(UInt8(ascii: ".")), peek() == "\\" {
             let name = readCommandName()
             if name == "overline", let digits = readBraceGroupAfterSpaces(),
                !digits.isEmpty, digits.unicodeScalars.allSatisfy(Lexer.isDigit) {
@@ -260,7 +260,7 @@ struct Lexer {
             }
             if name == "begin" || name == "end" {
                 let env = readBraceGroupAfterSpaces() ?? ""
-                try emit(.command(name + ":" + env.replacingOccurrences(of: "*", with: "")))
+                try emit(.command(name + ":" + String(env.filter { $0 != "*" })))
                 if name == "begin" && env.hasPrefix("array") { _ = readBraceGroupAfterSpaces() }
                 return
             }

@@ -1,8 +1,21 @@
-import Foundation
-
 /// String normalizations: the rung-1 key (Hendrycks MATH `_strip_string` and PRM800K `_normalize`
-/// rules), light cleanup before parsing, and the key used for text answers.
+/// rules), light cleanup before parsing, and the key used for text answers. All work on UTF-8
+/// bytes (see Bytes.swift).
 enum Normalizer {
+    private static func b(_ s: String) -> Bytes { Bytes(s) }
+
+    private static let stripPatterns: [Bytes] = [
+        "\n", "\\!", "\\,", "\\;", "\\:", "\\left", "\\right", "\\displaystyle", "^{\\circ}", "^\\circ",
+        "\\circ", "°", "\\$", "$", "\\%", "%",
+    ].map(b)
+    private static let textStripPatterns: [Bytes] = [
+        "\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\ ", "$", "\\quad",
+    ].map(b)
+    private static let textCommands: [Bytes] = [
+        "\\text", "\\textbf", "\\textit", "\\textrm", "\\mbox", "\\mathrm", "\\textnormal", "\\mathbf",
+        "\\boxed", "\\fbox", "\\textsf",
+    ].map(b)
+
     // MARK: Rung 1
 
     /// The normalized string of rung 1; two answers with equal keys are equal.
@@ -11,179 +24,176 @@ enum Normalizer {
     /// `\text{...}` unwrapping, `^\circ`, `\%`, `\$`, thousands separators, `\frac12`, `\sqrt3`,
     /// `.5` -> `0.5`, trailing `.0`, `a/b` -> `\frac{a}{b}`, a leading `x =` on a single answer.
     static func stringKey(_ input: String) -> String {
-        var s = input.trimmingCharacters(in: .whitespacesAndNewlines)
-        s = removeAll(s, ["\n", "\\!", "\\,", "\\;", "\\:", "\\left", "\\right", "\\displaystyle",
-                          "^{\\circ}", "^\\circ", "\\circ", "°", "\\$", "$", "\\%", "%"])
-        s = replace(s, "\\ ", " ")
-        s = replace(s, "tfrac", "frac")
-        s = replace(s, "dfrac", "frac")
+        var s = Bytes(input).trimmed()
+        for p in stripPatterns { s = s.replacing(p, with: []) }
+        s = s.replacing(b("\\ "), with: b(" "))
+        s = s.replacing(b("tfrac"), with: b("frac"))
+        s = s.replacing(b("dfrac"), with: b("frac"))
         s = unwrapTextCommands(s)
-        if s.hasSuffix(".") && !s.hasSuffix("..") { s.removeLast() }
-        s = replace(s, " .", " 0.")
-        s = replace(s, "{.", "{0.")
-        if s.hasPrefix(".") { s = "0" + s }
+        if s.last == UInt8(ascii: "."), !s.hasSuffix(b("..")) { s.removeLast() }
+        s = s.replacing(b(" ."), with: b(" 0."))
+        s = s.replacing(b("{."), with: b("{0."))
+        if s.first == UInt8(ascii: ".") { s.insert(UInt8(ascii: "0"), at: 0) }
         // A leading `x =` / `k =` on a single answer.
-        let parts = s.split(separator: "=", omittingEmptySubsequences: false)
-        if parts.count == 2 {
-            let lhs = parts[0].trimmingCharacters(in: .whitespaces)
-            if !lhs.isEmpty, lhs.count <= 2, lhs.allSatisfy({ $0.isLetter }) {
-                s = String(parts[1])
-            }
+        let equals = s.indices.filter { s[$0] == UInt8(ascii: "=") }
+        if equals.count == 1 {
+            let lhs = Bytes(s[..<equals[0]]).trimmed()
+            if !lhs.isEmpty, lhs.count <= 2, lhs.allSatisfy(isASCIILetter) { s = Bytes(s[(equals[0] + 1)...]) }
         }
-        s = s.filter { $0 != " " && $0 != "\t" && $0 != "~" }
-        s = braceSingleCharacterArguments(s, command: "\\sqrt", count: 1)
-        s = braceSingleCharacterArguments(s, command: "\\frac", count: 2)
+        s = s.filter { !Bytes.isSpace($0) && $0 != UInt8(ascii: "~") }
+        s = braceSingleCharacterArguments(s, command: b("\\sqrt"), count: 1)
+        s = braceSingleCharacterArguments(s, command: b("\\frac"), count: 2)
         s = removeThousandsSeparators(s)
         s = trimDecimalZeros(s)
         // `a/b` of two integers -> `\frac{a}{b}`.
-        let slash = s.split(separator: "/", omittingEmptySubsequences: false)
-        if slash.count == 2, let a = Int(slash[0]), let b = Int(slash[1]) {
-            s = "\\frac{\(a)}{\(b)}"
+        if let slash = s.firstIndex(of: UInt8(ascii: "/")), isInteger(s[..<slash]), isInteger(s[(slash + 1)...]) {
+            s = b("\\frac{") + s[..<slash] + b("}{") + s[(slash + 1)...] + b("}")
         }
-        return s
+        return s.string
     }
 
     // MARK: Parsing
 
     /// Cleanup before parsing: thousands separators (`1,000`, `1{,}000`, `1\,000`) become plain digits.
     static func prepareForParsing(_ input: String) -> String {
-        var s = input.trimmingCharacters(in: .whitespacesAndNewlines)
-        if s.contains("{,}") { s = replace(s, "{,}", "") }
-        if s.contains("\\!") { s = replace(s, "\\!", "") }
-        if s.contains("\\,") { s = joinThinSpaceGroups(s) }
-        return removeThousandsSeparators(s)
+        var s = Bytes(input).trimmed()
+        s = s.replacing(b("{,}"), with: [])
+        s = s.replacing(b("\\!"), with: [])
+        if s.contains(b("\\,")) { s = joinThinSpaceGroups(s) }
+        return removeThousandsSeparators(s).string
     }
 
     // MARK: Text answers
 
     /// Lowercased text without LaTeX wrappers, braces, spacing or a trailing period.
     static func textKey(_ input: String) -> String {
-        var s = unwrapTextCommands(input)
-        s = removeAll(s, ["\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\ ", "$", "\\quad"])
-        s = s.lowercased().filter { !$0.isWhitespace && $0 != "{" && $0 != "}" && $0 != "~" }
-        while s.hasSuffix(".") { s.removeLast() }
-        return s
+        var s = unwrapTextCommands(Bytes(input))
+        for p in textStripPatterns { s = s.replacing(p, with: []) }
+        s = s.asciiLowercased().filter { !Bytes.isSpace($0) && $0 != UInt8(ascii: "{") && $0 != UInt8(ascii: "}") && $0 != UInt8(ascii: "~") }
+        while s.last == UInt8(ascii: ".") { s.removeLast() }
+        return s.string
     }
 
     // MARK: Helpers
 
-    static func replace(_ s: String, _ a: String, _ b: String) -> String {
-        s.contains(a) ? s.replacingOccurrences(of: a, with: b) : s
-    }
+    static func isASCIILetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
-    static func removeAll(_ s: String, _ patterns: [String]) -> String {
-        var out = s
-        for p in patterns where out.contains(p) { out = out.replacingOccurrences(of: p, with: "") }
-        return out
+    private static func isInteger(_ s: ArraySlice<UInt8>) -> Bool {
+        var t = s
+        if t.first == UInt8(ascii: "-") { t = t.dropFirst() }
+        return !t.isEmpty && t.count < 19 && t.allSatisfy(isDigit)
     }
-
-    private static let textCommands = ["\\text", "\\textbf", "\\textit", "\\textrm", "\\mbox", "\\mathrm",
-                                       "\\textnormal", "\\mathbf", "\\boxed", "\\fbox", "\\textsf"]
 
     /// `\text{abc}` -> `abc` for every text-like command (balanced braces).
-    static func unwrapTextCommands(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var chars = Array(s)
-        var changed = true
-        var rounds = 0
-        while changed && rounds < 64 {
-            changed = false
-            rounds += 1
+    static func unwrapTextCommands(_ input: Bytes) -> Bytes {
+        guard input.contains(UInt8(ascii: "\\")) else { return input }
+        var s = input
+        for _ in 0..<64 {
+            var changed = false
             for cmd in textCommands {
-                let c = Array(cmd)
-                var i = 0
-                while i + c.count < chars.count {
-                    if chars[i] == "\\", Array(chars[i..<(i + c.count)]) == c, chars[i + c.count] == "{" {
-                        // Find the matching brace.
-                        var depth = 0, j = i + c.count
-                        while j < chars.count {
-                            if chars[j] == "{" { depth += 1 }
-                            if chars[j] == "}" { depth -= 1; if depth == 0 { break } }
-                            j += 1
-                        }
-                        if j >= chars.count { break }
-                        chars.remove(at: j)
-                        chars.removeSubrange(i..<(i + c.count + 1))
-                        changed = true
-                    } else {
-                        i += 1
+                var from = 0
+                while let i = s.firstIndex(of: cmd, from: from) {
+                    let open = i + cmd.count
+                    guard open < s.count, s[open] == UInt8(ascii: "{") else { from = i + 1; continue }
+                    var depth = 0, j = open
+                    while j < s.count {
+                        if s[j] == UInt8(ascii: "{") { depth += 1 }
+                        if s[j] == UInt8(ascii: "}") { depth -= 1; if depth == 0 { break } }
+                        j += 1
                     }
+                    if j >= s.count { break }
+                    s.remove(at: j)
+                    s.removeSubrange(i...open)
+                    changed = true
+                    from = i
                 }
             }
+            if !changed { break }
         }
-        return String(chars)
+        return s
     }
 
     /// `\sqrt3` -> `\sqrt{3}`, `\frac12` -> `\frac{1}{2}`.
-    static func braceSingleCharacterArguments(_ s: String, command: String, count: Int) -> String {
-        guard s.contains(command) else { return s }
-        var out = ""
-        var rest = Substring(s)
-        while let r = rest.range(of: command) {
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            // Only when the next char is not a letter (so `\sqrtx` is not a different command).
+    static func braceSingleCharacterArguments(_ s: Bytes, command: Bytes, count: Int) -> Bytes {
+        guard var at = s.firstIndex(of: command) else { return s }
+        var out = Bytes()
+        var start = 0
+        while true {
+            var k = at + command.count
+            out.append(contentsOf: s[start..<k])
             for _ in 0..<count {
-                guard let c = rest.first, c != "{", c != "[", c != "\\", c != " " else { break }
-                out += "{\(c)}"
-                rest = rest.dropFirst()
+                guard k < s.count else { break }
+                let c = s[k]
+                guard c != UInt8(ascii: "{"), c != UInt8(ascii: "["), c != UInt8(ascii: "\\"), c < 0x80,
+                      !isASCIILetter(c) || k + 1 >= s.count || !isASCIILetter(s[k + 1]) else { break }
+                out.append(contentsOf: [UInt8(ascii: "{"), c, UInt8(ascii: "}")])
+                k += 1
             }
+            start = k
+            guard let n = s.firstIndex(of: command, from: k) else { break }
+            at = n
         }
-        return out + rest
+        out.append(contentsOf: s[start...])
+        return out
     }
 
     /// Removes commas when every comma in `s` separates digit groups (`1,234,567.5`).
-    static func removeThousandsSeparators(_ s: String) -> String {
-        guard s.contains(",") else { return s }
-        let chars = Array(s)
-        func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+    static func removeThousandsSeparators(_ chars: Bytes) -> Bytes {
+        let comma = UInt8(ascii: ",")
+        guard chars.contains(comma) else { return chars }
         var keep = [Bool](repeating: true, count: chars.count)
-        for i in chars.indices where chars[i] == "," {
+        for i in chars.indices where chars[i] == comma {
             var k = i - 1
             while k >= 0, isDigit(chars[k]) { k -= 1 }
             let before = i - 1 - k
             var m = i + 1
             while m < chars.count, isDigit(chars[m]) { m += 1 }
             let after = m - i - 1
-            guard after == 3, before >= 1 else { return s }
-            if k >= 0, chars[k] == "," {
-                guard before == 3 else { return s }
+            guard after == 3, before >= 1 else { return chars }
+            if k >= 0, chars[k] == comma {
+                guard before == 3 else { return chars }
             } else {
                 // The leading group: 1-3 digits, not a decimal fraction, not a lone 0 (`0,5` is a decimal comma).
-                guard before <= 3, k < 0 || chars[k] != ".", !(before == 1 && chars[i - 1] == "0") else { return s }
+                guard before <= 3, k < 0 || chars[k] != UInt8(ascii: "."),
+                      !(before == 1 && chars[i - 1] == UInt8(ascii: "0")) else { return chars }
             }
+            // Not a decimal after the group either (`1,234.5` is fine, `1,234,5` is not: checked above).
             keep[i] = false
         }
-        return String(zip(chars, keep).compactMap { $1 ? $0 : nil })
+        var out = Bytes()
+        out.reserveCapacity(chars.count)
+        for (c, k) in zip(chars, keep) where k { out.append(c) }
+        return out
     }
 
     /// `1\,000` -> `1000` (thin space between digit groups).
-    private static func joinThinSpaceGroups(_ s: String) -> String {
-        var chars = Array(s)
+    private static func joinThinSpaceGroups(_ input: Bytes) -> Bytes {
+        var s = input
         var i = 1
-        while i + 2 < chars.count {
-            if chars[i] == "\\", chars[i + 1] == ",", chars[i - 1].isNumber,
-               i + 5 <= chars.count, chars[(i + 2)..<(i + 5)].allSatisfy({ $0.isASCII && $0.isNumber }),
-               i + 5 == chars.count || !chars[i + 5].isNumber {
-                chars.removeSubrange(i...(i + 1))
+        while i + 4 < s.count {
+            if s[i] == UInt8(ascii: "\\"), s[i + 1] == UInt8(ascii: ","), isDigit(s[i - 1]),
+               isDigit(s[i + 2]), isDigit(s[i + 3]), isDigit(s[i + 4]), i + 5 == s.count || !isDigit(s[i + 5]) {
+                s.removeSubrange(i...(i + 1))
             } else {
                 i += 1
             }
         }
-        return String(chars)
+        return s
     }
 
     /// `5.0` -> `5`, `2.50` -> `2.5` when the whole string is a decimal number.
-    private static func trimDecimalZeros(_ s: String) -> String {
-        guard s.contains("."), !s.isEmpty else { return s }
-        var body = Substring(s)
-        var sign = ""
-        if body.first == "-" { sign = "-"; body = body.dropFirst() }
-        guard body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), body.filter({ $0 == "." }).count == 1 else { return s }
-        var t = String(body)
-        while t.hasSuffix("0") { t.removeLast() }
-        if t.hasSuffix(".") { t.removeLast() }
-        if t.hasPrefix(".") { t = "0" + t }
-        return sign + (t.isEmpty ? "0" : t)
+    private static func trimDecimalZeros(_ s: Bytes) -> Bytes {
+        let dot = UInt8(ascii: ".")
+        guard s.contains(dot) else { return s }
+        var body = s[...]
+        var sign = Bytes()
+        if body.first == UInt8(ascii: "-") { sign = [UInt8(ascii: "-")]; body = body.dropFirst() }
+        guard body.allSatisfy({ isDigit($0) || $0 == dot }), body.filter({ $0 == dot }).count == 1 else { return s }
+        var t = Bytes(body)
+        while t.last == UInt8(ascii: "0") { t.removeLast() }
+        if t.last == dot { t.removeLast() }
+        if t.first == dot { t.insert(UInt8(ascii: "0"), at: 0) }
+        return sign + (t.isEmpty ? [UInt8(ascii: "0")] : t)
     }
 }

@@ -104,7 +104,7 @@ extension Parser {
         if case .letter(let l)? = current, l == "e" || l == "E" {
             var k = 1, sign = 1
             if case .op(let c)? = peek(1), c == "-" || c == "+" { sign = c == "-" ? -1 : 1; k = 2 }
-            if case .number(let ex)? = peek(k), !ex.contains("."), !ex.contains("r"), let n = Int(ex), n <= 400 {
+            if case .number(let ex)? = peek(k), !ex.utf8.contains(UInt8(ascii: ".")), !ex.utf8.contains(UInt8(ascii: "r")), let n = Int(ex), n <= 400 {
                 pos += k + 1
                 let scale = Rational.powerOfTen(n)
                 let v: Rational
@@ -116,7 +116,7 @@ extension Parser {
             }
         }
         // A numeral in another base: `1011_2`, `123_{4}`.
-        if isOp("_"), !digits.contains("."), !digits.contains("r") {
+        if isOp("_"), !digits.utf8.contains(UInt8(ascii: ".")), !digits.utf8.contains(UInt8(ascii: "r")) {
             pos += 1
             let sub = try readRawArgument()
             if let base = Int(sub), base >= 2, base <= 36 {
@@ -173,7 +173,7 @@ extension Parser {
             }
             throw GradingFailure.syntax("unclosed subscript")
         }
-        if case .number(let s) = t, s.count > 1, !s.contains(".") {
+        if case .number(let s) = t, s.count > 1, !s.utf8.contains(UInt8(ascii: ".")) {
             // TeX takes one character: `x_12` is x_1 followed by 2.
             tokens[pos - 1] = .number(String(s.dropFirst()))
             pos -= 1
@@ -209,7 +209,7 @@ extension Parser {
             try expectOp("}")
             guard items.count == 1 else { throw GradingFailure.syntax("bad argument") }
             return items[0]
-        case .number(let s) where s.count > 1 && !s.contains("r"):
+        case .number(let s) where s.count > 1 && !s.utf8.contains(UInt8(ascii: "r")):
             let first = String(s.prefix(1))
             if first == "." { throw GradingFailure.syntax("bad argument") }
             tokens[pos] = .number(String(s.dropFirst()))
@@ -304,6 +304,8 @@ extension Parser {
             args = [factor]
         }
         if args.isEmpty { throw GradingFailure.syntax("\\\(name) without argument") }
+        // `\log` without a base is the common logarithm (competition usage, and Math-Verify's).
+        if fn == .log && base == nil && args.count == 1 { base = .number(Rational(10)) }
         if let b = base { args.append(b) }
         let arity: ClosedRange<Int>
         switch fn {

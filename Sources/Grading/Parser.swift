@@ -176,7 +176,7 @@ struct Parser {
                 pos = save
             }
         } else if case .number(let a)? = current, case .op("/")? = peek(1), case .number(let b)? = peek(2),
-                  !a.contains("."), !b.contains(".") {
+                  !a.utf8.contains(UInt8(ascii: ".")), !b.utf8.contains(UInt8(ascii: ".")) {
             let f = try parsePower()
             pos += 1
             let g = try parsePower()

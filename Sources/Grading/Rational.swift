@@ -31,8 +31,10 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     init(normalizing num: BigInt, _ den: BigInt) {
         var n = num, d = den
         if d.sign == .minus { n.negate(); d.negate() }
-        let g = n.magnitude.greatestCommonDivisor(with: d.magnitude)
-        if g > 1 { n /= BigInt(g); d /= BigInt(g) }
+        if d != 1 && n != 1 && n != -1 {
+            let g = Rational.gcd(n.magnitude, d.magnitude)
+            if g > 1 { n /= BigInt(g); d /= BigInt(g) }
+        }
         if let sn = Int(exactly: n), let sd = Int(exactly: d), sn != Int.min {
             storage = .small(sn, sd)
         } else {
@@ -157,6 +159,21 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         var x = a.magnitude, y = b.magnitude
         while y != 0 { (x, y) = (y, x % y) }
         return x == 0 ? 1 : Int(x)
+    }
+
+    /// Euclid's algorithm with remainders (attaswift's binary GCD shifts bit by bit, which is slow
+    /// for the thousand-word numbers of `1/2004!`); finishes in machine words once both fit.
+    static func gcd(_ a0: BigUInt, _ b0: BigUInt) -> BigUInt {
+        var a = a0, b = b0
+        while !b.isZero {
+            if a.bitWidth <= 64 && b.bitWidth <= 64 {
+                var x = UInt64(a), y = UInt64(b)
+                while y != 0 { (x, y) = (y, x % y) }
+                return BigUInt(x)
+            }
+            (a, b) = (b, a % b)
+        }
+        return a
     }
 
     static func < (a: Rational, b: Rational) -> Bool { (a - b).signum < 0 }

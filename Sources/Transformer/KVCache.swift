@@ -32,17 +32,22 @@ public final class KVCache {
     /// Forgets a slot's contents so a new sequence can use it.
     public func reset(slot: Int) { lengths[slot] = 0 }
 
+    /// Keeps only the first `length` cached positions of a slot.
+    public func truncate(slot: Int, length: Int) { lengths[slot] = min(lengths[slot], length) }
+
     /// Forgets every slot.
     public func resetAll() { for s in 0..<slotCount { lengths[s] = 0 } }
 
-    /// Copies the cached prefix of `source` into `destination` (e.g. one prompt, many samples).
-    public func copy(slot source: Int, to destination: Int) {
-        let count = lengths[source] * config.keyValueWidth
+    /// Copies the first `length` cached positions of `source` (all of them when nil) into
+    /// `destination`, e.g. one prompt's cache into the slots of its many samples.
+    public func copy(slot source: Int, to destination: Int, length: Int? = nil) {
+        let positions = min(length ?? lengths[source], lengths[source])
+        let count = positions * config.keyValueWidth
         for l in 0..<config.layerCount {
             (keys[l] + offset(slot: destination, position: 0)).update(from: keys[l] + offset(slot: source, position: 0), count: count)
             (values[l] + offset(slot: destination, position: 0)).update(from: values[l] + offset(slot: source, position: 0), count: count)
         }
-        lengths[destination] = lengths[source]
+        lengths[destination] = positions
     }
 
     @inline(__always) func offset(slot: Int, position: Int) -> Int {

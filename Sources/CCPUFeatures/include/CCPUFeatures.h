@@ -11,8 +11,9 @@ static inline void e2h_prefetch_for_write(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
 
-/// Asks the CPU to start fetching the cache line holding `address`, to be read soon.
-static inline void e2h_prefetch_for_read(const void *address) {
-    __builtin_prefetch(address, 0, 3);
+/// Asks the CPU to start fetching the cache line holding `address` into L2 (not L1), to be read
+/// a little later (`prefetcht1` / `prfm pldl2keep`).
+static inline void e2h_prefetch_to_l2(const void *address) {
+    __builtin_prefetch(address, 0, 2);
 }
 #endif

@@ -1,0 +1,201 @@
+import Foundation
+
+/// Reads problems and samples JSON Lines files into a ``RerankInput``.
+///
+/// Every record is checked for syntax and field types here; semantic checks (unknown problem ids,
+/// duplicate sample indices, non-finite scores) happen in ``rerank(_:options:)`` so that in-memory
+/// input gets them too. Blank lines are ignored. Errors name the file and the line.
+public enum RerankReader {
+    /// Reads both files.
+    /// - Parameter skipInvalid: drop invalid records and count them instead of throwing.
+    public static func load(problemsPath: String, samplesPath: String, skipInvalid: Bool = false) throws -> RerankInput {
+        var log = IssueLog(skipInvalid: skipInvalid)
+        let problems = try readProblems(try readFile(problemsPath), source: problemsPath, log: &log)
+        let samples = try readSamples(try readFile(samplesPath), source: samplesPath, log: &log)
+        return RerankInput(problems: problems, samples: samples, problemsSource: problemsPath, samplesSource: samplesPath,
+                           skipped: log.counts, skippedExamples: log.examples)
+    }
+
+    /// Parses problems JSONL bytes.
+    public static func problems(from data: [UInt8], source: String = "problems", skipInvalid: Bool = false) throws -> (records: [RerankProblem], skipped: [String: Int]) {
+        var log = IssueLog(skipInvalid: skipInvalid)
+        let p = try readProblems(data, source: source, log: &log)
+        return (p, log.counts)
+    }
+
+    /// Parses samples JSONL bytes.
+    public static func samples(from data: [UInt8], source: String = "samples", skipInvalid: Bool = false) throws -> (records: [RerankSample], skipped: [String: Int]) {
+        var log = IssueLog(skipInvalid: skipInvalid)
+        let s = try readSamples(data, source: source, log: &log)
+        return (s, log.counts)
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RerankError.io("cannot read \(path): no such file or not readable")
+        }
+        return [UInt8](data)
+    }
+
+    static func readProblems(_ data: [UInt8], source: String, log: inout IssueLog) throws -> [RerankProblem] {
+        var out: [RerankProblem] = []
+        try data.withUnsafeBufferPointer { buffer in
+            try forEachLine(of: buffer) { line, bytes in
+                guard let fields = try object(bytes, source: source, line: line, log: &log) else { return }
+                let record = Record(fields: fields, source: source, line: line)
+                do {
+                    let id = try record.identifier("id")
+                    let answer = try record.text("answer")
+                    let level = try record.level()
+                    out.append(RerankProblem(id: id, level: level, answer: answer, line: line))
+                } catch let e as FieldError {
+                    try log.report(e.issue, file: source, line: line, e.message)
+                }
+            }
+        }
+        return out
+    }
+
+    static func readSamples(_ data: [UInt8], source: String, log: inout IssueLog) throws -> [RerankSample] {
+        var out: [RerankSample] = []
+        out.reserveCapacity(data.count / 256)
+        try data.withUnsafeBufferPointer { buffer in
+            try forEachLine(of: buffer) { line, bytes in
+                guard let fields = try object(bytes, source: source, line: line, log: &log) else { return }
+                let record = Record(fields: fields, source: source, line: line)
+                do {
+                    let problemID = try record.identifier("problem_id")
+                    let index = try record.integer("sample_index")
+                    let output = try record.optionalText("output")
+                    let answer = try record.optionalText("answer")
+                    let scores = try record.optionalNumbers("step_scores")
+                    let labels = try record.optionalLabels("step_labels")
+                    out.append(RerankSample(problemID: problemID, sampleIndex: index, output: output, answer: answer,
+                                            stepScores: scores, stepLabels: labels, line: line))
+                } catch let e as FieldError {
+                    try log.report(e.issue, file: source, line: line, e.message)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The object of a non-blank line; nil for a blank line or a record dropped by `log`.
+    private static func object(_ bytes: UnsafeBufferPointer<UInt8>, source: String, line: Int,
+                               log: inout IssueLog) throws -> [String: JSONValue]? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        do {
+            guard case .object(let fields) = try JSONLineParser.parse(bytes) else {
+                try log.report(.malformedJSON, file: source, line: line, "expected a JSON object")
+                return nil
+            }
+            return fields
+        } catch let e as JSONSyntaxError {
+            try log.report(.malformedJSON, file: source, line: line, "not valid JSON: \(e.message) at column \(e.offset + 1)")
+            return nil
+        }
+    }
+}
+
+/// A field that is missing or of the wrong type.
+private struct FieldError: Error {
+    var issue: InputIssue
+    var message: String
+}
+
+/// Typed access to the fields of one record.
+private struct Record {
+    var fields: [String: JSONValue]
+    var source: String
+    var line: Int
+
+    private func wrongType(_ name: String, _ expected: String, _ found: JSONValue) -> FieldError {
+        FieldError(issue: .wrongType, message: "field \"\(name)\" must be \(expected), found \(found.typeName)")
+    }
+
+    /// A string or integer identifier.
+    func identifier(_ name: String) throws -> String {
+        guard let v = fields[name], v != .null else {
+            throw FieldError(issue: .missingField, message: "missing field \"\(name)\" (a string)")
+        }
+        switch v {
+        case .string(let s) where !s.isEmpty: return s
+        case .number(let x) where x.isFinite && x == x.rounded() && abs(x) < 1e15: return String(Int64(x))
+        default: throw wrongType(name, "a non-empty string", v)
+        }
+    }
+
+    func integer(_ name: String) throws -> Int {
+        guard let v = fields[name], v != .null else {
+            throw FieldError(issue: .missingField, message: "missing field \"\(name)\" (an integer)")
+        }
+        guard case .number(let x) = v, x.isFinite, x == x.rounded(), abs(x) < 1e15 else { throw wrongType(name, "an integer", v) }
+        return Int(x)
+    }
+
+    /// A required answer text (a number is taken as its decimal text).
+    func text(_ name: String) throws -> String {
+        guard let t = try optionalText(name) else {
+            throw FieldError(issue: .missingField, message: "missing field \"\(name)\" (a string)")
+        }
+        return t
+    }
+
+    func optionalText(_ name: String) throws -> String? {
+        guard let v = fields[name] else { return nil }
+        switch v {
+        case .null: return nil
+        case .string(let s): return s
+        case .number(let x) where x.isFinite:
+            return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+        default: throw wrongType(name, "a string", v)
+        }
+    }
+
+    /// `level`: an integer, or a string such as "Level 3" or "3"; "Level ?", null or absent is unknown.
+    func level() throws -> Int? {
+        guard let v = fields["level"] else { return nil }
+        switch v {
+        case .null: return nil
+        case .number(let x) where x.isFinite && x == x.rounded() && abs(x) < 1e9: return Int(x)
+        case .string(let s):
+            let t = s.lowercased().replacingOccurrences(of: "level", with: "").trimmingCharacters(in: .whitespaces)
+            if t == "?" || t.isEmpty { return nil }
+            if let n = Int(t) { return n }
+            throw FieldError(issue: .wrongType, message: "field \"level\" must be an integer or \"Level N\", found \"\(s)\"")
+        default: throw wrongType("level", "an integer or \"Level N\"", v)
+        }
+    }
+
+    /// An array of numbers (NaN/Infinity are kept for validation to report).
+    func optionalNumbers(_ name: String) throws -> [Double]? {
+        guard let v = fields[name], v != .null else { return nil }
+        guard case .array(let items) = v else { throw wrongType(name, "an array of numbers", v) }
+        var out: [Double] = []
+        out.reserveCapacity(items.count)
+        for (k, item) in items.enumerated() {
+            guard case .number(let x) = item else {
+                throw FieldError(issue: .wrongType, message: "\(name)[\(k)] must be a number, found \(item.typeName)")
+            }
+            out.append(x)
+        }
+        return out
+    }
+
+    /// An array of 0/1 or booleans.
+    func optionalLabels(_ name: String) throws -> [Bool]? {
+        guard let v = fields[name], v != .null else { return nil }
+        guard case .array(let items) = v else { throw wrongType(name, "an array of 0/1 labels", v) }
+        var out: [Bool] = []
+        for (k, item) in items.enumerated() {
+            switch item {
+            case .bool(let b): out.append(b)
+            case .number(1): out.append(true)
+            case .number(0): out.append(false)
+            default:
+                throw FieldError(issue: .badStepLabels, message: "\(name)[\(k)] must be 0, 1, true or false, found \(item)")
+            }
+        }
+        return out
+    }
+}

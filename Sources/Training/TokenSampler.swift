@@ -1,0 +1,46 @@
+// Choosing the next token from logits: temperature, top-k, top-p (nucleus), seeded.
+
+import Kernels
+
+/// Picks a token id from one row of logits.
+///
+/// - Parameters:
+///   - logits: (V) raw logits; not modified.
+///   - scratch: reusable buffer (grown as needed) so the hot loop does not allocate.
+public func sampleToken(
+    logits: UnsafePointer<Float>, vocab: Int, temperature: Float, topK: Int, topP: Float,
+    generator: inout SeededGenerator, scratch: inout [(id: Int, weight: Float)]
+) -> Int {
+    if temperature <= 0 {
+        var best = 0
+        for v in 1..<vocab where logits[v] > logits[best] { best = v }
+        return best
+    }
+    scratch.removeAll(keepingCapacity: true)
+    for v in 0..<vocab { scratch.append((v, logits[v] / temperature)) }
+    // Highest first; ties by id so the order is deterministic.
+    scratch.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.id < $1.id }
+    if topK > 0, topK < scratch.count { scratch.removeSubrange(topK...) }
+    let maximum = scratch[0].weight
+    var total: Float = 0
+    for i in scratch.indices {
+        scratch[i].weight = expScalar(scratch[i].weight - maximum)
+        total += scratch[i].weight
+    }
+    if topP < 1 {
+        var cumulative: Float = 0
+        var keep = scratch.count
+        for i in scratch.indices {
+            cumulative += scratch[i].weight / total
+            if cumulative >= topP { keep = i + 1; break }
+        }
+        scratch.removeSubrange(keep...)
+        total = scratch.reduce(0) { $0 + $1.weight }
+    }
+    var threshold = generator.nextUniform() * total
+    for candidate in scratch {
+        threshold -= candidate.weight
+        if threshold < 0 { return candidate.id }
+    }
+    return scratch[scratch.count - 1].id
+}

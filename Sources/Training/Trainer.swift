@@ -1,0 +1,161 @@
+// The supervised training loop shared by the policy (SFT) and the reward models: batches in a
+// seeded order, forward, loss, backward, clipped AdamW on a warmup + cosine schedule, validation,
+// metrics, and resumable checkpoints.
+//
+// Files in the output directory:
+//   config.json, model.safetensors   the final model (written when training finishes)
+//   metrics.jsonl                    one TrainingMetrics line per report
+//   checkpoint-<step>/               model, optimizer moments, trainer_state.json (latest only)
+//   latest_checkpoint                name of the newest complete checkpoint directory
+
+import Foundation
+import Kernels
+import Objectives
+import SafeTensors
+import Transformer
+
+/// Trains `model` on examples. Deterministic: the data order depends only on the seed and the step,
+/// so a resumed run reproduces an uninterrupted one exactly.
+public final class Trainer {
+    public let model: TransformerModel
+    public let config: TrainerConfig
+    public let optimizer: AdamWOptimizer
+    let training: [TrainingExample]
+    let validation: [TrainingExample]
+    let outputDirectory: URL
+    let padID: Int32
+    let activations: Activations
+    let progress: ProgressReporter
+    /// Steps completed.
+    public private(set) var step = 0
+
+    public init(model: TransformerModel, config: TrainerConfig, training: [TrainingExample],
+                validation: [TrainingExample] = [], outputDirectory: URL, padID: Int,
+                label: String = "train", quiet: Bool = false) throws {
+        guard !training.isEmpty else { throw TrainingError.invalidData("no training examples") }
+        guard config.steps > 0, config.batchSize > 0, config.context > 1 else {
+            throw TrainingError.invalidData("steps, batch size and context must be positive")
+        }
+        guard config.context <= model.config.maxPositions else {
+            throw TrainingError.invalidData(
+                "context \(config.context) exceeds the model's max_position_embeddings \(model.config.maxPositions)")
+        }
+        for example in training + validation {
+            if let bad = example.tokens.first(where: { $0 < 0 || Int($0) >= model.config.vocabSize }) {
+                throw TrainingError.invalidData("example from \(example.source) has token id \(bad), outside the model's vocabulary")
+            }
+        }
+        self.model = model
+        self.config = config
+        self.training = training
+        self.validation = validation
+        self.outputDirectory = outputDirectory
+        self.padID = Int32(padID)
+        var adamW = config.optimizer
+        adamW.learningRate = config.learningRate
+        optimizer = AdamWOptimizer(model: model, config: adamW)
+        activations = Activations(config: model.config, maxBatch: config.batchSize, maxTime: config.context)
+        progress = ProgressReporter(label: label, total: config.steps, quiet: quiet)
+    }
+
+    /// The examples of batch `step`: position i = step·B + j of an endless sequence of epochs,
+    /// each epoch a fresh seeded permutation.
+    func batchExamples(step: Int) -> [TrainingExample] {
+        let n = training.count
+        var cachedEpoch = -1
+        var permutation: [Int] = []
+        return (0..<config.batchSize).map { j in
+            let i = step * config.batchSize + j
+            let epoch = i / n
+            if epoch != cachedEpoch {
+                cachedEpoch = epoch
+                var generator = SeededGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch))
+                permutation = Array(0..<n).shuffled(using: &generator)
+            }
+            return training[permutation[i % n]]
+        }
+    }
+
+    /// Trains until `config.steps`, resuming from the latest checkpoint when `resume` is true and
+    /// one exists. `stopAfter` ends the run early (for tests of resumption) without the final save.
+    @discardableResult
+    public func run(resume: Bool = true, stopAfter: Int? = nil) throws -> [TrainingMetrics] {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        if resume, let restored = try restoreLatestCheckpoint() {
+            step = restored
+            progress.log("resuming from step \(step)")
+        }
+        var history: [TrainingMetrics] = []
+        var tokens = 0
+        var lossSum: Double = 0, lossCount = 0
+        var clock = Date()
+        let reportEvery = max(1, min(config.evaluateEvery > 0 ? config.evaluateEvery : config.steps, 50))
+        while step < config.steps {
+            if let stopAfter, step >= stopAfter { return history }
+            let batch = Batch(batchExamples(step: step), context: config.context, padID: padID)
+            let rate = config.schedule.rate(at: step)
+            let loss = try forwardBackward(batch)
+            let norm = optimizer.update(model: model, learningRate: rate, frozen: frozenTensors)
+            step += 1
+            tokens += batch.realTokens
+            lossSum += Double(loss); lossCount += 1
+            let elapsed = Date().timeIntervalSince(clock)
+            progress.update(step, rate: Double(tokens) / max(elapsed, 1e-9), detail: String(format: "loss %.4f", loss))
+            let evaluate = config.evaluateEvery > 0 && step % config.evaluateEvery == 0 || step == config.steps
+            if step % reportEvery == 0 || evaluate {
+                var metrics = TrainingMetrics(step: step, loss: Float(lossSum / Double(lossCount)), learningRate: rate,
+                                              gradientNorm: norm, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9))
+                if evaluate, !validation.isEmpty {
+                    (metrics.validationLoss, metrics.validationAccuracy) = try evaluateValidation()
+                    progress.log(String(format: "step %d: val loss %.4f, val accuracy %.3f", step,
+                                        metrics.validationLoss!, metrics.validationAccuracy!))
+                }
+                history.append(metrics)
+                try appendMetrics(metrics)
+                tokens = 0; lossSum = 0; lossCount = 0; clock = Date()
+            }
+            if config.checkpointEvery > 0, step % config.checkpointEvery == 0, step < config.steps {
+                try saveCheckpoint()
+            }
+        }
+        try model.save(to: outputDirectory)
+        try removeCheckpoints()
+        return history
+    }
+
+    /// The score head is not trained by the language-model objective and vice versa the LM head
+    /// by the scalar objective (their gradients are zero; freezing also skips their weight decay).
+    var frozenTensors: Set<String> {
+        switch config.objective {
+        case .languageModel: return model.layout.scoreHeadNames
+        case .scalarHead: return model.config.tieEmbeddings ? [] : ["lm_head.weight"]
+        }
+    }
+
+    /// One forward + loss + backward; gradients are left in the model.
+    func forwardBackward(_ batch: Batch) throws -> Float {
+        let N = batch.batch * batch.time
+        model.zeroGradients()
+        return try batch.tokens.withUnsafeBufferPointer { tokenBuffer -> Float in
+            switch config.objective {
+            case .languageModel:
+                try model.forward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations)
+                let loss = batch.targets.withUnsafeBufferPointer {
+                    model.crossEntropyLoss(targets: $0, rows: N, activations: activations)
+                }
+                model.backward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
+                               outputs: [.logits])
+                return loss
+            case .scalarHead:
+                try model.forward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
+                                  outputs: [.values])
+                let (loss, _) = binaryCrossEntropyWithLogits(
+                    gradient: activations.valuesGrad, logits: activations.values, labels: batch.labels,
+                    weights: batch.labelWeights, count: N)
+                model.backward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
+                               outputs: [.values])
+                return loss
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+// Training sequences for the policy (next-token targets on the solution only) and for reward models
+// (a label per position for the scalar head). Token positions: 0 is BOS, then the prompt, then the
+// completion, then EOS. With the character vocabulary a completion offset o is token 1 + |prompt| + o.
+
+import Datasets
+import Tokenizers
+
+/// One sequence with its supervision.
+public struct TrainingExample: Sendable, Equatable {
+    /// (L) token ids.
+    public var tokens: [Int32]
+    /// (L) next-token target of each position, −1 where no loss applies.
+    public var targets: [Int32]
+    /// (L) label of the scalar head at each position, NaN where none applies.
+    public var labels: [Float]
+    /// Identifier of the source record (problem id), for logs and leak checks.
+    public var source: String
+
+    public var count: Int { tokens.count }
+}
+
+/// Builds examples from texts in the project's solution format.
+public struct ExampleBuilder: Sendable {
+    public let tokenizer: CharacterVocabulary
+
+    public init(tokenizer: CharacterVocabulary) { self.tokenizer = tokenizer }
+
+    /// A policy example: the loss covers the completion's tokens and EOS, not the prompt.
+    public func policyExample(prompt: String, completion: String, source: String) throws -> TrainingExample {
+        let promptIDs = try tokenizer.encode(prompt), completionIDs = try tokenizer.encode(completion)
+        let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
+        var targets = [Int32](repeating: -1, count: tokens.count)
+        // Position i predicts token i+1; the first predicted completion token is at 1 + |prompt|.
+        for i in promptIDs.count..<(tokens.count - 1) { targets[i] = tokens[i + 1] }
+        return TrainingExample(tokens: tokens, targets: targets,
+                               labels: [Float](repeating: .nan, count: tokens.count), source: source)
+    }
+
+    /// A language-model example without a prompt (pretraining text): loss on every next token.
+    public func documentExample(_ text: String, source: String) throws -> TrainingExample {
+        let tokens = try tokenizer.encodeDocument(text).map(Int32.init)
+        var targets = [Int32](repeating: -1, count: tokens.count)
+        for i in 0..<(tokens.count - 1) { targets[i] = tokens[i + 1] }
+        return TrainingExample(tokens: tokens, targets: targets,
+                               labels: [Float](repeating: .nan, count: tokens.count), source: source)
+    }
+
+    /// A reward-model example.
+    ///
+    /// - Parameters:
+    ///   - stepLabels: one label per step of `completion` (PRM); nil for an outcome-only example.
+    ///   - outcome: final-answer correctness; labels the answer's tokens (PRM) or only the final
+    ///     answer token (ORM, when `stepLabels` is nil). Nil leaves the answer unlabelled.
+    /// A PRM step label covers the step's tokens and its trailing blank line (PAPER.md: "every token
+    /// of the step including its trailing \n\n"), so the score read at the newline after the step is trained.
+    public func rewardExample(prompt: String, completion: String, stepLabels: [Bool]?, outcome: Bool?,
+                              source: String) throws -> TrainingExample {
+        let promptIDs = try tokenizer.encode(prompt), completionIDs = try tokenizer.encode(completion)
+        let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
+        var labels = [Float](repeating: .nan, count: tokens.count)
+        let offset = 1 + promptIDs.count
+        let parsed = SolutionFormat.parseCompletion(completion)
+        if let stepLabels {
+            for (range, label) in zip(parsed.stepRanges, stepLabels) {
+                let end = min(offset + range.upperBound + 2, offset + completionIDs.count)
+                for i in (offset + range.lowerBound)..<end { labels[i] = label ? 1 : 0 }
+            }
+            if let outcome, let answer = parsed.answerRange {
+                for i in (offset + answer.lowerBound)..<(offset + answer.upperBound) { labels[i] = outcome ? 1 : 0 }
+            }
+        } else if let outcome {
+            labels[ScorePositions.finalPosition(parsed, promptTokens: promptIDs.count, completionTokens: completionIDs.count)] = outcome ? 1 : 0
+        }
+        return TrainingExample(tokens: tokens, targets: [Int32](repeating: -1, count: tokens.count),
+                               labels: labels, source: source)
+    }
+}
+
+/// Where scores are read (PAPER.md: "Step score = head output at the first newline token after
+/// the step"; the final answer's score at its last token).
+public enum ScorePositions {
+    /// Token positions of each step's score, then the final answer's, for a completion after a
+    /// prompt of `promptTokens` tokens.
+    public static func positions(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> [Int] {
+        let offset = 1 + promptTokens
+        var positions = parsed.stepRanges.map { range in
+            // The newline right after the step, or the step's last token when the text ends there.
+            offset + min(range.upperBound, max(completionTokens - 1, range.lowerBound))
+        }
+        if parsed.answerRange != nil {
+            positions.append(finalPosition(parsed, promptTokens: promptTokens, completionTokens: completionTokens))
+        }
+        return positions
+    }
+
+    /// The final answer's last token, or the completion's last token when there is no answer.
+    public static func finalPosition(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> Int {
+        let offset = 1 + promptTokens
+        if let answer = parsed.answerRange { return offset + answer.upperBound - 1 }
+        return offset + max(0, completionTokens - 1)
+    }
+}
