@@ -6,7 +6,6 @@
 //   C(i, j) = c[i·ldc + j]
 
 import Dispatch
-import Glibc
 
 /// C(m, n) (+)= A(m, k) · B(k, n) with both operands given by strides (see the file comment).
 struct StridedProduct {
@@ -44,14 +43,6 @@ struct StridedProduct {
     }
 }
 
-/// Splits `total` into blocks of at most `limit`, of equal size rounded up to a multiple of `unit`
-/// (e.g. K = 300 with KC = 256 becomes 152 + 148 rather than 256 + 44).
-func balancedBlock(_ total: Int, limit: Int, unit: Int) -> Int {
-    let blocks = (total + limit - 1) / limit
-    let size = (total + blocks - 1) / blocks
-    return min(limit, (size + unit - 1) / unit * unit)
-}
-
 /// Runs `product` on `threads` workers, each on its own band of rows (or columns when the product
 /// is wider than tall), each packing into its own borrowed buffers.
 func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
@@ -74,11 +65,10 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
 }
 
 /// The single-threaded blocked product. Requires m, n, k > 0.
-let skipMode = getenv("E2H_SKIP").map { Int(String(cString: $0))! } ?? 0
 func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
-    let kc = balancedBlock(p.k, limit: plan.kc, unit: 1)
-    let mc = balancedBlock(p.m, limit: plan.mc, unit: plan.mr)
-    let nc = balancedBlock(p.n, limit: plan.nc, unit: plan.nr)
+    let kc = plan.depthBlock(p.k)
+    let mc = plan.rowBlock(p.m, depth: kc)
+    let nc = plan.columnBlock(p.n, depth: kc)
     PackingBufferPool.shared.withBuffers(aCount: mc * kc, bCount: nc * kc) { buffers in
         var jc = 0
         while jc < p.n {
@@ -87,19 +77,18 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
             while pc < p.k {
                 let kcb = min(kc, p.k - pc)
                 // B(pc..<pc+kcb, jc..<jc+ncb) → (ncb/NR, kcb, NR)
-                if skipMode < 2 { packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
+                packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
                            laneStride: p.bColumnStride, depthStride: p.bDepthStride,
-                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b) }
+                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b)
                 // Only the first K block may overwrite C.
                 let accumulate = p.accumulate || pc > 0
                 var ic = 0
                 while ic < p.m {
                     let mcb = min(mc, p.m - ic)
                     // A(ic..<ic+mcb, pc..<pc+kcb) → (mcb/MR, kcb, MR)
-                    if skipMode != 3 { packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
+                    packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
                                laneStride: p.aRowStride, depthStride: p.aDepthStride,
-                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a) }
-                    if skipMode == 1 { ic += mcb; continue }
+                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
                     plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b,
                                      p.c + ic * p.ldc + jc, p.ldc, accumulate)
                     ic += mcb

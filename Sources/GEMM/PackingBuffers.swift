@@ -51,8 +51,9 @@ final class PackingBuffers {
 final class PackingBufferPool: @unchecked Sendable {  // `idle` is only touched under `lock`.
     static let shared = PackingBufferPool()
 
-    /// Idle buffers kept for reuse; more are freed on return (each can hold a few MB).
-    private let maxIdle = 8
+    /// Idle buffers kept for reuse, one per core and one spare; more are freed on return
+    /// (each holds up to about 4 MB).
+    private let maxIdle = coreCount + 1
     private let lock = NSLock()
     private var idle: [PackingBuffers] = []
 

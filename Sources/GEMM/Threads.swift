@@ -4,7 +4,7 @@ import Foundation
 
 /// Products below this many multiply-adds (m·n·k) run on one thread: handing work to a second
 /// core costs more than it saves.
-let parallelThreshold = 96 * 96 * 96
+let parallelThreshold = 128 * 128 * 128
 
 /// Cores of this machine, asked once.
 let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -54,9 +54,10 @@ public struct AnswerGrader: Sendable {
 
     /// Parses a bare answer (wrappers such as `$...$` or `\boxed{}` are removed first).
     public func parse(_ answer: String, rule: ExtractionRule? = nil) -> ParsedAnswer {
-        let text = AnswerExtractor.clean(answer)
-        let key = Normalizer.stringKey(text)
-        let textKey = Normalizer.textKey(text)
+        let oversize = answer.utf8.count > limits.maxAnswerLength * 4
+        let text = oversize ? answer : AnswerExtractor.clean(answer)
+        let key = oversize ? "raw:" + text : Normalizer.stringKey(text)
+        let textKey = oversize ? key : Normalizer.textKey(text)
         var expression: Expr? = nil
         var failure: GradingFailure? = nil
         if text.count > limits.maxAnswerLength {
@@ -65,7 +66,7 @@ public struct AnswerGrader: Sendable {
             do {
                 var parser = Parser(tokens: try Lexer.tokenize(Normalizer.prepareForParsing(text), maxTokens: limits.maxTokens),
                                     maxDepth: limits.maxDepth)
-                expression = try parser.parseAnswer()
+                expression = Canonical.resolveWords(try parser.parseAnswer())
             } catch let f as GradingFailure {
                 failure = f
             } catch {
@@ -112,7 +113,7 @@ public struct AnswerGrader: Sendable {
             return verdict(equal, .parse, (gold.failure ?? pred.failure)?.message)
         }
         // Constant answers: their values were computed once by `parse`.
-        if let va = gold.value, let vb = pred.value {
+        if let va = gold.value, let vb = pred.value, va.isFinite, vb.isFinite {
             let rung: LadderRung = { if case .exact = va, case .exact = vb { return .exact }; return .numeric }()
             if !gold.needsLadder && !pred.needsLadder { return verdict(ValueComparison.equal(va, vb), rung) }
         }

@@ -75,7 +75,7 @@ enum Canonical {
     /// A symbol, or a function-call left side like `f(x)`.
     static func isVariableLike(_ e: Expr) -> Bool {
         switch e {
-        case .symbol: return true
+        case .symbol, .text: return true
         case .product(let xs):
             if xs.count == 2, case .symbol(let f) = xs[0], ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f) {
                 return true
@@ -131,11 +131,14 @@ enum Canonical {
         }
     }
 
-    static func isInfinite(_ e: Expr) -> Bool {
+    static func isInfinite(_ e: Expr) -> Bool { infinitySign(e) != nil }
+
+    /// +1 for `\infty` (or `+\infty`), -1 for `-\infty`, nil for anything else.
+    static func infinitySign(_ e: Expr) -> Int? {
         switch e {
-        case .constant(.infinity): return true
-        case .negate(let x): return isInfinite(x)
-        default: return false
+        case .constant(.infinity): return 1
+        case .negate(let x): return infinitySign(x).map { -$0 }
+        default: return nil
         }
     }
 
@@ -149,5 +152,32 @@ enum Canonical {
         if rows.count == 1 { return rows[0] }
         if rows.allSatisfy({ $0.count == 1 }) { return rows.map { $0[0] } }
         return nil
+    }
+}
+
+extension Canonical {
+    private static let numberWords: [String: Int] = [
+        "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+        "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+        "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+        "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+        "thousand": 1000, "million": 1_000_000,
+    ]
+    private static let phrases: [String: Expr] = [
+        "infinity": .constant(.infinity), "all real numbers": .constant(.reals), "all reals": .constant(.reals),
+        "real numbers": .constant(.reals), "the real numbers": .constant(.reals), "reals": .constant(.reals),
+        "no solution": .constant(.emptySet), "no solutions": .constant(.emptySet),
+        "no real solutions": .constant(.emptySet), "empty set": .constant(.emptySet),
+        "the empty set": .constant(.emptySet),
+    ]
+
+    /// Words with a mathematical meaning become mathematics: number words, "infinity",
+    /// "all real numbers", "no solution".
+    static func resolveWords(_ e: Expr) -> Expr {
+        e.replacing { x in
+            guard case .text(let w) = x else { return nil }
+            if let n = numberWords[w] { return .number(Rational(n)) }
+            return phrases[w]
+        }
     }
 }

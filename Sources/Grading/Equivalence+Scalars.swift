@@ -53,6 +53,8 @@ extension EquivalenceChecker {
     private mutating func scalarsEquivalent(_ a: Expr, _ b: Expr, reading: MarkerReading) throws -> Bool {
         let symbols = Array(Set(a.freeSymbols).union(b.freeSymbols)).sorted()
         if symbols.isEmpty {
+            if let sa = Canonical.infinitySign(a) { return Canonical.infinitySign(b) == sa }
+            if Canonical.infinitySign(b) != nil { return false }
             var ev = Evaluator(reading: reading, budget: budget)
             defer { budget = ev.budget }
             let va: Value, vb: Value
@@ -62,6 +64,7 @@ extension EquivalenceChecker {
             } catch let f as GradingFailure where !f.isBound {
                 return false
             }
+            if !va.isFinite || !vb.isFinite { throw GradingFailure.bound("a value is outside the double range") }
             noteApproximation(va, vb)
             if ValueComparison.equal(va, vb) { return true }
             // The rounding rule (docs/grading.md): a decimal stated to >= 2 places and >= 2 significant

@@ -15,7 +15,8 @@ extension Evaluator {
                 }
                 index = n
             }
-            if let r = x.exactReal {
+            if let r = x.exactReal, r.bitSize <= 8192 {
+                try budget.spend(r.bitSize / 8 + 1)
                 if let root = r.exactRoot(index) { return .real(root) }
                 if index == 2, r.signum < 0, let root = (-r).exactRoot(2) { return .exact(ExactComplex(.zero, root)) }
             }
@@ -173,7 +174,7 @@ extension Evaluator {
             throw GradingFailure.syntax("binomial with a non-integer lower index")
         }
         if kk < 0 { return .real(.zero) }
-        if let nr = n.exactReal, nr.isInteger, nr.signum >= 0, kr > nr { return .real(.zero) }
+        if let nr = n.exactReal, nr.isInteger, nr.signum >= 0, nr < kr { return .real(.zero) }
         guard kk <= 20000 else { throw GradingFailure.bound("binomial too large") }
         try budget.spend(kk + 1)
         var acc = Value.real(.one)

@@ -91,7 +91,14 @@ struct Evaluator {
         let wa = a.bitSize / 64 + 1, wb = b.bitSize / 64 + 1
         try budget.spend(min(wa * wb / 8 + 1, Int(Int32.max)))
         if a.bitSize > budget.maxBits || b.bitSize > budget.maxBits { throw Fallback.tooBig }
+        // Reducing fractions costs a gcd, quadratic in the size: keep big fractions in doubles.
+        let fractions = !(a.re.isInteger && a.im.isInteger && b.re.isInteger && b.im.isInteger)
+        if fractions && a.bitSize + b.bitSize > Evaluator.maxFractionBits { throw Fallback.tooBig }
+        if fractions { try budget.spend(wa * wb) }
     }
+
+    /// Largest combined size (bits) of two fractions combined exactly.
+    static let maxFractionBits = 24_000
 
     /// Exact arithmetic that grows too large continues in doubles.
     private enum Fallback: Error { case tooBig }
@@ -200,7 +207,7 @@ struct Evaluator {
             return result
         }
         // Rational exponent n/d: the d-th root must be exact.
-        guard x.isReal, d <= 64 else { return nil }
+        guard x.isReal, d <= 64, x.bitSize <= 8192 else { return nil }
         if x.re.signum < 0 && d % 2 == 0 { return nil }
         guard let root = x.re.exactRoot(d), let r = root.power(n, maxBits: budget.maxBits) else { return nil }
         return ExactComplex(r)

@@ -143,3 +143,30 @@ extension Expr {
         return n
     }
 }
+
+extension Expr {
+    /// Rebuilds the tree top-down: where `replace` returns a value it is used, else children are mapped.
+    func replacing(_ replace: (Expr) -> Expr?) -> Expr {
+        if let r = replace(self) { return r }
+        func m(_ x: Expr) -> Expr { x.replacing(replace) }
+        switch self {
+        case .number, .decimal, .symbol, .constant, .text, .based: return self
+        case .negate(let a): return .negate(m(a))
+        case .percent(let a): return .percent(m(a))
+        case .degrees(let a): return .degrees(m(a))
+        case .quotient(let a, let b): return .quotient(m(a), m(b))
+        case .power(let a, let b): return .power(m(a), m(b))
+        case .plusMinus(let a, let b): return .plusMinus(m(a), m(b))
+        case .membership(let a, let b): return .membership(m(a), m(b))
+        case .sum(let xs): return .sum(xs.map(m))
+        case .product(let xs): return .product(xs.map(m))
+        case .function(let f, let xs): return .function(f, xs.map(m))
+        case .bracket(let xs, let o, let c): return .bracket(xs.map(m), open: o, close: c)
+        case .set(let xs): return .set(xs.map(m))
+        case .list(let xs): return .list(xs.map(m))
+        case .union(let xs): return .union(xs.map(m))
+        case .relation(let xs, let ops): return .relation(xs.map(m), ops)
+        case .matrix(let rows): return .matrix(rows.map { $0.map(m) })
+        }
+    }
+}

@@ -74,7 +74,7 @@ enum AnswerExtractor {
             let c = Array(command.unicodeScalars)
             var i = chars.count - c.count
             while i >= 0 {
-                if chars[i] == "\\" && Array(chars[i..<(i + c.count)]) == c {
+                if chars[i] == "\\" && matches(chars, c, at: i) {
                     let next = i + c.count < chars.count ? chars[i + c.count] : " "
                     if !isLetter(next), let content = argument(chars, from: i + c.count) {
                         if i > bestStart { best = content; bestStart = i }
@@ -87,6 +87,13 @@ enum AnswerExtractor {
         guard let b = best else { return nil }
         let cleaned = clean(b)
         return cleaned.isEmpty ? nil : cleaned
+    }
+
+    /// Whether `pattern` occurs in `chars` at `i` (no allocation).
+    static func matches(_ chars: [Unicode.Scalar], _ pattern: [Unicode.Scalar], at i: Int) -> Bool {
+        guard i >= 0, i + pattern.count <= chars.count else { return false }
+        for k in 0..<pattern.count where chars[i + k] != pattern[k] { return false }
+        return true
     }
 
     private static func isLetter(_ c: Unicode.Scalar) -> Bool {
@@ -125,7 +132,7 @@ enum AnswerExtractor {
             var k = from
             while k + pattern.count <= chars.count {
                 if chars[k] == "\\" && pattern[0] != "\\" { k += 2; continue }
-                if Array(chars[k..<(k + pattern.count)]) == pattern { return k }
+                if matches(chars, pattern, at: k) { return k }
                 k += 1
             }
             return nil
@@ -149,7 +156,7 @@ enum AnswerExtractor {
                     i = e + (double ? 2 : 1)
                     continue
                 }
-                return nil
+                break
             }
             i += 1
         }

@@ -29,10 +29,13 @@ struct Lexer {
     private var pos = 0
     private(set) var tokens: [Token] = []
     private let maxTokens: Int
+    /// Nesting of `\text{...}` groups lexed by sub-lexers.
+    private let nesting: Int
 
-    init(_ text: String, maxTokens: Int = 2000) {
+    init(_ text: String, maxTokens: Int = 2000, nesting: Int = 0) {
         chars = Array(text.unicodeScalars)
         self.maxTokens = maxTokens
+        self.nesting = nesting
     }
 
     /// Tokenizes the whole input.
@@ -45,7 +48,7 @@ struct Lexer {
     private static let ignoredCommands: Set<String> = [
         "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
         "Biggl", "Biggr", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "quad", "qquad",
-        "middle", "mathstrut", "strut", "hfill", "smallskip", "medskip", "bigskip", "phantom", "newline",
+        "middle", "mathstrut", "angle", "measuredangle", "triangle", "strut", "hfill", "smallskip", "medskip", "bigskip", "phantom", "newline",
         "prime", "enspace", "thinspace", "negthinspace", "allowbreak", "nobreak", "cr",
     ]
     private static let textCommands: Set<String> = [
@@ -235,7 +238,8 @@ struct Lexer {
             }
             if Lexer.textCommands.contains(name) {
                 guard let inner = readBraceGroupAfterSpaces() else { return }
-                var sub = Lexer(inner, maxTokens: maxTokens - tokens.count)
+                if nesting >= 8 { throw GradingFailure.bound("text groups nested too deeply") }
+                var sub = Lexer(inner, maxTokens: maxTokens - tokens.count, nesting: nesting + 1)
                 try sub.run(textMode: true, end: nil)
                 // `5\text{ m}`: a lone letter after a space in text is a unit word, not a variable.
                 if sub.tokens.count == 1, case .letter(let l) = sub.tokens[0], inner.hasPrefix(" "),

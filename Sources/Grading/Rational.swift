@@ -32,8 +32,15 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         var n = num, d = den
         if d.sign == .minus { n.negate(); d.negate() }
         if d != 1 && n != 1 && n != -1 {
-            let g = Rational.gcd(n.magnitude, d.magnitude)
-            if g > 1 { n /= BigInt(g); d /= BigInt(g) }
+            // Exact division (2006!/2004!) needs no gcd.
+            let (q, r) = n.magnitude.bitWidth >= d.magnitude.bitWidth ? n.quotientAndRemainder(dividingBy: d) : (0, n)
+            if r.isZero {
+                n = q
+                d = 1
+            } else {
+                let g = Rational.gcd(n.magnitude, d.magnitude)
+                if g > 1 { n /= BigInt(g); d /= BigInt(g) }
+            }
         }
         if let sn = Int(exactly: n), let sd = Int(exactly: d), sn != Int.min {
             storage = .small(sn, sd)

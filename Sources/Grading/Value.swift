@@ -69,11 +69,8 @@ enum ValueComparison {
     static func equal(_ a: Value, _ b: Value) -> Bool {
         if case .exact(let x) = a, case .exact(let y) = b { return x == y }
         let za = a.complex, zb = b.complex
-        if !za.isFinite || !zb.isFinite {
-            // Infinite constants (`-\infty`) match themselves; NaN never matches.
-            if za.re.isNaN || za.im.isNaN || zb.re.isNaN || zb.im.isNaN { return false }
-            return za == zb
-        }
+        // Overflow and NaN never match (infinite answers are compared as expressions).
+        if !za.isFinite || !zb.isFinite { return false }
         let diff = (za - zb).magnitude
         if diff == 0 { return true }
         let s = max(a.scale, b.scale, za.magnitude, zb.magnitude)

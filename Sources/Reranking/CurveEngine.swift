@@ -68,6 +68,7 @@ enum CurveEngine {
         let partial = parallelWorkers(workers, items: pools.count) { next in
             var sums = CreditSums(levels: levels, trials: trials, nCount: grid.nValues.count, slots: slots.count)
             var state = TrialState(maxPool: maxPool, maxGroups: maxGroups, aggregations: aggregations)
+            defer { state.release() }
             while let p = next() {
                 state.runPool(pools[p], level: levelSlot[p], grid: grid, seed: seed, slots: slots, into: &sums)
             }
@@ -80,29 +81,37 @@ enum CurveEngine {
 }
 
 /// Scratch state of one worker: the permutation and the running tallies of one trial.
+///
+/// Raw buffers (allocated once per worker, freed by ``release()``) keep the per-sample loop free of
+/// copy-on-write checks: it is the hot loop of the whole run.
 private struct TrialState {
-    var perm: [Int32]          // (maxPool)
-    var counts: [Int32]        // (maxGroups)
-    var weights: [Double]      // (maxGroups, A)
-    var bestScore: [Double]    // (A) best-of-N: highest score so far
-    var bestTies: [Int32]      // (A) samples at that score
-    var bestCorrect: [Int32]   // (A) correct samples at that score
-    var heaviest: [Double]     // (A) weighted voting: largest group weight so far
-    var heavyTies: [Int32]     // (A) groups at that weight
-    var heavyCorrect: [Int32]  // (A) correct groups at that weight (0 or 1)
-    var aggregations: Int
+    let perm: UnsafeMutablePointer<Int32>          // (maxPool)
+    let counts: UnsafeMutablePointer<Int32>        // (maxGroups)
+    let weights: UnsafeMutablePointer<Double>      // (maxGroups, A)
+    let bestScore: UnsafeMutablePointer<Double>    // (A) best-of-N: highest score so far
+    let bestTies: UnsafeMutablePointer<Int32>      // (A) samples at that score
+    let bestCorrect: UnsafeMutablePointer<Int32>   // (A) correct samples at that score
+    let heaviest: UnsafeMutablePointer<Double>     // (A) weighted voting: largest group weight so far
+    let heavyTies: UnsafeMutablePointer<Int32>     // (A) groups at that weight
+    let heavyCorrect: UnsafeMutablePointer<Int32>  // (A) correct groups at that weight (0 or 1)
+    let aggregations: Int
+    var majorityTop: Int32 = 0, majorityTies: Int32 = 0, majorityCorrect: Int32 = 0
+    var anyCorrect = false
 
     init(maxPool: Int, maxGroups: Int, aggregations: Int) {
-        perm = [Int32](repeating: 0, count: maxPool)
-        counts = [Int32](repeating: 0, count: maxGroups)
-        weights = [Double](repeating: 0, count: maxGroups * aggregations)
-        bestScore = [Double](repeating: 0, count: aggregations)
-        bestTies = [Int32](repeating: 0, count: aggregations)
-        bestCorrect = bestTies
-        heaviest = bestScore
-        heavyTies = bestTies
-        heavyCorrect = bestTies
+        let A = Swift.max(aggregations, 1)
+        perm = .allocate(capacity: Swift.max(maxPool, 1))
+        counts = .allocate(capacity: Swift.max(maxGroups, 1))
+        weights = .allocate(capacity: Swift.max(maxGroups, 1) * A)
+        bestScore = .allocate(capacity: A); bestTies = .allocate(capacity: A); bestCorrect = .allocate(capacity: A)
+        heaviest = .allocate(capacity: A); heavyTies = .allocate(capacity: A); heavyCorrect = .allocate(capacity: A)
         self.aggregations = aggregations
+    }
+
+    func release() {
+        perm.deallocate(); counts.deallocate(); weights.deallocate()
+        bestScore.deallocate(); bestTies.deallocate(); bestCorrect.deallocate()
+        heaviest.deallocate(); heavyTies.deallocate(); heavyCorrect.deallocate()
     }
 
     /// Every trial of one pool, plus the full pool when it is on the grid.
@@ -112,49 +121,52 @@ private struct TrialState {
         let sampled = grid.nValues.filter { $0 < size }
         var rng = Xoshiro256(seed: seed, stream: pool.id)
         for i in 0..<size { perm[i] = Int32(i) }
-        if let longest = sampled.last {
-            for t in 0..<sums.trials {
-                reset(groups: pool.groupCount)
-                var checkpoint = 0
-                for i in 0..<longest {
-                    let j = i + rng.below(size - i)
-                    perm.swapAt(i, j)
-                    visit(Int(perm[i]), pool)
-                    if i + 1 == sampled[checkpoint] {
-                        record(into: &sums, at: sums.offset(level: level, trial: t, n: checkpoint), slots: slots)
-                        checkpoint += 1
+        pool.groupOf.withUnsafeBufferPointer { groupOf in
+            pool.scores.withUnsafeBufferPointer { scores in
+                let groupOf = groupOf.baseAddress!, scores = scores.baseAddress ?? UnsafePointer(weights)
+                if let longest = sampled.last {
+                    for t in 0..<sums.trials {
+                        reset(groups: pool.groupCount)
+                        var checkpoint = 0, next = sampled[0]
+                        for i in 0..<longest {
+                            let j = i + rng.below(size - i)
+                            let s = perm[j]
+                            perm[j] = perm[i]; perm[i] = s
+                            visit(Int(s), groupOf: groupOf, scores: scores)
+                            if i + 1 == next {
+                                record(into: &sums, at: sums.offset(level: level, trial: t, n: checkpoint), slots: slots)
+                                checkpoint += 1
+                                next = checkpoint < sampled.count ? sampled[checkpoint] : 0
+                            }
+                        }
+                    }
+                }
+                if sampled.count < grid.nValues.count, grid.nValues[sampled.count] == size {
+                    // N = pool size: the whole pool, one deterministic evaluation, credited to every trial.
+                    reset(groups: pool.groupCount)
+                    for s in 0..<size { visit(s, groupOf: groupOf, scores: scores) }
+                    for t in 0..<grid.trialsAt[sampled.count] {
+                        record(into: &sums, at: sums.offset(level: level, trial: t, n: sampled.count), slots: slots)
                     }
                 }
             }
         }
-        if sampled.count < grid.nValues.count, grid.nValues[sampled.count] == size {
-            // N = pool size: the whole pool, one deterministic evaluation, credited to every trial.
-            reset(groups: pool.groupCount)
-            for s in 0..<size { visit(s, pool) }
-            for t in 0..<grid.trialsAt[sampled.count] {
-                record(into: &sums, at: sums.offset(level: level, trial: t, n: sampled.count), slots: slots)
-            }
-        }
     }
 
-    private var majorityTop: Int32 = 0, majorityTies: Int32 = 0, majorityCorrect: Int32 = 0
-    private var anyCorrect = false
-
     mutating func reset(groups: Int) {
-        for g in 0..<groups { counts[g] = 0 }
-        for i in 0..<(groups * aggregations) { weights[i] = 0 }
-        for a in 0..<aggregations {
-            bestScore[a] = -.infinity; bestTies[a] = 0; bestCorrect[a] = 0
-            heaviest[a] = -.infinity; heavyTies[a] = 0; heavyCorrect[a] = 0
-        }
+        counts.update(repeating: 0, count: groups)
+        weights.update(repeating: 0, count: groups * aggregations)
+        bestScore.update(repeating: -.infinity, count: aggregations)
+        heaviest.update(repeating: -.infinity, count: aggregations)
+        for p in [bestTies, bestCorrect, heavyTies, heavyCorrect] { p.update(repeating: 0, count: aggregations) }
         majorityTop = 0; majorityTies = 0; majorityCorrect = 0
         anyCorrect = false
     }
 
     /// Adds sample `s` to the running tallies.
     @inline(__always)
-    mutating func visit(_ s: Int, _ pool: ScoredPool) {
-        let g = Int(pool.groupOf[s])
+    mutating func visit(_ s: Int, groupOf: UnsafePointer<Int32>, scores: UnsafePointer<Double>) {
+        let g = Int(groupOf[s])
         if g < 0 { return } // no answer: counts among the N, never wins
         let correct: Int32 = g == 0 ? 1 : 0
         if g == 0 { anyCorrect = true }
@@ -163,34 +175,36 @@ private struct TrialState {
         if c > majorityTop { majorityTop = c; majorityTies = 1; majorityCorrect = correct }
         else if c == majorityTop { majorityTies &+= 1; majorityCorrect &+= correct }
         let A = aggregations
-        if A == 0 { return }
-        pool.scores.withUnsafeBufferPointer { scores in
-            let row = s * A, w0 = g * A
-            for a in 0..<A {
-                let x = scores[row + a]
+        let row = scores + s * A, w = weights + g * A
+        for a in 0..<A {
+            let x = row[a]
+            if x >= bestScore[a] {
                 if x > bestScore[a] { bestScore[a] = x; bestTies[a] = 1; bestCorrect[a] = correct }
-                else if x == bestScore[a] { bestTies[a] &+= 1; bestCorrect[a] &+= correct }
-                let old = weights[w0 + a]
-                let w = old + x
-                weights[w0 + a] = w
-                if c > 1 && w == old { continue } // weight unchanged: already counted in any tie
-                if w > heaviest[a] { heaviest[a] = w; heavyTies[a] = 1; heavyCorrect[a] = correct }
-                else if w == heaviest[a] { heavyTies[a] &+= 1; heavyCorrect[a] &+= correct }
+                else { bestTies[a] &+= 1; bestCorrect[a] &+= correct }
+            }
+            let old = w[a]
+            let new = old + x
+            w[a] = new
+            if new >= heaviest[a] && (c == 1 || new != old) { // an unchanged weight is already counted in any tie
+                if new > heaviest[a] { heaviest[a] = new; heavyTies[a] = 1; heavyCorrect[a] = correct }
+                else { heavyTies[a] &+= 1; heavyCorrect[a] &+= correct }
             }
         }
     }
 
     /// Adds the credits at the current N to `sums` at `offset`.
     @inline(__always)
-    mutating func record(into sums: inout CreditSums, at offset: Int, slots: MethodSlots) {
+    func record(into sums: inout CreditSums, at offset: Int, slots: MethodSlots) {
         @inline(__always) func fixed(_ correct: Int32, _ ties: Int32) -> Int64 {
             correct == 0 ? 0 : Int64((Double(correct) / Double(ties) * CreditSums.scale).rounded())
         }
-        sums.values[offset + MethodSlots.majority] &+= fixed(majorityCorrect, majorityTies)
-        sums.values[offset + MethodSlots.passAtN] &+= anyCorrect ? Int64(CreditSums.scale) : 0
-        for a in 0..<aggregations {
-            sums.values[offset + slots.bestOfN(a)] &+= fixed(bestCorrect[a], bestTies[a])
-            sums.values[offset + slots.weighted(a)] &+= fixed(heavyCorrect[a], heavyTies[a])
+        sums.values.withUnsafeMutableBufferPointer { v in
+            v[offset + MethodSlots.majority] &+= fixed(majorityCorrect, majorityTies)
+            v[offset + MethodSlots.passAtN] &+= anyCorrect ? Int64(CreditSums.scale) : 0
+            for a in 0..<aggregations {
+                v[offset + slots.bestOfN(a)] &+= fixed(bestCorrect[a], bestTies[a])
+                v[offset + slots.weighted(a)] &+= fixed(heavyCorrect[a], heavyTies[a])
+            }
         }
     }
 }

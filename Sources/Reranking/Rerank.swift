@@ -17,33 +17,26 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
     try options.validate()
     let threads = workerCount(options.threads)
     var timing = RerankTiming()
-    let clock = ContinuousClock()
-    var mark = clock.now
-    func lap() -> Double {
-        let now = clock.now
-        defer { mark = now }
-        let d = now - mark
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    var clock = StageClock()
 
     let valid = try ValidatedInput(input, skipInvalid: options.skipInvalid)
     let withSamples = valid.problems.filter { !$0.samples.isEmpty }
     guard !withSamples.isEmpty else {
         throw RerankError.invalidInput("no problem has a valid sample (\(valid.problems.count) problems, \(valid.samplesInFile) sample records)")
     }
-    timing.validation = lap()
+    timing.validation = clock.lap()
 
     let grouped = try parallelMap(withSamples.count, threads: threads) { p in
         groupPool(withSamples[p], samples: input.samples, equivalence: equivalence)
     }
-    timing.grouping = lap()
+    timing.grouping = clock.lap()
 
     let aggregations = valid.hasScores ? options.aggregations : []
     let pools = try parallelMap(withSamples.count, threads: threads) { p in
         ScoredPool(problem: withSamples[p], grouped: grouped[p], samples: input.samples, aggregations: aggregations,
                    scored: valid.hasScores)
     }
-    timing.aggregation = lap()
+    timing.aggregation = clock.lap()
 
     // Level slots and groups.
     let levelKeys = Array(Set(pools.map { $0.level ?? Int.max })).sorted()
@@ -59,7 +52,7 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
                                trials: options.trials, seed: options.seed, aggregations: aggregations.count,
                                threads: threads)
     let curves = makeCurves(sums: sums, grid: grid, groups: groups, levelKeys: levelKeys, aggregations: aggregations)
-    timing.curves = lap()
+    timing.curves = clock.lap()
 
     // Diagnostics over all, easy and hard.
     let split = groups.filter { ["all", "easy", "hard"].contains($0.group.name) }
@@ -71,7 +64,7 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
     let diagnostics = DiagnosticsEngine.compute(pools: pools, problems: withSamples, samples: input.samples,
                                                 aggregations: aggregations, groupNames: split.map(\.group.name),
                                                 membership: membership, threshold: options.errorThreshold, threads: threads)
-    timing.diagnostics = lap()
+    timing.diagnostics = clock.lap()
 
     let stats = InputSummary(
         problems: valid.problemsInFile, problemsWithSamples: withSamples.count,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The result of a re-ranking run: what `summary.json` holds (schema in docs/rerank.md).
 
 /// One curve: accuracy (a fraction in 0...1) against N for one method, aggregation and group.
@@ -78,15 +80,45 @@ public struct InputSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// Wall-clock seconds of each stage (not written to summary.json, which stays deterministic).
+/// Seconds of each stage, wall clock and process CPU time (not written to summary.json, which
+/// stays deterministic). On a busy machine wall time overstates the cost; CPU time / threads is
+/// the wall time an idle machine would show for well-parallel stages.
 public struct RerankTiming: Sendable, Equatable {
-    public var validation = 0.0
-    public var grouping = 0.0
-    public var aggregation = 0.0
-    public var curves = 0.0
-    public var diagnostics = 0.0
-    public var total: Double { validation + grouping + aggregation + curves + diagnostics }
+    /// One stage: wall-clock and CPU seconds (all threads).
+    public struct Stage: Sendable, Equatable {
+        public var wall = 0.0
+        public var cpu = 0.0
+        public init(wall: Double = 0, cpu: Double = 0) { self.wall = wall; self.cpu = cpu }
+        public static func + (a: Stage, b: Stage) -> Stage { Stage(wall: a.wall + b.wall, cpu: a.cpu + b.cpu) }
+    }
+    public var validation = Stage()
+    public var grouping = Stage()
+    public var aggregation = Stage()
+    public var curves = Stage()
+    public var diagnostics = Stage()
+    public var total: Stage { validation + grouping + aggregation + curves + diagnostics }
     public init() {}
+}
+
+/// Measures consecutive stages.
+struct StageClock {
+    private var wall = ContinuousClock.now
+    private var cpu = StageClock.processCPUSeconds()
+
+    /// The stage since the previous lap.
+    mutating func lap() -> RerankTiming.Stage {
+        let w = ContinuousClock.now, c = StageClock.processCPUSeconds()
+        let d = w - wall
+        defer { wall = w; cpu = c }
+        return RerankTiming.Stage(wall: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, cpu: c - cpu)
+    }
+
+    /// CPU time of the whole process (all threads).
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 }
 
 /// Everything a run computes.

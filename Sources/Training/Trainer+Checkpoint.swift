@@ -11,13 +11,16 @@ struct TrainerState: Codable {
     var step: Int
     var optimizerStep: Int
     var config: TrainerConfig
+    /// The running loss since the last metrics line, so the resumed run reports the same means.
+    var pendingLossSum: Double
+    var pendingLossCount: Int
 }
 
 extension Trainer {
     var pointerURL: URL { outputDirectory.appendingPathComponent("latest_checkpoint") }
 
     /// Writes `checkpoint-<step>/` and then points `latest_checkpoint` at it.
-    func saveCheckpoint() throws {
+    func saveCheckpoint(pendingLossSum: Double, pendingLossCount: Int) throws {
         let name = "checkpoint-\(step)"
         let directory = outputDirectory.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: directory)
@@ -28,7 +31,8 @@ extension Trainer {
         writer.add("second_moment", shape: [optimizer.secondMoment.count],
                    floats: UnsafeBufferPointer(optimizer.secondMoment))
         try writer.write(to: directory.appendingPathComponent("optimizer.safetensors"))
-        let state = TrainerState(step: step, optimizerStep: optimizer.step, config: config)
+        let state = TrainerState(step: step, optimizerStep: optimizer.step, config: config,
+                                 pendingLossSum: pendingLossSum, pendingLossCount: pendingLossCount)
         try JSONEncoder().encode(state).write(to: directory.appendingPathComponent("trainer_state.json"), options: .atomic)
         let previous = try? String(contentsOf: pointerURL, encoding: .utf8)
         try Data(name.utf8).write(to: pointerURL, options: .atomic)
@@ -37,8 +41,8 @@ extension Trainer {
         }
     }
 
-    /// Loads the checkpoint `latest_checkpoint` names; returns its step, or nil when there is none.
-    func restoreLatestCheckpoint() throws -> Int? {
+    /// Loads the checkpoint `latest_checkpoint` names; returns its state, or nil when there is none.
+    func restoreLatestCheckpoint() throws -> TrainerState? {
         guard let name = try? String(contentsOf: pointerURL, encoding: .utf8) else { return nil }
         let directory = outputDirectory.appendingPathComponent(name)
         let state: TrainerState
@@ -58,7 +62,7 @@ extension Trainer {
         try moments.copyFloats("second_moment", into: optimizer.secondMoment, expectedShape: [optimizer.secondMoment.count])
         optimizer.step = state.optimizerStep
         try truncateMetrics(after: state.step)
-        return state.step
+        return state
     }
 
     /// Drops metric lines an interrupted run wrote after its last checkpoint.

@@ -81,13 +81,15 @@ public final class Trainer {
     @discardableResult
     public func run(resume: Bool = true, stopAfter: Int? = nil) throws -> [TrainingMetrics] {
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        if resume, let restored = try restoreLatestCheckpoint() {
-            step = restored
-            progress.log("resuming from step \(step)")
-        }
         var history: [TrainingMetrics] = []
         var tokens = 0
         var lossSum: Double = 0, lossCount = 0
+        if resume, let restored = try restoreLatestCheckpoint() {
+            step = restored.step
+            lossSum = restored.pendingLossSum
+            lossCount = restored.pendingLossCount
+            progress.log("resuming from step \(step)")
+        }
         var clock = Date()
         let reportEvery = max(1, min(config.evaluateEvery > 0 ? config.evaluateEvery : config.steps, 50))
         while step < config.steps {
@@ -115,7 +117,7 @@ public final class Trainer {
                 tokens = 0; lossSum = 0; lossCount = 0; clock = Date()
             }
             if config.checkpointEvery > 0, step % config.checkpointEvery == 0, step < config.steps {
-                try saveCheckpoint()
+                try saveCheckpoint(pendingLossSum: lossSum, pendingLossCount: lossCount)
             }
         }
         try model.save(to: outputDirectory)

@@ -8,17 +8,22 @@ struct Grade: ParsableCommand {
         commandName: "grade",
         abstract: "Decide whether predicted answers equal gold answers (prints true/false, or JSON lines).",
         discussion: """
-            e2h grade GOLD PRED                 prints true or false (exit status 0 either way)
-            e2h grade --input FILE.jsonl        one JSON line per input line ({"gold":..,"pred":..}),
-                                                summary counts on stderr; FILE may be - for stdin
-            e2h grade --benchmark FILE.jsonl    accuracy against "expected" and cases per second
+            e2h grade GOLD PRED              prints true or false (exit status 0 either way)
+            e2h grade --input FILE.jsonl     one JSON line per line {"gold":..,"pred":..}
+            e2h grade --benchmark FILE.jsonl accuracy against "expected", cases/second
+            FILE may be - (stdin). Counts go to stderr.
             """)
 
-    @Argument(help: "Gold answer or solution text.")
-    var gold: String?
+    /// GOLD and PRED; collected this way so that answers starting with `-` (`-5`, `-\infty`) are not
+    /// taken for options.
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("GOLD PRED: gold and predicted answers or solution texts.",
+                                                             valueName: "answers"))
+    var answers: [String] = []
 
-    @Argument(help: "Predicted answer or solution text.")
-    var pred: String?
+    /// The answers without a `--` separator.
+    private var positional: [String] { answers.filter { $0 != "--" } }
+    private var gold: String? { positional.count == 2 ? positional[0] : nil }
+    private var pred: String? { positional.count == 2 ? positional[1] : nil }
 
     @Option(name: .long, help: "JSONL file with string fields gold and pred (- for stdin).")
     var input: String?
@@ -33,10 +38,10 @@ struct Grade: ParsableCommand {
     var showFailures = false
 
     mutating func validate() throws {
-        let modes = [input != nil, benchmark != nil, gold != nil || pred != nil].filter { $0 }.count
+        let modes = [input != nil, benchmark != nil, !answers.isEmpty].filter { $0 }.count
         if modes != 1 { throw ValidationError("give either GOLD PRED, or --input FILE, or --benchmark FILE") }
-        if input == nil && benchmark == nil && (gold == nil || pred == nil) {
-            throw ValidationError("give both GOLD and PRED")
+        if input == nil && benchmark == nil && positional.count != 2 {
+            throw ValidationError("expected exactly two answers, GOLD and PRED, got \(positional.count): \(positional)")
         }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
     }

@@ -27,7 +27,8 @@ struct Case: CustomStringConvertible {
     }
 }
 
-/// Edge cases, sizes that cross the cache blocks (MC ≤ 144, KC ≤ 512, NC ≈ 4096), then random ones.
+/// Edge cases, sizes that cross the cache blocks (MC ≤ 192 at these depths, K blocks ≤ 512 past
+/// K = 1024 (256 for the portable kernel), NC ≈ 4096), then random ones.
 func cases() -> [Case] {
     var list: [Case] = [
         Case(m: 0, n: 5, k: 3), Case(m: 5, n: 0, k: 3),
@@ -40,6 +41,7 @@ func cases() -> [Case] {
         Case(m: 301, n: 45, k: 130, accumulate: true),
         Case(m: 4, n: 4130, k: 3, padC: 1),
         Case(m: 97, n: 203, k: 1037, padB: 4, accumulate: true),
+        Case(m: 9, n: 20, k: 2100, padA: 2, accumulate: true),
     ]
     var rng = SplitMix64(state: 2024)
     for _ in 0..<24 {

@@ -1,0 +1,50 @@
+import Foundation
+import Grading
+import Testing
+
+/// Loads `Fixtures/cases.jsonl` (gold, pred, expected, category).
+enum Fixtures {
+    static func cases() throws -> [BenchmarkCase] {
+        let url = try #require(Bundle.module.url(forResource: "cases", withExtension: "jsonl", subdirectory: "Fixtures"))
+        return try GradingBenchmark.loadCases(String(decoding: try Data(contentsOf: url), as: UTF8.self))
+    }
+}
+
+@Suite("Fixture cases")
+struct FixtureTests {
+    @Test("at least 300 cases covering every category of the issue")
+    func coverage() throws {
+        let cases = try Fixtures.cases()
+        #expect(cases.count >= 300)
+        let categories = Set(cases.compactMap(\.category))
+        for required in ["normalization", "fractions", "mixed_numbers", "decimals_rounding", "integers_big", "radicals",
+                         "powers", "constants", "complex", "trig_log", "symbolic", "percent", "degrees_units", "text",
+                         "tuples", "sets_lists", "plus_minus", "intervals", "unions", "inequalities", "equations",
+                         "matrices", "scientific", "bases_factorials", "sign_errors", "extraction"] {
+            #expect(categories.contains(required), "missing category \(required)")
+        }
+        #expect(cases.filter { !$0.expected }.count >= 100, "too few negatives")
+    }
+
+    @Test("every fixture case is graded as expected")
+    func allCases() throws {
+        let cases = try Fixtures.cases()
+        var failures: [String] = []
+        for (k, c) in cases.enumerated() {
+            let v = grade(gold: c.gold, predicted: c.pred)
+            if v.isEqual != c.expected {
+                failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("the benchmark runner agrees with grade(gold:predicted:)")
+    func benchmarkRunner() throws {
+        let cases = Array(try Fixtures.cases().prefix(40))
+        let report = GradingBenchmark.run(cases)
+        #expect(report.cases == 40)
+        #expect(report.correct + report.failures.count == 40)
+        #expect(report.json.contains("\"cases_per_second\""))
+    }
+}
