@@ -5,7 +5,7 @@
 //   0  CCPUFeatures, GEMMAVX2, GEMMAVX512, GEMM, Kernels, SafeTensors, Tokenizers, Grading
 //   1  Transformer, Datasets
 //   2  Objectives, Reranking
-//   3  Training, Reports
+//   3  Training, Reports, Experiment
 //   4  e2h (argument parsing only)
 import PackageDescription
 
@@ -60,10 +60,13 @@ let package = Package(
         .target(name: "Reranking", dependencies: ["Grading"], swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
         .target(name: "Reports", dependencies: ["Reranking"]),
+        // Layer 3: `e2h run`, the whole experiment on the built-in benchmark.
+        .target(name: "Experiment", dependencies: ["Training", "Datasets", "Tokenizers", "Transformer", "Grading",
+                                                   "Kernels", "Reranking", "Reports"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
-            "Reranking", "Reports", "Objectives", "Training",
+            "Reranking", "Reports", "Objectives", "Training", "Experiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -65,10 +65,14 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
 }
 
 /// The single-threaded blocked product. Requires m, n, k > 0.
+///
+/// B is packed during the first row block, a few panels at a time right before the micro-kernel
+/// reads them, so they are still in L1/L2 then; later row blocks re-read the packed block.
 func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
     let kc = plan.depthBlock(p.k)
     let mc = plan.rowBlock(p.m, depth: kc)
     let nc = plan.columnBlock(p.n, depth: kc)
+    let chunk = 4 * plan.nr  // columns of B packed at a time during the first row block
     PackingBufferPool.shared.withBuffers(aCount: mc * kc, bCount: nc * kc) { buffers in
         var jc = 0
         while jc < p.n {
@@ -76,10 +80,6 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
             var pc = 0
             while pc < p.k {
                 let kcb = min(kc, p.k - pc)
-                // B(pc..<pc+kcb, jc..<jc+ncb) → (ncb/NR, kcb, NR)
-                packPanels(p.b + pc * p.bDepthStride + jc * p.bColumnStride,
-                           laneStride: p.bColumnStride, depthStride: p.bDepthStride,
-                           lanes: ncb, depth: kcb, width: plan.nr, into: buffers.b)
                 // Only the first K block may overwrite C.
                 let accumulate = p.accumulate || pc > 0
                 var ic = 0
@@ -89,8 +89,23 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
                     packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
                                laneStride: p.aRowStride, depthStride: p.aDepthStride,
                                lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
-                    plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b,
-                                     p.c + ic * p.ldc + jc, p.ldc, accumulate)
+                    let cBlock = p.c + ic * p.ldc + jc
+                    if ic == 0 {
+                        var jj = 0
+                        while jj < ncb {
+                            let columns = min(chunk, ncb - jj)
+                            // B(pc..<pc+kcb, jc+jj..<jc+jj+columns) → (columns/NR, kcb, NR)
+                            let packedB = buffers.b + jj * kcb
+                            packPanels(p.b + pc * p.bDepthStride + (jc + jj) * p.bColumnStride,
+                                       laneStride: p.bColumnStride, depthStride: p.bDepthStride,
+                                       lanes: columns, depth: kcb, width: plan.nr, into: packedB)
+                            plan.macroKernel(mcb, columns, kcb, buffers.a, packedB, cBlock + jj,
+                                             p.ldc, accumulate)
+                            jj += columns
+                        }
+                    } else {
+                        plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b, cBlock, p.ldc, accumulate)
+                    }
                     ic += mcb
                 }
                 pc += kcb

@@ -13,6 +13,10 @@ public enum GEMMForm: String, Sendable, CaseIterable {
 
 /// C = A·B (in the given form), or C += A·B when `accumulate` is true.
 ///
+/// Packed, cache-blocked and vectorized with the best micro-kernel the CPU supports (see
+/// `GEMMKernel`; `E2H_GEMM_KERNEL` may force one). Safe to call from several threads at once.
+/// Without `accumulate`, C is only written, so it may hold garbage (even NaN) beforehand.
+///
 /// - Parameters:
 ///   - form: which operand is transposed.
 ///   - m, n, k: GEMM dimensions.
@@ -20,7 +24,8 @@ public enum GEMMForm: String, Sendable, CaseIterable {
 ///   - b: B's storage, `ldb` floats between rows.
 ///   - c: C (M,N), `ldc` floats between rows.
 ///   - accumulate: add into C instead of overwriting it.
-///   - threads: worker threads to use; `nil` means the library default (all cores for large products).
+///   - threads: worker threads to use; `nil` means the library default (all cores for products of
+///     at least 128³ multiply-adds, one thread below).
 public func gemm(
     _ form: GEMMForm,
     m: Int, n: Int, k: Int,

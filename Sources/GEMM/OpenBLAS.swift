@@ -69,7 +69,7 @@ public final class OpenBLAS: @unchecked Sendable {  // Immutable after init; Ope
             symbol(name, as: GetString.self).flatMap { $0() }.map { String(cString: $0) } ?? "unknown"
         }
         coreName = text("openblas_get_corename")
-        config = text("openblas_get_config").trimmingCharacters(in: " ")
+        config = text("openblas_get_config").strippingWhitespace()
     }
 
     deinit { dlclose(handle) }
@@ -132,10 +132,11 @@ public final class OpenBLAS: @unchecked Sendable {  // Immutable after init; Ope
 }
 
 private extension String {
-    func trimmingCharacters(in character: Character) -> String {
+    /// Without leading and trailing spaces and newlines.
+    func strippingWhitespace() -> String {
         var s = Substring(self)
-        while s.first == character || s.first == "\n" { s.removeFirst() }
-        while s.last == character || s.last == "\n" { s.removeLast() }
+        while let first = s.first, first.isWhitespace { s.removeFirst() }
+        while let last = s.last, last.isWhitespace { s.removeLast() }
         return String(s)
     }
 }

@@ -27,7 +27,9 @@ public struct ParsedAnswer: Sendable, Equatable {
     /// of a constant answer). Different keys may still be equivalent: confirm with `equivalent`.
     public let groupingKey: String
     let key: String
-    let textKey: String
+    /// Lowercased words for text answers (computed only when a comparison needs it).
+    var textKey: String { oversize ? key : Normalizer.textKey(text) }
+    let oversize: Bool
     let expression: Expr?
     let failure: GradingFailure?
     /// The value of a constant scalar answer (percent and degrees read literally), computed once.
@@ -57,7 +59,6 @@ public struct AnswerGrader: Sendable {
         let oversize = answer.utf8.count > limits.maxAnswerLength * 4
         let text = oversize ? answer : AnswerExtractor.clean(answer)
         let key = oversize ? "raw:" + text : Normalizer.stringKey(text)
-        let textKey = oversize ? key : Normalizer.textKey(text)
         var expression: Expr? = nil
         var failure: GradingFailure? = nil
         if text.count > limits.maxAnswerLength {
@@ -81,11 +82,12 @@ public struct AnswerGrader: Sendable {
                 || e.contains({ if case .based = $0 { return true }; return false })
             var ev = Evaluator(budget: budget)
             value = try? ev.evaluate(e)
-            if !needsLadder, case .exact(let x)? = value, x.bitSize <= 512 {
+            let based = e.contains({ if case .based = $0 { return true }; return false })
+            if !based, case .exact(let x)? = value, x.bitSize <= 512 {
                 groupingKey = "v:\(x.re.description),\(x.im.description)"
             }
         }
-        return ParsedAnswer(text: text, rule: rule, groupingKey: groupingKey, key: key, textKey: textKey,
+        return ParsedAnswer(text: text, rule: rule, groupingKey: groupingKey, key: key, oversize: oversize,
                             expression: expression, failure: failure, value: value, needsLadder: needsLadder)
     }
 

@@ -12,9 +12,10 @@ extension EquivalenceChecker {
         }
 
         /// A random rational p/q with |p/q| in about [0.03, 8], either sign.
+        static let primes = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41]
+
         mutating func rational() -> Rational {
-            let primes = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41]
-            let q = primes[Int(next() % UInt64(primes.count))]
+            let q = Self.primes[Int(next() % UInt64(Self.primes.count))]
             let p = Int(next() % UInt64(8 * q - 1)) + 1
             let sign = next() % 3 == 0 ? -1 : 1
             return Rational(sign * p, q)!

@@ -31,6 +31,16 @@ let maxBareAnswerLength = 120
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
     let trimmed = text.trimmedASCII
     if trimmed.isEmpty { return nil }
+    let bytes = Bytes(trimmed)
+    // Most answer fields carry no marker at all: skip the rules that cannot fire.
+    let mayHaveMarker = bytes.contains(UInt8(ascii: "$")) || bytes.contains(UInt8(ascii: "#"))
+        || bytes.contains(Bytes("\\boxed")) || bytes.contains(Bytes("\\fbox")) || bytes.contains(Bytes("\\("))
+        || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer"))
+    if !mayHaveMarker {
+        if trimmed.count > maxBareAnswerLength { return nil }
+        let a = AnswerExtractor.clean(trimmed)
+        return a.isEmpty ? nil : ExtractedAnswer(text: a, rule: .wholeField)
+    }
     if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
     if let a = AnswerExtractor.lastBoxed(trimmed) { return ExtractedAnswer(text: a, rule: .boxed) }
     if let a = AnswerExtractor.lastMathSpan(trimmed) { return ExtractedAnswer(text: a, rule: .mathSpan) }

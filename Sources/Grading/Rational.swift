@@ -52,6 +52,12 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     /// Builds `num/den` from machine words, reducing; nil when `den == 0`.
     init?(_ num: Int, _ den: Int) {
         if den == 0 { return nil }
+        if num != Int.min && den != Int.min {
+            let g = Rational.gcd(num, den)
+            let (n, d) = den < 0 ? (-num / g, -den / g) : (num / g, den / g)
+            storage = .small(n, d)
+            return
+        }
         self.init(normalizing: BigInt(num), BigInt(den))
     }
 
@@ -190,6 +196,10 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
 
     /// Largest integer <= self.
     var floor: BigInt {
+        if case .small(let n, let d) = storage {
+            let q = n / d, r = n % d
+            return BigInt(r < 0 ? q - 1 : q)
+        }
         let (q, r) = numerator.quotientAndRemainder(dividingBy: denominator)
         return (r.sign == .minus && !r.isZero) ? q - 1 : q
     }
@@ -203,6 +213,26 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         if isZero { return exponent > 0 ? .zero : nil }
         let base = exponent < 0 ? reciprocal! : self
         let e = exponent.magnitude
+        // Machine-word fast path by repeated squaring with overflow checks.
+        if case .small(let n0, let d0) = base.storage, e <= 64 {
+            var rn = 1, rd = 1, bn = n0, bd = d0, k = e, ok = true
+            while k > 0 && ok {
+                if k & 1 == 1 {
+                    let (a, o1) = rn.multipliedReportingOverflow(by: bn)
+                    let (b, o2) = rd.multipliedReportingOverflow(by: bd)
+                    ok = !o1 && !o2
+                    rn = a; rd = b
+                }
+                k >>= 1
+                if k > 0 && ok {
+                    let (a, o1) = bn.multipliedReportingOverflow(by: bn)
+                    let (b, o2) = bd.multipliedReportingOverflow(by: bd)
+                    ok = !o1 && !o2
+                    bn = a; bd = b
+                }
+            }
+            if ok && rn != Int.min { return Rational(storage: .small(rn, rd)) }
+        }
         // Estimated size of the result: bits of the base times the exponent.
         let n = base.numerator, d = base.denominator
         let bits = max(n.magnitude.bitWidth, d.magnitude.bitWidth)
@@ -215,6 +245,10 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     func exactRoot(_ n: Int) -> Rational? {
         if n < 1 { return nil }
         if n == 1 || isZero { return self }
+        if case .small(let a, let b) = storage, a > 0 {
+            guard let ra = Rational.smallRoot(a, n), let rb = Rational.smallRoot(b, n) else { return nil }
+            return Rational(storage: .small(ra, rb))
+        }
         if signum < 0 {
             guard n % 2 == 1, let r = (-self).exactRoot(n) else { return nil }
             return -r
@@ -222,6 +256,23 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         guard let rn = Rational.integerRoot(numerator.magnitude, n),
               let rd = Rational.integerRoot(denominator.magnitude, n) else { return nil }
         return Rational(normalizing: BigInt(rn), BigInt(rd))
+    }
+
+    /// Exact `n`-th root of a positive machine integer, if it is a perfect power.
+    static func smallRoot(_ x: Int, _ n: Int) -> Int? {
+        if x == 1 { return 1 }
+        if n >= 64 { return nil }
+        let guess = Int(Foundation.pow(Double(x), 1.0 / Double(n)).rounded())
+        for c in max(1, guess - 1)...(guess + 1) {
+            var p = 1, overflow = false
+            for _ in 0..<n {
+                let (q, o) = p.multipliedReportingOverflow(by: c)
+                if o { overflow = true; break }
+                p = q
+            }
+            if !overflow && p == x { return c }
+        }
+        return nil
     }
 
     /// Exact integer `n`-th root of `x` when it exists (Newton iteration, bounded).
@@ -253,6 +304,11 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
 
     /// True when the decimal expansion terminates (denominator of the form 2^a 5^b).
     var isTerminatingDecimal: Bool {
+        if case .small(_, var d) = storage {
+            while d % 2 == 0 { d /= 2 }
+            while d % 5 == 0 { d /= 5 }
+            return d == 1
+        }
         var d = denominator.magnitude
         while d > 1 && d % 2 == 0 { d /= 2 }
         while d > 1 && d % 5 == 0 { d /= 5 }
@@ -289,6 +345,31 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a plain decimal literal such as `12`, `3.50`, `.5` exactly; nil when not one.
     static func parseDecimal(_ text: Substring) -> Rational? {
+        // Fast path: up to 18 digits in machine words.
+        var value = 0, places = 0, count = 0, seenDot = false, valid = true
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+            } else if b >= 0x30 && b <= 0x39 {
+                count += 1
+                if count > 18 { valid = false; break }
+                value = value * 10 + Int(b - 0x30)
+                if seenDot { places += 1 }
+            } else {
+                return nil
+            }
+        }
+        if valid {
+            if count == 0 { return nil }
+            var scale = 1
+            for _ in 0..<places { scale *= 10 }
+            return Rational(value, scale)
+        }
+        return parseLongDecimal(text)
+    }
+
+    private static func parseLongDecimal(_ text: Substring) -> Rational? {
         var digits = "", places = 0, seenDot = false
         for ch in text {
             if ch == "." {

@@ -82,36 +82,37 @@ enum CurveEngine {
 
 /// Scratch state of one worker: the permutation and the running tallies of one trial.
 ///
-/// Raw buffers (allocated once per worker, freed by ``release()``) keep the per-sample loop free of
-/// copy-on-write checks: it is the hot loop of the whole run.
+/// Per sample, only what is cheap happens: its group's count and weights grow (the aggregations
+/// are the lanes of a SIMD vector, the rows of ``ScoredPool``), and best-of-N takes the slow path
+/// only when some lane reaches a new maximum (rare after the first samples, so the branch predicts
+/// well). Majority and weighted voting winners, with their ties, are found at each checkpoint N by
+/// one scan over the groups present, which is exact and has no order subtleties.
 private struct TrialState {
-    let perm: UnsafeMutablePointer<Int32>          // (maxPool)
-    let counts: UnsafeMutablePointer<Int32>        // (maxGroups)
-    let weights: UnsafeMutablePointer<Double>      // (maxGroups, A)
-    let bestScore: UnsafeMutablePointer<Double>    // (A) best-of-N: highest score so far
-    let bestTies: UnsafeMutablePointer<Int32>      // (A) samples at that score
-    let bestCorrect: UnsafeMutablePointer<Int32>   // (A) correct samples at that score
-    let heaviest: UnsafeMutablePointer<Double>     // (A) weighted voting: largest group weight so far
-    let heavyTies: UnsafeMutablePointer<Int32>     // (A) groups at that weight
-    let heavyCorrect: UnsafeMutablePointer<Int32>  // (A) correct groups at that weight (0 or 1)
+    typealias Lanes = SIMD8<Double>
+    let perm: UnsafeMutablePointer<Int32>      // (maxPool)
+    let counts: UnsafeMutablePointer<Int32>    // (maxGroups) samples per group
+    let weights: UnsafeMutablePointer<Lanes>   // (maxGroups) score sum per group and aggregation
+    let present: UnsafeMutablePointer<Int32>   // (maxGroups) groups with a sample, in order of arrival
+    var presentCount = 0
     let aggregations: Int
-    var majorityTop: Int32 = 0, majorityTies: Int32 = 0, majorityCorrect: Int32 = 0
+    var bestScore = Lanes(repeating: -.infinity) // best-of-N: highest score so far
+    var bestTies = Lanes()                       // samples at that score
+    var bestCorrect = Lanes()                    // correct samples at that score
     var anyCorrect = false
 
     init(maxPool: Int, maxGroups: Int, aggregations: Int) {
-        let A = Swift.max(aggregations, 1)
+        precondition(aggregations <= Lanes.scalarCount)
         perm = .allocate(capacity: Swift.max(maxPool, 1))
         counts = .allocate(capacity: Swift.max(maxGroups, 1))
-        weights = .allocate(capacity: Swift.max(maxGroups, 1) * A)
-        bestScore = .allocate(capacity: A); bestTies = .allocate(capacity: A); bestCorrect = .allocate(capacity: A)
-        heaviest = .allocate(capacity: A); heavyTies = .allocate(capacity: A); heavyCorrect = .allocate(capacity: A)
+        counts.initialize(repeating: 0, count: Swift.max(maxGroups, 1))
+        weights = .allocate(capacity: Swift.max(maxGroups, 1))
+        weights.initialize(repeating: Lanes(), count: Swift.max(maxGroups, 1))
+        present = .allocate(capacity: Swift.max(maxGroups, 1))
         self.aggregations = aggregations
     }
 
     func release() {
-        perm.deallocate(); counts.deallocate(); weights.deallocate()
-        bestScore.deallocate(); bestTies.deallocate(); bestCorrect.deallocate()
-        heaviest.deallocate(); heavyTies.deallocate(); heavyCorrect.deallocate()
+        perm.deallocate(); counts.deallocate(); weights.deallocate(); present.deallocate()
     }
 
     /// Every trial of one pool, plus the full pool when it is on the grid.
@@ -121,18 +122,22 @@ private struct TrialState {
         let sampled = grid.nValues.filter { $0 < size }
         var rng = Xoshiro256(seed: seed, stream: pool.id)
         for i in 0..<size { perm[i] = Int32(i) }
+        let scored = aggregations > 0
         pool.groupOf.withUnsafeBufferPointer { groupOf in
             pool.scores.withUnsafeBufferPointer { scores in
-                let groupOf = groupOf.baseAddress!, scores = scores.baseAddress ?? UnsafePointer(weights)
+                let groupOf = groupOf.baseAddress!
+                let rows = scores.baseAddress ?? UnsafePointer(weights) // unscored: never read
                 if let longest = sampled.last {
                     for t in 0..<sums.trials {
-                        reset(groups: pool.groupCount)
+                        reset()
+                        // Draw the prefix first: the visits then have no dependency on the swaps
+                        // and their loads overlap.
+                        for i in 0..<longest {
+                            perm[i] = Int32(rng.below(size))
+                        }
                         var checkpoint = 0, next = sampled[0]
                         for i in 0..<longest {
-                            let j = i + rng.below(size - i)
-                            let s = perm[j]
-                            perm[j] = perm[i]; perm[i] = s
-                            visit(Int(s), groupOf: groupOf, scores: scores)
+                            visit(Int(perm[i]), groupOf: groupOf, rows: rows, scored: scored)
                             if i + 1 == next {
                                 record(into: &sums, at: sums.offset(level: level, trial: t, n: checkpoint), slots: slots)
                                 checkpoint += 1
@@ -143,67 +148,76 @@ private struct TrialState {
                 }
                 if sampled.count < grid.nValues.count, grid.nValues[sampled.count] == size {
                     // N = pool size: the whole pool, one deterministic evaluation, credited to every trial.
-                    reset(groups: pool.groupCount)
-                    for s in 0..<size { visit(s, groupOf: groupOf, scores: scores) }
+                    reset()
+                    for s in 0..<size { visit(s, groupOf: groupOf, rows: rows, scored: scored) }
                     for t in 0..<grid.trialsAt[sampled.count] {
                         record(into: &sums, at: sums.offset(level: level, trial: t, n: sampled.count), slots: slots)
                     }
                 }
+                reset()
             }
         }
     }
 
-    mutating func reset(groups: Int) {
-        counts.update(repeating: 0, count: groups)
-        weights.update(repeating: 0, count: groups * aggregations)
-        bestScore.update(repeating: -.infinity, count: aggregations)
-        heaviest.update(repeating: -.infinity, count: aggregations)
-        for p in [bestTies, bestCorrect, heavyTies, heavyCorrect] { p.update(repeating: 0, count: aggregations) }
-        majorityTop = 0; majorityTies = 0; majorityCorrect = 0
+    /// Clears the tallies of the groups present (the others are clear already).
+    mutating func reset() {
+        for k in 0..<presentCount {
+            let g = Int(present[k])
+            counts[g] = 0
+            weights[g] = Lanes()
+        }
+        presentCount = 0
+        bestScore = Lanes(repeating: -.infinity); bestTies = Lanes(); bestCorrect = Lanes()
         anyCorrect = false
     }
 
     /// Adds sample `s` to the running tallies.
     @inline(__always)
-    mutating func visit(_ s: Int, groupOf: UnsafePointer<Int32>, scores: UnsafePointer<Double>) {
+    mutating func visit(_ s: Int, groupOf: UnsafePointer<Int32>, rows: UnsafePointer<Lanes>, scored: Bool) {
         let g = Int(groupOf[s])
         if g < 0 { return } // no answer: counts among the N, never wins
-        let correct: Int32 = g == 0 ? 1 : 0
-        if g == 0 { anyCorrect = true }
-        let c = counts[g] &+ 1
-        counts[g] = c
-        if c > majorityTop { majorityTop = c; majorityTies = 1; majorityCorrect = correct }
-        else if c == majorityTop { majorityTies &+= 1; majorityCorrect &+= correct }
-        let A = aggregations
-        let row = scores + s * A, w = weights + g * A
-        for a in 0..<A {
-            let x = row[a]
-            if x >= bestScore[a] {
-                if x > bestScore[a] { bestScore[a] = x; bestTies[a] = 1; bestCorrect[a] = correct }
-                else { bestTies[a] &+= 1; bestCorrect[a] &+= correct }
-            }
-            let old = w[a]
-            let new = old + x
-            w[a] = new
-            if new >= heaviest[a] && (c == 1 || new != old) { // an unchanged weight is already counted in any tie
-                if new > heaviest[a] { heaviest[a] = new; heavyTies[a] = 1; heavyCorrect[a] = correct }
-                else { heavyTies[a] &+= 1; heavyCorrect[a] &+= correct }
-            }
+        let c = counts[g]
+        if c == 0 { present[presentCount] = Int32(g); presentCount &+= 1 }
+        counts[g] = c &+ 1
+        anyCorrect = anyCorrect || g == 0
+        if !scored { return }
+        let x = rows[s]
+        weights[g] += x
+        let reaches = x .>= bestScore
+        if any(reaches) {
+            let higher = x .> bestScore
+            let right = Lanes(repeating: g == 0 ? 1 : 0), one = Lanes(repeating: 1), zero = Lanes()
+            bestScore = bestScore.replacing(with: x, where: higher)
+            bestTies = (bestTies + one.replacing(with: zero, where: .!reaches)).replacing(with: one, where: higher)
+            bestCorrect = (bestCorrect + right.replacing(with: zero, where: .!reaches)).replacing(with: right, where: higher)
         }
     }
 
-    /// Adds the credits at the current N to `sums` at `offset`.
-    @inline(__always)
+    /// Finds the majority and weighted-voting winners among the groups present and adds every
+    /// method's credit at the current N to `sums` at `offset`.
     func record(into sums: inout CreditSums, at offset: Int, slots: MethodSlots) {
-        @inline(__always) func fixed(_ correct: Int32, _ ties: Int32) -> Int64 {
-            correct == 0 ? 0 : Int64((Double(correct) / Double(ties) * CreditSums.scale).rounded())
+        @inline(__always) func fixed(_ correct: Double, _ ties: Double) -> Int64 {
+            correct == 0 ? 0 : Int64((correct / ties * CreditSums.scale).rounded())
         }
+        var top: Int32 = 0
+        for k in 0..<presentCount { top = Swift.max(top, counts[Int(present[k])]) }
+        var topTies = 0
+        for k in 0..<presentCount where counts[Int(present[k])] == top { topTies += 1 }
+        let correctPresent = counts[0] > 0
+        let majority = correctPresent && counts[0] == top ? 1.0 : 0.0
         sums.values.withUnsafeMutableBufferPointer { v in
-            v[offset + MethodSlots.majority] &+= fixed(majorityCorrect, majorityTies)
+            v[offset + MethodSlots.majority] &+= fixed(majority, Double(topTies))
             v[offset + MethodSlots.passAtN] &+= anyCorrect ? Int64(CreditSums.scale) : 0
+            if aggregations == 0 || presentCount == 0 { return }
+            var heaviest = Lanes(repeating: -.infinity)
+            for k in 0..<presentCount { heaviest = pointwiseMax(heaviest, weights[Int(present[k])]) }
+            var ties = Lanes()
+            let one = Lanes(repeating: 1), zero = Lanes()
+            for k in 0..<presentCount { ties += one.replacing(with: zero, where: weights[Int(present[k])] .!= heaviest) }
+            let correct = correctPresent ? one.replacing(with: zero, where: weights[0] .!= heaviest) : zero
             for a in 0..<aggregations {
                 v[offset + slots.bestOfN(a)] &+= fixed(bestCorrect[a], bestTies[a])
-                v[offset + slots.weighted(a)] &+= fixed(heavyCorrect[a], heavyTies[a])
+                v[offset + slots.weighted(a)] &+= fixed(correct[a], ties[a])
             }
         }
     }

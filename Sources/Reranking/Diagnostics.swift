@@ -75,7 +75,7 @@ enum DiagnosticsEngine {
                 var scores: [Double] = []
                 scores.reserveCapacity(total)
                 for pool in pools {
-                    for s in 0..<pool.size { scores.append(pool.scores[s * A + a]) }
+                    for s in 0..<pool.size { scores.append(pool.scores[s][a]) }
                 }
                 return rocAUC(scores: scores, positive: positive, membership: member, groups: groups)
             }) ?? []

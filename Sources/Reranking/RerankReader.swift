@@ -16,18 +16,26 @@ public enum RerankReader {
                            skipped: log.counts, skippedExamples: log.examples)
     }
 
+    /// Records parsed from JSONL bytes, and those dropped (only with `skipInvalid`).
+    public struct Parsed<Record: Sendable>: Sendable {
+        public var records: [Record]
+        /// Dropped records by reason (``InputIssue`` raw values), and the first messages.
+        public var skipped: [String: Int]
+        public var skippedExamples: [String]
+    }
+
     /// Parses problems JSONL bytes.
-    public static func problems(from data: [UInt8], source: String = "problems", skipInvalid: Bool = false) throws -> (records: [RerankProblem], skipped: [String: Int]) {
+    public static func problems(from data: [UInt8], source: String = "problems", skipInvalid: Bool = false) throws -> Parsed<RerankProblem> {
         var log = IssueLog(skipInvalid: skipInvalid)
         let p = try readProblems(data, source: source, log: &log)
-        return (p, log.counts)
+        return Parsed(records: p, skipped: log.counts, skippedExamples: log.examples)
     }
 
     /// Parses samples JSONL bytes.
-    public static func samples(from data: [UInt8], source: String = "samples", skipInvalid: Bool = false) throws -> (records: [RerankSample], skipped: [String: Int]) {
+    public static func samples(from data: [UInt8], source: String = "samples", skipInvalid: Bool = false) throws -> Parsed<RerankSample> {
         var log = IssueLog(skipInvalid: skipInvalid)
         let s = try readSamples(data, source: source, log: &log)
-        return (s, log.counts)
+        return Parsed(records: s, skipped: log.counts, skippedExamples: log.examples)
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

@@ -7,8 +7,9 @@ struct ScoredPool: Sendable {
     var groupOf: [Int32]
     /// Number of groups (group 0 included, possibly empty).
     var groupCount: Int
-    /// Aggregated score per sample and selected aggregation; empty when unscored.  // (P, A)
-    var scores: [Double]
+    /// Aggregated scores per sample, lane a = the a-th selected aggregation (lanes beyond the
+    /// selection are 0); empty when unscored.  // (P) x 8 lanes
+    var scores: [SIMD8<Double>]
 
     var size: Int { groupOf.count }
 }
@@ -17,12 +18,15 @@ extension ScoredPool {
     /// Aggregates the step scores of each pool sample (the selected aggregations, in order).
     init(problem: ValidatedProblem, grouped: GroupedPool, samples: [RerankSample], aggregations: [Aggregation],
          scored: Bool) {
-        var scores: [Double] = []
+        var scores: [SIMD8<Double>] = []
         if scored {
-            scores.reserveCapacity(problem.samples.count * aggregations.count)
+            precondition(aggregations.count <= 8)
+            scores.reserveCapacity(problem.samples.count)
             for k in problem.samples {
                 let all = AggregatedScores(logits: samples[k].stepScores!)
-                for a in aggregations { scores.append(all[a]) }
+                var row = SIMD8<Double>()
+                for (a, agg) in aggregations.enumerated() { row[a] = all[agg] }
+                scores.append(row)
             }
         }
         self.init(id: problem.id, level: problem.level, groupOf: grouped.groupOf, groupCount: grouped.groupCount,

@@ -46,6 +46,8 @@ public final class Sampler {
     /// Samples `config.samplesPerProblem` completions for every job, in (job, sample index) order.
     public func sample(_ jobs: [SamplingJob], progress: ProgressReporter? = nil) throws -> [SampleRecord] {
         let V = model.config.vocabSize
+        let vocabularySize = min(V, tokenizer.vocabularySize)
+        let banned = [tokenizer.padID, tokenizer.bosID]
         let N = config.samplesPerProblem
         let prompts = try jobs.map { job -> [Int32] in
             let ids = [tokenizer.bosID] + (try tokenizer.encode(job.prompt))
@@ -82,7 +84,7 @@ public final class Sampler {
                 }
                 state.fed = state.prompt.count
                 state.next = logits.withUnsafeBufferPointer {
-                    Int32(sampleToken(logits: $0.baseAddress!, vocab: V, temperature: config.temperature,
+                    Int32(sampleToken(logits: $0.baseAddress!, vocab: vocabularySize, banned: banned, temperature: config.temperature,
                                       topK: config.topK, topP: config.topP, generator: &state.generator, scratch: &scratch))
                 }
                 state.generated.append(state.next)
@@ -122,7 +124,7 @@ public final class Sampler {
                     promptLogits[state.problem] = Array(UnsafeBufferPointer(start: row, count: V))
                     promptSlot[state.problem] = slot
                 }
-                state.next = Int32(sampleToken(logits: row, vocab: V, temperature: config.temperature, topK: config.topK,
+                state.next = Int32(sampleToken(logits: row, vocab: vocabularySize, banned: banned, temperature: config.temperature, topK: config.topK,
                                                topP: config.topP, generator: &state.generator, scratch: &scratch))
                 state.generated.append(state.next)
                 active[slot] = state

@@ -5,19 +5,21 @@ import Kernels
 /// Picks a token id from one row of logits.
 ///
 /// - Parameters:
-///   - logits: (V) raw logits; not modified.
+///   - logits: (V) raw logits; not modified. Only ids below `vocab` are candidates (a model's
+///     embedding table may be padded beyond its tokenizer).
+///   - banned: ids never produced (e.g. PAD and BOS).
 ///   - scratch: reusable buffer (grown as needed) so the hot loop does not allocate.
 public func sampleToken(
-    logits: UnsafePointer<Float>, vocab: Int, temperature: Float, topK: Int, topP: Float,
+    logits: UnsafePointer<Float>, vocab: Int, banned: [Int] = [], temperature: Float, topK: Int, topP: Float,
     generator: inout SeededGenerator, scratch: inout [(id: Int, weight: Float)]
 ) -> Int {
     if temperature <= 0 {
-        var best = 0
-        for v in 1..<vocab where logits[v] > logits[best] { best = v }
-        return best
+        var best = -1
+        for v in 0..<vocab where !banned.contains(v) && (best < 0 || logits[v] > logits[best]) { best = v }
+        return max(best, 0)
     }
     scratch.removeAll(keepingCapacity: true)
-    for v in 0..<vocab { scratch.append((v, logits[v] / temperature)) }
+    for v in 0..<vocab where !banned.contains(v) { scratch.append((v, logits[v] / temperature)) }
     // Highest first; ties by id so the order is deterministic.
     scratch.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.id < $1.id }
     if topK > 0, topK < scratch.count { scratch.removeSubrange(topK...) }

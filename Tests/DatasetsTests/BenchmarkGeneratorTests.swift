@@ -11,7 +11,7 @@ import Testing
         for (name, seed) in [("a", 11), ("b", 11), ("c", 12)] {
             let g = BenchmarkGenerator(seed: UInt64(seed))
             try RecordWriter.write(try g.problems(countsByLevel: counts), to: "\(dir)/\(name).jsonl")
-            try RecordWriter.write(g.pretrainingDocuments(count: 30), to: "\(dir)/\(name)-corpus.jsonl")
+            try RecordWriter.write(try g.pretrainingDocuments(count: 30), to: "\(dir)/\(name)-corpus.jsonl")
         }
         let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a.jsonl"))
         #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b.jsonl"))))
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func pretrainingCorpusHoldsOnlyTrueSingleFacts() throws {
-        let docs = BenchmarkGenerator(seed: 1).pretrainingDocuments(count: 200)
+        let docs = try BenchmarkGenerator(seed: 1).pretrainingDocuments(count: 200)
         #expect(docs.count == 200)
         var digits = Set<Int>()
         for d in docs {
@@ -92,8 +92,15 @@ import Testing
         #expect(digits.isSuperset(of: [1, 2, 3, 4, 5, 6, 7]))
     }
 
-    @Test func unknownLevelIsAnError() {
+    @Test func unknownLevelAndBadConfigurationsAreErrors() {
         #expect(throws: DataError.self) { try BenchmarkGenerator(seed: 1).problems(level: 6, count: 1) }
+        var config = BenchmarkConfig.standard
+        config.levels[2].operations = []
+        #expect(throws: DataError.self) { try BenchmarkGenerator(config: config, seed: 1).problems(level: 1, count: 1) }
+        config = .standard
+        config.pretraining.divisorDigits = 0...2
+        #expect(throws: DataError.self) { try BenchmarkGenerator(config: config, seed: 1).pretrainingDocuments(count: 1) }
+        #expect(throws: Never.self) { try BenchmarkConfig.standard.validate() }
     }
 
     @Test func expressionsPrintAndParseBack() throws {

@@ -51,7 +51,7 @@ import Tokenizers
             let s = try #require(SolutionRecord(problem: p))
             #expect(vocab.canEncode(s.text))
         }
-        for d in g.pretrainingDocuments(count: 20) { #expect(vocab.canEncode(d.text)) }
+        for d in try g.pretrainingDocuments(count: 20) { #expect(vocab.canEncode(d.text)) }
     }
 }
 

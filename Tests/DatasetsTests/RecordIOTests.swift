@@ -32,6 +32,18 @@ import Testing
         #expect(report.issues.first?.line == 1)
     }
 
+    @Test func labelCountsMustMatchStepCounts() throws {
+        let dir = try temporaryFolder()
+        try #"{"problem_id": "p", "problem": "q", "steps": ["a", "b"], "labels": [true]}"#
+            .write(toFile: dir + "/l.jsonl", atomically: true, encoding: .utf8)
+        let (records, report) = try RecordReader.readAll(LabelledSolution.self, from: dir + "/l.jsonl")
+        #expect(records.isEmpty && report.issues.first?.field == "labels")
+        try #"{"prompt": "q", "completions": ["a", "b"], "labels": [true]}"#
+            .write(toFile: dir + "/t.jsonl", atomically: true, encoding: .utf8)
+        let stats = try DatasetStats.compute(path: dir + "/t.jsonl")
+        #expect(stats.kind == .trl && stats.read.skipped == 1 && stats.records == 0)
+    }
+
     @Test func missingFileIsAnError() {
         #expect(throws: DataError.self) { try RecordReader.readAll(Problem.self, from: "/nonexistent/x.jsonl") }
     }
@@ -66,6 +78,10 @@ import Testing
             .write(toFile: arrayPath, atomically: true, encoding: .utf8)
         let (arr, arrReport) = try RecordReader.readAll(TextDocument.self, from: arrayPath)
         #expect(arr.map(\.text) == ["x\n]", "{\"y\"}", "z"] && arrReport.skipped == 0)
+
+        let bom = dir + "/bom.jsonl"
+        try Data([0xEF, 0xBB, 0xBF] + Array(#"{"text": "q"}"#.utf8) + [0x0D, 0x0A]).write(to: URL(fileURLWithPath: bom))
+        #expect(try RecordReader.readAll(TextDocument.self, from: bom).records == [TextDocument(text: "q")])
 
         let truncated = dir + "/truncated.json"
         try #"[{"text": "x"}, {"text": "#.write(toFile: truncated, atomically: true, encoding: .utf8)

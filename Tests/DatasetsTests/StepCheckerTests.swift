@@ -38,6 +38,8 @@ import Testing
         let r = try check(steps, answer: "2233")
         #expect(r.verdicts.allSatisfy(\.isCorrect) && r.isComplete && !r.answerCorrect)
         #expect(r.labels.last == false && r.firstErrorIndex == 4)
+        #expect(try check(steps, answer: "\\boxed{2232}").answerCorrect)
+        #expect(try check(steps, answer: "2232.0").answerCorrect)
         let none = try check(steps, answer: nil)
         #expect(!none.answerCorrect && none.labels.count == 4 && none.answer == nil)
     }

@@ -64,6 +64,33 @@ public struct BenchmarkConfig: Codable, Equatable, Sendable {
         self.levels = levels; self.pretraining = pretraining; self.maxTextLength = maxTextLength
     }
 
+    /// Checks the ranges the generator relies on (so no draw can overflow or be empty).
+    /// - Throws: ``DataError/invalidArgument(_:)`` naming the first bad field.
+    public func validate() throws {
+        func bad(_ what: String) -> DataError { DataError.invalidArgument("benchmark config: \(what)") }
+        func digits(_ r: ClosedRange<Int>, max: Int, _ name: String) throws {
+            guard r.lowerBound >= 1, r.upperBound <= max else { throw bad("\(name) must lie in 1...\(max), found \(r)") }
+        }
+        guard Set(levels.map(\.level)).count == levels.count else { throw bad("a level appears twice") }
+        guard maxTextLength > 0 else { throw bad("maxTextLength must be positive") }
+        for l in levels {
+            let name = "level \(l.level)"
+            guard !l.operations.isEmpty else { throw bad("\(name): operations is empty") }
+            guard l.operationCount.lowerBound >= 1 else { throw bad("\(name): operationCount must start at 1 or more") }
+            try digits(l.leafDigits, max: 9, "\(name).leafDigits")
+            try digits(l.multiplierDigits, max: 4, "\(name).multiplierDigits")
+            try digits(l.divisorDigits, max: 4, "\(name).divisorDigits")
+            guard (1...1_000_000_000_000).contains(l.maxValue) else { throw bad("\(name): maxValue must lie in 1...10^12") }
+            guard (0...1).contains(l.equationShare) else { throw bad("\(name): equationShare must lie in 0...1") }
+        }
+        let p = pretraining
+        try digits(p.sumDigits, max: 12, "pretraining.sumDigits")
+        try digits(p.multiplicandDigits, max: 9, "pretraining.multiplicandDigits")
+        try digits(p.multiplierDigits, max: 4, "pretraining.multiplierDigits")
+        try digits(p.quotientDigits, max: 9, "pretraining.quotientDigits")
+        try digits(p.divisorDigits, max: 4, "pretraining.divisorDigits")
+    }
+
     /// The spec of `level`, if configured.
     public func spec(level: Int) -> LevelSpec? { levels.first { $0.level == level } }
 

@@ -19,9 +19,10 @@ public struct BenchmarkGenerator: Sendable {
     /// Each problem's `solution` is its canonical steps joined by blank lines and its `answer`
     /// the canonical answer; its whole text fits in ``BenchmarkConfig/maxTextLength``. Ids are
     /// `s{seed}-L{level}-{index}`.
-    /// - Throws: ``DataError/invalidArgument(_:)`` for an unknown level, or when the level has
-    ///   too few distinct problems for `count`.
+    /// - Throws: ``DataError/invalidArgument(_:)`` for an invalid configuration or unknown level,
+    ///   or when the level has too few distinct problems for `count`.
     public func problems(level: Int, count: Int, excluding: Set<String> = []) throws -> [Problem] {
+        try config.validate()
         guard let spec = config.spec(level: level) else {
             throw DataError.invalidArgument("level \(level) is not configured (levels: \(config.levels.map(\.level)))")
         }

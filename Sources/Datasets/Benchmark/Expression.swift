@@ -158,9 +158,8 @@ private struct ExpressionParser {
         }
         if chars[i] == "x" { i += 1; return .variable }
         var digits = ""
-        while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber {
             digits.append(chars[i]); i += 1
-            _ = d
         }
         guard let n = Int(digits) else { throw error("expected a number, x or '('") }
         return .number(n)

@@ -5,7 +5,9 @@ extension BenchmarkGenerator {
     /// The facts cover every operand size the levels use (``PretrainingSpec``), the analogue of
     /// the web text a real model is pretrained on; the corpus contains no problem and no
     /// solution. Drawn from its own random stream, so it is independent of the problems.
-    public func pretrainingDocuments(count: Int) -> [TextDocument] {
+    /// - Throws: ``DataError/invalidArgument(_:)`` for an invalid configuration.
+    public func pretrainingDocuments(count: Int) throws -> [TextDocument] {
+        try config.validate()
         var rng = SeededRandom(seed: seed, stream: 1_000)
         var docs: [TextDocument] = []
         docs.reserveCapacity(count)

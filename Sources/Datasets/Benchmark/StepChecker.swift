@@ -89,10 +89,17 @@ public struct StepChecker: Sendable {
         var state = PendingOperations(task.computation)
         let verdicts = completion.steps.map { state.apply(step: $0) }
         let expected = task.answerText
-        let answerCorrect = completion.answer.map { grade(gold: expected, predicted: $0).isEqual } ?? false
+        let answerCorrect = completion.answer.map { Self.isCorrectAnswer($0, expected: expected) } ?? false
         return StepCheckResult(steps: completion.steps, verdicts: verdicts, answer: completion.answer,
                                expectedAnswer: expected, answerCorrect: answerCorrect,
                                isComplete: state.isDone)
+    }
+
+    /// Whether `answer` equals the integer `expected`: plain decimal integers are compared
+    /// directly, anything else (e.g. `\boxed{42}`, `42.0`) goes to the grader.
+    static func isCorrectAnswer(_ answer: String, expected: String) -> Bool {
+        if let a = Int(answer), let e = Int(expected) { return a == e }
+        return grade(gold: expected, predicted: answer).isEqual
     }
 
     /// Reads a step `a op b = c`; nil when it has another form.

@@ -76,6 +76,7 @@ struct JSONArrayElementScanner {
         while let b = try reader.nextByte() {
             if b == 0x0A { line += 1; continue }
             if b == 0x20 || b == 0x09 || b == 0x0D { continue }
+            if !started, b == 0xEF || b == 0xBB || b == 0xBF { continue }  // UTF-8 BOM
             if !started {
                 guard b == UInt8(ascii: "[") else { return (line, false) }
                 started = true

@@ -94,6 +94,7 @@ public enum RecordReader {
         var lineNumber = 0
         while try reader.readLine(into: &bytes) {
             lineNumber += 1
+            if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 BOM
             if bytes.last == 0x0D { bytes.removeLast() }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             try handle(bytes, file: path, line: lineNumber)
@@ -120,7 +121,7 @@ public enum RecordReader {
     private static func startsWithBracket(path: String) throws -> Bool {
         var r = try ChunkedFileReader(path: path, chunkSize: 4096)
         while let b = try r.nextByte() {
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { continue }
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0xEF || b == 0xBB || b == 0xBF { continue }
             return b == UInt8(ascii: "[")
         }
         return false

@@ -183,7 +183,7 @@ public enum DataPipeline {
         let problems = try generator.problems(countsByLevel: countsByLevel, excluding: excludedTexts)
         report.written.append((output, try RecordWriter.write(problems, to: output)))
         if let corpusPath = pretrainingOutput, pretrainingDocuments > 0 {
-            let docs = generator.pretrainingDocuments(count: pretrainingDocuments)
+            let docs = try generator.pretrainingDocuments(count: pretrainingDocuments)
             report.written.append((corpusPath, try RecordWriter.write(docs, to: corpusPath)))
         }
         return report

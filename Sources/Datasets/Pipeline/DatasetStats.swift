@@ -113,6 +113,9 @@ public struct DatasetStats: Sendable {
             }
         case .trl:
             s.read = try RecordReader.read(TRLPRMRecord.self, from: path, options: options) { r, _ in
+                guard r.completions.count == r.labels.count else {
+                    throw FieldError(field: "labels", "\(r.labels.count) labels for \(r.completions.count) completions")
+                }
                 s.add(labelled: LabelledSolution(problemID: "", problem: r.prompt, steps: r.completions, labels: r.labels))
             }
         case .prm:

@@ -134,6 +134,20 @@ public struct LabelledSolution: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case problemID = "problem_id", problem, steps, labels, level, subject
     }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        problemID = try c.decode(String.self, forKey: .problemID)
+        problem = try c.decode(String.self, forKey: .problem)
+        steps = try c.decode([String].self, forKey: .steps)
+        labels = try c.decode([Bool].self, forKey: .labels)
+        level = try c.decodeIfPresent(Int.self, forKey: .level)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject)
+        guard steps.count == labels.count else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .labels, in: c, debugDescription: "\(labels.count) labels for \(steps.count) steps")
+        }
+    }
 }
 
 /// TRL's PRM ("stepwise supervision") format: `{prompt, completions: [step], labels: [bool]}`.

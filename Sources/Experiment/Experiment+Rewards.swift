@@ -1,0 +1,112 @@
+// Stages 3-6: reward-model data from easy samples, the reward models, test samples and their scores.
+
+import Datasets
+import Foundation
+import Kernels
+import Training
+import Transformer
+
+extension Experiment {
+    /// Easy training problems used for reward data: the first `rewardProblemsPerLevel` of each easy level.
+    func rewardProblems(levels: [Int]) throws -> [Problem] {
+        let train = try problems("train")
+        return levels.flatMap { level in train.filter { $0.level == level }.prefix(config.rewardProblemsPerLevel) }
+    }
+
+    /// Stage 3: sample the policy on easy training problems and label the steps with the checker,
+    /// the method's only supervision. For the reference only, the same on hard training problems.
+    public func buildRewardData() throws {
+        guard !run.isDone("reward-data") else { return }
+        try run.makeFolders("reward-data")
+        let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
+        log("[3/7] sampling \(config.rewardSamplesPerProblem) solutions per easy training problem and labelling their steps")
+        let easy = try rewardProblems(levels: config.easyLevels)
+        let easySamples = try labelSamples(sample(easy, samples: config.rewardSamplesPerProblem, seed: config.seed &+ 3,
+                                                  label: "sample easy"),
+                                           problems: byID, allowedLevels: Set(config.easyLevels))
+        try RecordWriter.write(easySamples, to: run.path("reward-data/easy.jsonl"))
+        log(labelStatistics(easySamples, name: "easy"))
+        if config.fullSupervisionReference {
+            log("      reference only: the same on hard training problems (never used by the method)")
+            let hard = try rewardProblems(levels: config.hardLevels)
+            let hardSamples = try labelSamples(sample(hard, samples: config.rewardSamplesPerProblem, seed: config.seed &+ 4,
+                                                      label: "sample hard"),
+                                               problems: byID, allowedLevels: Set(1...5))
+            try RecordWriter.write(hardSamples, to: run.path("reward-data/hard-reference.jsonl"))
+            log(labelStatistics(hardSamples, name: "hard (reference)"))
+        }
+        try run.markDone("reward-data")
+    }
+
+    func labelStatistics(_ samples: [SampleRecord], name: String) -> String {
+        let steps = samples.flatMap { $0.stepLabels ?? [] }
+        let correct = samples.filter { $0.correct == true }.count
+        return String(format: "      %@: %d samples, %.1f%% with a correct answer, %.1f%% of %d steps correct", name,
+                      samples.count, 100 * Double(correct) / Double(max(1, samples.count)),
+                      100 * Double(steps.filter { $0 == 1 }.count) / Double(max(1, steps.count)), steps.count)
+    }
+
+    /// Stage 4 (and 5 for the reference): train each reward model from the SFT policy.
+    public func trainRewardModels() throws {
+        guard !run.isDone("reward-models") else { return }
+        let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
+        let easy = try RecordReader.readAll(SampleRecord.self, from: run.path("reward-data/easy.jsonl"),
+                                            options: ReadOptions(strict: true)).records
+        var jobs: [(name: String, kind: RewardKind, samples: [SampleRecord])] = Self.methodModels.map { ($0.rawValue, $0, easy) }
+        if config.fullSupervisionReference {
+            let hard = try RecordReader.readAll(SampleRecord.self, from: run.path("reward-data/hard-reference.jsonl"),
+                                                options: ReadOptions(strict: true)).records
+            jobs.append((Self.referenceModel, .prm, easy + hard))
+        }
+        for (index, job) in jobs.enumerated() {
+            guard !run.isDone("reward-\(job.name)") else { continue }
+            let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID, builder: builder,
+                                              seed: config.seed &+ 5)
+            log("[\(job.name == Self.referenceModel ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
+                + (job.name == Self.referenceModel ? " (reference: labels on all levels)" : " (easy levels only)"))
+            let model = try TransformerModel.load(from: run.url("policy/sft"))
+            var generator = SeededGenerator(seed: config.seed &+ 6)
+            let shuffled = examples.shuffled(using: &generator)
+            let split = max(1, shuffled.count / 10)
+            try Trainer(model: model, config: trainerConfig(steps: config.rewardSteps, objective: .scalarHead,
+                                                            learningRate: config.rewardLearningRate,
+                                                            seed: config.seed &+ 7 &+ UInt64(index)),
+                        training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
+                        outputDirectory: run.url("reward/\(job.name)"), padID: vocabulary.padID, label: job.name,
+                        quiet: quiet).run()
+            try run.markDone("reward-\(job.name)")
+        }
+        try run.markDone("reward-models")
+    }
+
+    /// Names of the reward models of this run.
+    public var rewardModelNames: [String] {
+        Self.methodModels.map(\.rawValue) + (config.fullSupervisionReference ? [Self.referenceModel] : [])
+    }
+
+    /// Stage 6: N samples per test problem, graded (for evaluation only) and scored by every reward model.
+    public func sampleAndScoreTest() throws {
+        guard !run.isDone("test-samples") else { return }
+        try run.makeFolders("test")
+        let test = try problems("test")
+        let byID = Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) })
+        if !FileManager.default.fileExists(atPath: run.path("test/samples.jsonl")) {
+            log("[6/7] sampling \(config.testSamples) solutions per test problem (\(test.count) problems)")
+            let samples = gradeSamples(try sample(test, samples: config.testSamples, seed: config.seed &+ 8, label: "sample test"),
+                                       problems: byID)
+            try RecordWriter.write(samples, to: run.path("test/samples.jsonl"))
+        }
+        let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
+                                               options: ReadOptions(strict: true)).records
+        for name in rewardModelNames where !FileManager.default.fileExists(atPath: run.path("test/scored-\(name).jsonl")) {
+            log("[6/7] scoring test samples with \(name.uppercased())")
+            let scorer = Scorer(model: try TransformerModel.load(from: run.url("reward/\(name)")), tokenizer: vocabulary)
+            let items = samples.map { (SolutionFormat.prompt(problem: byID[$0.problemID]!.problem), $0.output) }
+            let scores = try scorer.scores(items, progress: ProgressReporter(label: "score \(name)", total: items.count, quiet: quiet))
+            var scored = samples
+            for i in scored.indices { scored[i].stepScores = scores[i] }
+            try RecordWriter.write(scored, to: run.path("test/scored-\(name).jsonl"))
+        }
+        try run.markDone("test-samples")
+    }
+}

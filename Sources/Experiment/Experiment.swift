@@ -1,0 +1,126 @@
+// `e2h run`: the whole easy-to-hard experiment on the built-in benchmark (DESIGN.md, "Data flow").
+// Each stage reads and writes files in the run directory and is skipped when already done.
+
+import Datasets
+import Foundation
+import Tokenizers
+import Training
+import Transformer
+
+/// Runs the stages of the experiment in order.
+public final class Experiment {
+    public let config: ExperimentConfig
+    public let run: RunDirectory
+    let vocabulary = CharacterVocabulary.benchmark
+    let builder: ExampleBuilder
+    let log: (String) -> Void
+    let quiet: Bool
+
+    /// The reward models the run trains: the method's three, and the reference.
+    public static let methodModels: [RewardKind] = [.prm, .orm, .oprm]
+    public static let referenceModel = "prm-full"
+
+    public init(config: ExperimentConfig, directory: URL, quiet: Bool = false, log: @escaping (String) -> Void) throws {
+        self.config = config
+        run = RunDirectory(directory)
+        builder = ExampleBuilder(tokenizer: vocabulary)
+        self.log = log
+        self.quiet = quiet
+        try run.bind(config)
+    }
+
+    var modelConfig: TransformerConfig { config.model.transformerConfig(vocabulary: vocabulary.vocabularySize) }
+
+    /// Stage 1: the benchmark's train and test problems and the pretraining corpus.
+    public func generateData() throws {
+        guard !run.isDone("data") else { return }
+        log("[1/7] generating the benchmark")
+        try run.makeFolders("data")
+        let generator = BenchmarkGenerator(seed: config.seed)
+        let test = try generator.problems(countsByLevel: counts(config.testProblemsPerLevel))
+        // Test problems are excluded from training by text; train ids get their own prefix.
+        let train = try BenchmarkGenerator(seed: config.seed &+ 1_000)
+            .problems(countsByLevel: counts(config.trainProblemsPerLevel), excluding: Set(test.map(\.problem)))
+        try RecordWriter.write(test, to: run.path("data/test.jsonl"))
+        try RecordWriter.write(train, to: run.path("data/train.jsonl"))
+        try RecordWriter.write(generator.pretrainingDocuments(count: config.pretrainingDocuments),
+                               to: run.path("data/pretrain.jsonl"))
+        log("      \(train.count) train problems, \(test.count) test problems, \(config.pretrainingDocuments) pretraining documents")
+        try run.markDone("data")
+    }
+
+    func counts(_ perLevel: [Int]) -> [Int: Int] {
+        Dictionary(uniqueKeysWithValues: perLevel.enumerated().map { ($0.offset + 1, $0.element) }.filter { $0.1 > 0 })
+    }
+
+    func problems(_ split: String) throws -> [Problem] {
+        try RecordReader.readAll(Problem.self, from: run.path("data/\(split).jsonl"), options: ReadOptions(strict: true)).records
+    }
+
+    func trainerConfig(steps: Int, objective: TrainingObjective, learningRate: Float, seed: UInt64) -> TrainerConfig {
+        var t = TrainerConfig()
+        t.objective = objective
+        t.steps = steps
+        t.batchSize = config.batchSize
+        t.context = config.model.context
+        t.learningRate = learningRate
+        t.warmupSteps = max(1, min(50, steps / 10))
+        t.seed = seed
+        t.checkpointEvery = max(50, steps / 4)
+        t.evaluateEvery = max(25, steps / 4)
+        return t
+    }
+
+    /// Stage 2: pretraining on the unlabelled corpus, then SFT on easy solutions only.
+    public func trainPolicy() throws {
+        guard !run.isDone("policy") else { return }
+        let model = try TransformerModel(config: modelConfig)
+        model.initializeWeights(seed: config.seed)
+        if config.pretrainSteps > 0 {
+            log("[2/7] pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
+            let documents = try RecordReader.readAll(TextDocument.self, from: run.path("data/pretrain.jsonl")).records
+            let examples = try documents.enumerated().map { try builder.documentExample($1.text, source: "doc\($0)") }
+            let split = max(1, examples.count / 20)
+            try Trainer(model: model, config: trainerConfig(steps: config.pretrainSteps, objective: .languageModel,
+                                                            learningRate: config.learningRate, seed: config.seed),
+                        training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                        outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, label: "pretrain",
+                        quiet: quiet).run()
+        }
+        let easy = Set(config.easyLevels)
+        let train = try problems("train").filter { easy.contains($0.level) }
+        log("[2/7] supervised fine-tuning on \(train.count) easy solutions (levels \(config.easyLevels))")
+        let examples = try train.map { p in
+            try builder.policyExample(prompt: SolutionFormat.prompt(problem: p.problem),
+                                      completion: SolutionFormat.completion(steps: SolutionFormat.splitSteps(p.solution ?? ""),
+                                                                            answer: p.answer),
+                                      source: p.id)
+        }
+        let split = max(1, examples.count / 20)
+        try Trainer(model: model, config: trainerConfig(steps: config.sftSteps, objective: .languageModel,
+                                                        learningRate: config.learningRate, seed: config.seed &+ 1),
+                    training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                    outputDirectory: run.url("policy/sft"), padID: vocabulary.padID, label: "sft", quiet: quiet).run()
+        try run.markDone("policy")
+    }
+
+    func sampler(samples: Int, seed: UInt64) throws -> Sampler {
+        var sampling = SamplingConfig()
+        sampling.samplesPerProblem = samples
+        sampling.temperature = config.temperature
+        sampling.topK = config.topK
+        sampling.maxNewTokens = config.model.context
+        sampling.seed = seed
+        sampling.batchSlots = 128
+        return Sampler(model: try TransformerModel.load(from: run.url("policy/sft")), tokenizer: vocabulary, config: sampling)
+    }
+
+    func sample(_ problems: [Problem], samples: Int, seed: UInt64, label: String) throws -> [SampleRecord] {
+        let sampler = try sampler(samples: samples, seed: seed)
+        let progress = ProgressReporter(label: label, total: problems.count * samples, quiet: quiet)
+        let records = try sampler.sample(problems.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
+                                         progress: progress)
+        log(String(format: "      %d samples, %.0f tokens/s", records.count, Double(sampler.lastTokenCount) / max(sampler.lastSeconds, 1e-9)))
+        return records
+    }
+}

@@ -1,0 +1,96 @@
+// Every knob of `e2h run`, with the defaults of the built-in benchmark. Encoded into the run
+// directory, so a rerun with other settings is detected instead of silently mixing results.
+
+import Training
+import Transformer
+
+/// Size of a decoder trained from scratch on the character vocabulary.
+public struct ModelSize: Codable, Sendable, Equatable {
+    /// Decoder blocks.
+    public var layers: Int
+    /// Residual width C.
+    public var width: Int
+    /// Attention heads.
+    public var heads: Int
+    /// Context (positions).
+    public var context: Int
+
+    public init(layers: Int, width: Int, heads: Int, context: Int) {
+        self.layers = layers; self.width = width; self.heads = heads; self.context = context
+    }
+
+    /// The transformer config for a vocabulary of `vocabulary` ids (rounded up to a multiple of 8).
+    public func transformerConfig(vocabulary: Int) -> TransformerConfig {
+        TransformerConfig(vocabSize: (vocabulary + 7) / 8 * 8, hiddenSize: width, intermediateSize: width * 3,
+                          layerCount: layers, headCount: heads, maxPositions: context)
+    }
+}
+
+/// The whole experiment.
+public struct ExperimentConfig: Codable, Sendable, Equatable {
+    /// Seed of everything (data, initialisation, order, sampling).
+    public var seed: UInt64 = 1
+    /// Levels whose labels the method may use (PAPER.md: easy = 1-3).
+    public var easyLevels: [Int] = [1, 2, 3]
+    /// Training problems per level, for levels 1-5. Hard-level training problems are used only by
+    /// the full-supervision reference PRM, never by the easy-to-hard method.
+    public var trainProblemsPerLevel: [Int] = [2000, 2000, 2000, 400, 400]
+    /// Test problems per level, for levels 1-5.
+    public var testProblemsPerLevel: [Int] = [40, 40, 40, 60, 60]
+    /// Documents of the unlabelled pretraining corpus (facts at every size; no problems).
+    public var pretrainingDocuments: Int = 4000
+
+    /// The policy's architecture; reward models share it and start from the SFT policy.
+    public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256)
+    /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
+    public var pretrainSteps: Int = 400
+    /// SFT steps on easy solutions.
+    public var sftSteps: Int = 600
+    /// Sequences per training step.
+    public var batchSize: Int = 32
+    /// Peak learning rate of pretraining and SFT.
+    public var learningRate: Float = 2e-3
+
+    /// Easy training problems sampled to build reward-model data (per level, levels in `easyLevels`).
+    public var rewardProblemsPerLevel: Int = 150
+    /// Policy samples per problem for reward-model data.
+    public var rewardSamplesPerProblem: Int = 8
+    /// Optimizer steps of each reward model.
+    public var rewardSteps: Int = 300
+    /// Peak learning rate of reward-model training.
+    public var rewardLearningRate: Float = 1e-3
+
+    /// Samples per test problem (the pool re-ranking draws from).
+    public var testSamples: Int = 64
+    /// Sampling temperature and top-k (PAPER.md: 0.7, 20).
+    public var temperature: Float = 0.7
+    public var topK: Int = 20
+    /// Re-ranking subsampling trials per N.
+    public var trials: Int = 100
+    /// Train the full-supervision reference PRM (labels on all levels), for the gap recovered.
+    public var fullSupervisionReference = true
+
+    public init() {}
+
+    /// A small setting that finishes in about two minutes: a smoke test of every stage, not a
+    /// research result.
+    public static var quick: ExperimentConfig {
+        var c = ExperimentConfig()
+        c.trainProblemsPerLevel = [200, 200, 200, 40, 40]
+        c.testProblemsPerLevel = [6, 6, 6, 6, 6]
+        c.pretrainingDocuments = 200
+        c.model = ModelSize(layers: 2, width: 64, heads: 4, context: 256)
+        c.pretrainSteps = 20
+        c.sftSteps = 40
+        c.batchSize = 16
+        c.rewardProblemsPerLevel = 10
+        c.rewardSamplesPerProblem = 4
+        c.rewardSteps = 20
+        c.testSamples = 8
+        c.trials = 20
+        return c
+    }
+
+    /// The levels that are not easy.
+    public var hardLevels: [Int] { (1...5).filter { !easyLevels.contains($0) } }
+}
