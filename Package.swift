@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tokenizers",
-                                                          "Objectives", "TestSupport"]),
+                                                          "Objectives", "TestSupport", "Experiment", "Kernels"]),
         .testTarget(name: "RerankingTests", dependencies: ["Reranking", "Reports", "Grading"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
     ],

@@ -6,6 +6,7 @@
 //   C(i, j) = c[i·ldc + j]
 
 import Dispatch
+import Glibc
 
 /// C(m, n) (+)= A(m, k) · B(k, n) with both operands given by strides (see the file comment).
 struct StridedProduct {
@@ -68,6 +69,7 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
 ///
 /// B is packed during the first row block, a few panels at a time right before the micro-kernel
 /// reads them, so they are still in L1/L2 then; later row blocks re-read the packed block.
+let skipMode = getenv("E2H_SKIP").map { Int(String(cString: $0))! } ?? 0
 func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
     let kc = plan.depthBlock(p.k)
     let mc = plan.rowBlock(p.m, depth: kc)
@@ -90,6 +92,7 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
                                laneStride: p.aRowStride, depthStride: p.aDepthStride,
                                lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
                     let cBlock = p.c + ic * p.ldc + jc
+                    if skipMode == 1 { ic += mcb; continue }
                     if ic == 0 {
                         var jj = 0
                         while jj < ncb {

@@ -37,9 +37,6 @@ final class PackingBuffers {
         }
     }
 
-    /// Bytes held.
-    var byteCount: Int { (aCapacity + bCapacity) * MemoryLayout<Float>.stride }
-
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * MemoryLayout<Float>.stride,
                                          alignment: 64)

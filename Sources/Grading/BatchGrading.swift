@@ -120,18 +120,23 @@ public struct BenchmarkFileError: Error, CustomStringConvertible, Sendable {
 public struct BenchmarkReport: Sendable {
     public var cases: Int
     public var correct: Int
+    /// Wall-clock seconds for all rounds.
     public var seconds: Double
+    /// Processor time of this process for all rounds (less sensitive to other load on the machine).
+    public var cpuSeconds: Double
     public var repeats: Int
     /// Cases where the grader disagreed with `expected`: index, case, verdict.
     public var failures: [(Int, BenchmarkCase, Verdict)]
 
     public var accuracy: Double { cases == 0 ? 0 : Double(correct) / Double(cases) }
     public var casesPerSecond: Double { seconds > 0 ? Double(cases * repeats) / seconds : 0 }
+    /// Cases per second of processor time.
+    public var casesPerCPUSecond: Double { cpuSeconds > 0 ? Double(cases * repeats) / cpuSeconds : 0 }
 
     /// One JSON line with the figures.
     public var json: String {
-        String(format: "{\"grader\":\"e2h\",\"cases\":%d,\"correct\":%d,\"accuracy\":%.4f,\"seconds\":%.6f,\"repeats\":%d,\"cases_per_second\":%.1f}",
-               cases, correct, accuracy, seconds, repeats, casesPerSecond)
+        String(format: "{\"grader\":\"e2h\",\"cases\":%d,\"correct\":%d,\"accuracy\":%.4f,\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"repeats\":%d,\"cases_per_second\":%.1f,\"cases_per_cpu_second\":%.1f}",
+               cases, correct, accuracy, seconds, cpuSeconds, repeats, casesPerSecond, casesPerCPUSecond)
     }
 }
 
@@ -157,6 +162,7 @@ public enum GradingBenchmark {
         var correct = 0
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = Foundation.clock()
         for round in 0..<max(1, repeats) {
             for (k, c) in cases.enumerated() {
                 let v = grader.grade(gold: c.gold, predicted: c.pred)
@@ -165,8 +171,10 @@ public enum GradingBenchmark {
                 }
             }
         }
+        let cpuSeconds = Double(Foundation.clock() - cpuStart) / Double(CLOCKS_PER_SEC)
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return BenchmarkReport(cases: cases.count, correct: correct, seconds: seconds, repeats: max(1, repeats), failures: failures)
+        return BenchmarkReport(cases: cases.count, correct: correct, seconds: seconds, cpuSeconds: cpuSeconds,
+                               repeats: max(1, repeats), failures: failures)
     }
 }

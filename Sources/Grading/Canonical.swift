@@ -119,7 +119,7 @@ enum Canonical {
     /// Answers that describe a set of reals: unions, inequalities, `\mathbb{R}`, `\emptyset`, `x \in S`.
     static func isIntervalLike(_ e: Expr) -> Bool {
         switch e {
-        case .union, .membership: return true
+        case .union, .membership, .difference: return true
         case .constant(let c): return c == .reals || c == .emptySet
         case .relation(_, let ops): return ops.allSatisfy { $0.isInequality } || ops == [.ne]
         case .list(let items):
@@ -174,7 +174,8 @@ extension Canonical {
     /// Words with a mathematical meaning become mathematics: number words, "infinity",
     /// "all real numbers", "no solution".
     static func resolveWords(_ e: Expr) -> Expr {
-        e.replacing { x in
+        guard e.contains({ if case .text = $0 { return true }; return false }) else { return e }
+        return e.replacing { x in
             guard case .text(let w) = x else { return nil }
             if let n = numberWords[w] { return .number(Rational(n)) }
             return phrases[w]

@@ -42,6 +42,12 @@ extension EquivalenceChecker {
         }
     }
 
+    /// At least 3 significant digits (`0.333`, `37.7`), or 2 decimal places with 2 significant digits
+    /// (`0.33`, `0.67`): `0.3` for 1/3 or `3.1` for pi are too coarse to count as the same answer.
+    static func isDeliberateRounding(places: Int, significant: Int) -> Bool {
+        places >= 1 && (significant >= 3 || (places >= 2 && significant >= 2))
+    }
+
     /// A stated decimal at the top of an expression: value, places, significant digits.
     static func statedDecimal(_ e: Expr) -> (Rational, Int, Int)? {
         switch e {
@@ -68,13 +74,13 @@ extension EquivalenceChecker {
             if !va.isFinite || !vb.isFinite { throw GradingFailure.bound("a value is outside the double range") }
             noteApproximation(va, vb)
             if ValueComparison.equal(va, vb) { return true }
-            // The rounding rule (docs/grading.md): a decimal stated to >= 2 places and >= 2 significant
-            // digits matches a value that rounds to it, when the other side is not a decimal itself.
+            // The rounding rule (docs/grading.md): a stated decimal precise enough to be a deliberate
+            // rounding matches a value that rounds to it, when the other side is not a decimal itself.
             let da = Self.statedDecimal(a), db = Self.statedDecimal(b)
-            if let (d, places, sig) = da, db == nil, places >= 2, sig >= 2 {
+            if let (d, places, sig) = da, db == nil, Self.isDeliberateRounding(places: places, significant: sig) {
                 return ValueComparison.roundsTo(vb, decimal: d, places: places)
             }
-            if let (d, places, sig) = db, da == nil, places >= 2, sig >= 2 {
+            if let (d, places, sig) = db, da == nil, Self.isDeliberateRounding(places: places, significant: sig) {
                 return ValueComparison.roundsTo(va, decimal: d, places: places)
             }
             return false

@@ -138,34 +138,12 @@ extension Evaluator {
             guard r.signum >= 0 else { throw GradingFailure.syntax("factorial of a negative integer") }
             guard let n = r.intValue, n <= budget.maxFactorial else { throw GradingFailure.bound("factorial argument too large") }
             try budget.spend(n * (n / 64 + 1) / 4 + 1)
-            return .real(Rational(BigInt(Evaluator.factorial(n))))
+            return .real(Rational(BigInt(Factorial.of(n))))
         }
         let z = x.complex
         guard z.isReal, z.re > -1 || z.re != z.re.rounded() else { throw GradingFailure.syntax("factorial undefined") }
         let w = Complex(Foundation.tgamma(z.re + 1))
         return approx(w, from: x, derivative: w.magnitude * (1 + abs(Foundation.log(max(abs(z.re), 1)))))
-    }
-
-    /// n! as a balanced product tree over word-sized partial products (Karatsuba-friendly).
-    static func factorial(_ n: Int) -> BigUInt {
-        var words: [BigUInt] = []
-        var acc: UInt = 1
-        var k: UInt = 2
-        while k <= UInt(n) {
-            let (p, overflow) = acc.multipliedReportingOverflow(by: k)
-            if overflow { words.append(BigUInt(acc)); acc = k } else { acc = p }
-            k += 1
-        }
-        words.append(BigUInt(acc))
-        while words.count > 1 {
-            var next: [BigUInt] = []
-            next.reserveCapacity((words.count + 1) / 2)
-            var i = 0
-            while i + 1 < words.count { next.append(words[i] * words[i + 1]); i += 2 }
-            if i < words.count { next.append(words[i]) }
-            words = next
-        }
-        return words[0]
     }
 
     /// `\binom{n}{k}` for an integer k >= 0 and any n: n(n-1)...(n-k+1)/k! (so `\binom{n}{2}` is a polynomial).

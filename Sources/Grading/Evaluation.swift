@@ -80,7 +80,7 @@ struct Evaluator {
         case .based(let digits, let base):
             guard let n = BigInt(digits, radix: base) else { throw GradingFailure.syntax("digit out of range for base \(base)") }
             return .real(Rational(n))
-        case .plusMinus, .bracket, .set, .list, .union, .matrix, .relation, .membership, .text:
+        case .plusMinus, .bracket, .set, .list, .union, .difference, .matrix, .relation, .membership, .text:
             throw GradingFailure.syntax("not a number")
         }
     }

@@ -30,6 +30,8 @@ indirect enum Expr: Hashable, Sendable {
     /// A bare comma list `a, b` (all solutions): unordered.
     case list([Expr])
     case union([Expr])
+    /// `A \setminus B` (sets of reals).
+    case difference(Expr, Expr)
     /// Rows of a `pmatrix`/`bmatrix`/...
     case matrix([[Expr]])
     /// A chain `a op b op c`; `operands.count == ops.count + 1`.
@@ -88,7 +90,7 @@ extension Expr {
     /// True for values that evaluate to a number (not structure, relation or text).
     var isScalar: Bool {
         switch self {
-        case .bracket, .set, .list, .union, .matrix, .relation, .membership, .text, .plusMinus:
+        case .bracket, .set, .list, .union, .difference, .matrix, .relation, .membership, .text, .plusMinus:
             return false
         default:
             return true
@@ -104,7 +106,8 @@ extension Expr {
             return true
         case .negate(let a), .percent(let a), .degrees(let a):
             return a.visit(body)
-        case .quotient(let a, let b), .power(let a, let b), .plusMinus(let a, let b), .membership(let a, let b):
+        case .quotient(let a, let b), .power(let a, let b), .plusMinus(let a, let b), .membership(let a, let b),
+             .difference(let a, let b):
             return a.visit(body) && b.visit(body)
         case .sum(let xs), .product(let xs), .function(_, let xs), .bracket(let xs, _, _), .set(let xs),
              .list(let xs), .union(let xs), .relation(let xs, _):
@@ -158,6 +161,7 @@ extension Expr {
         case .power(let a, let b): return .power(m(a), m(b))
         case .plusMinus(let a, let b): return .plusMinus(m(a), m(b))
         case .membership(let a, let b): return .membership(m(a), m(b))
+        case .difference(let a, let b): return .difference(m(a), m(b))
         case .sum(let xs): return .sum(xs.map(m))
         case .product(let xs): return .product(xs.map(m))
         case .function(let f, let xs): return .function(f, xs.map(m))

@@ -44,6 +44,9 @@ struct IntervalSet {
                   let hi = try end(xs[1], closed: close == .square, checker: &checker),
                   lo.position <= hi.position else { return nil }
             return IntervalSet(pieces: [Piece(lo: lo, hi: hi)])
+        case .difference(let a, let b):
+            guard let x = try from(a, checker: &checker), let y = try from(b, checker: &checker) else { return nil }
+            return x.subtracting(y)
         case .membership(let v, let s):
             guard Canonical.isVariableLike(v) else { return nil }
             return try from(s, checker: &checker)
@@ -108,6 +111,33 @@ struct IntervalSet {
             return IntervalSet(pieces: [Piece(lo: lo, hi: hi)])
         }
         return nil
+    }
+
+    /// This set without the points and intervals of `other`.
+    func subtracting(_ other: IntervalSet) -> IntervalSet {
+        var current = normalized()
+        for cut in other.normalized() {
+            var next: [Piece] = []
+            for p in current {
+                // The part of p below the cut, and the part above it.
+                if cut.lo.position > p.lo.position || (cut.lo.position == p.lo.position && p.lo.closed && !cut.lo.closed) {
+                    var below = p
+                    if cut.lo.position < p.hi.position || (cut.lo.position == p.hi.position && p.hi.closed && cut.lo.closed) {
+                        below.hi = End(infinite: cut.lo.infinite, value: cut.lo.value, closed: !cut.lo.closed)
+                    }
+                    next.append(below)
+                }
+                if cut.hi.position < p.hi.position || (cut.hi.position == p.hi.position && p.hi.closed && !cut.hi.closed) {
+                    var above = p
+                    if cut.hi.position > p.lo.position || (cut.hi.position == p.lo.position && p.lo.closed && cut.hi.closed) {
+                        above.lo = End(infinite: cut.hi.infinite, value: cut.hi.value, closed: !cut.hi.closed)
+                    }
+                    next.append(above)
+                }
+            }
+            current = IntervalSet(pieces: next).normalized()
+        }
+        return IntervalSet(pieces: current)
     }
 
     /// Sorted, with empty pieces dropped and overlapping or touching pieces merged.

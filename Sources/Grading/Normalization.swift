@@ -4,10 +4,6 @@
 enum Normalizer {
     private static func b(_ s: String) -> Bytes { Bytes(s) }
 
-    private static let stripPatterns: [Bytes] = [
-        "\n", "\\!", "\\,", "\\;", "\\:", "\\left", "\\right", "\\displaystyle", "^{\\circ}", "^\\circ",
-        "\\circ", "°", "\\$", "$", "\\%", "%",
-    ].map(b)
     private static let textStripPatterns: [Bytes] = [
         "\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\ ", "$", "\\quad",
     ].map(b)
@@ -24,11 +20,7 @@ enum Normalizer {
     /// `\text{...}` unwrapping, `^\circ`, `\%`, `\$`, thousands separators, `\frac12`, `\sqrt3`,
     /// `.5` -> `0.5`, trailing `.0`, `a/b` -> `\frac{a}{b}`, a leading `x =` on a single answer.
     static func stringKey(_ input: String) -> String {
-        var s = Bytes(input).trimmed()
-        for p in stripPatterns { s = s.replacing(p, with: []) }
-        s = s.replacing(b("\\ "), with: b(" "))
-        s = s.replacing(b("tfrac"), with: b("frac"))
-        s = s.replacing(b("dfrac"), with: b("frac"))
+        var s = stripCommon(Bytes(input).trimmed())
         s = unwrapTextCommands(s)
         if s.last == UInt8(ascii: "."), !s.hasSuffix(b("..")) { s.removeLast() }
         s = s.replacing(b(" ."), with: b(" 0."))
@@ -50,6 +42,56 @@ enum Normalizer {
             s = b("\\frac{") + s[..<slash] + b("}{") + s[(slash + 1)...] + b("}")
         }
         return s.string
+    }
+
+    private static let strippedWords: [Bytes] = ["left", "right", "displaystyle", "circ"].map(b)
+
+    /// One pass for the rung-1 removals: `\n`, `$`, `%`, `°`, `\!`, `\,`, `\;`, `\:`, `\$`, `\%`,
+    /// `\left`, `\right`, `\displaystyle`, `^{\circ}`, `^\circ`, `\circ`; `\ ` becomes a space and
+    /// `\dfrac`/`\tfrac` become `\frac`.
+    static func stripCommon(_ s: Bytes) -> Bytes {
+        var out = Bytes()
+        out.reserveCapacity(s.count)
+        let backslash = UInt8(ascii: "\\")
+        var i = 0
+        func at(_ k: Int, _ p: Bytes) -> Bool {
+            guard k + p.count <= s.count else { return false }
+            for j in 0..<p.count where s[k + j] != p[j] { return false }
+            return true
+        }
+        while i < s.count {
+            let c = s[i]
+            switch c {
+            case UInt8(ascii: "\n"), UInt8(ascii: "$"), UInt8(ascii: "%"):
+                i += 1
+                continue
+            case 0xC2 where i + 1 < s.count && s[i + 1] == 0xB0:  // °
+                i += 2
+                continue
+            case UInt8(ascii: "^"):
+                if at(i + 1, b("{\\circ}")) { i += 8; continue }
+                if at(i + 1, b("\\circ")) { i += 6; continue }
+            case backslash where i + 1 < s.count:
+                let n = s[i + 1]
+                if n == UInt8(ascii: "!") || n == UInt8(ascii: ",") || n == UInt8(ascii: ";") || n == UInt8(ascii: ":")
+                    || n == UInt8(ascii: "$") || n == UInt8(ascii: "%") {
+                    i += 2
+                    continue
+                }
+                if n == UInt8(ascii: " ") { out.append(UInt8(ascii: " ")); i += 2; continue }
+                if (n == UInt8(ascii: "d") || n == UInt8(ascii: "t")) && at(i + 2, b("frac")) {
+                    out.append(contentsOf: b("\\frac"))
+                    i += 6
+                    continue
+                }
+                if let w = strippedWords.first(where: { at(i + 1, $0) }) { i += 1 + w.count; continue }
+            default:
+                break
+            }
+            out.append(c)
+            i += 1
+        }
+        return out
     }
 
     // MARK: Parsing

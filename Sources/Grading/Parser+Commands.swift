@@ -50,23 +50,23 @@ extension Parser {
             switch c {
             case "(", "[":
                 pos += 1
-                return try parseBracketGroup(open: c == "(" ? .paren : .square, closers: [")", "]"])
+                return try parseBracketGroup(open: c == "(" ? .paren : .square, closers: ")]")
             case "]":
                 // French open interval `]a, b[`.
                 pos += 1
-                let items = try parseSequence(closers: ["["])
+                let items = try parseSequence(closers: "[")
                 try expectOp("[")
                 guard items.count == 2 else { throw GradingFailure.syntax("bad interval") }
                 return .bracket(items, open: .paren, close: .paren)
             case "{":
                 pos += 1
-                let items = try parseSequence(closers: ["}"])
+                let items = try parseSequence(closers: "}")
                 try expectOp("}")
                 if items.isEmpty { throw GradingFailure.syntax("empty group") }
                 return items.count == 1 ? items[0] : .list(items)
             case "L":
                 pos += 1
-                let items = try parseSequence(closers: ["R"])
+                let items = try parseSequence(closers: "R")
                 try expectOp("R")
                 return .set(items)
             case "|":
@@ -183,7 +183,7 @@ extension Parser {
     }
 
     /// `( ... )` / `[ ... ]` with any closing bracket: grouping for one item, tuple or interval otherwise.
-    private mutating func parseBracketGroup(open: Bracket, closers: Set<Character>) throws -> Expr {
+    private mutating func parseBracketGroup(open: Bracket, closers: String) throws -> Expr {
         let saveAbs = absDepth
         absDepth = 0
         let items = try parseSequence(closers: closers)
@@ -205,7 +205,7 @@ extension Parser {
         switch t {
         case .op("{"):
             pos += 1
-            let items = try parseSequence(closers: ["}"])
+            let items = try parseSequence(closers: "}")
             try expectOp("}")
             guard items.count == 1 else { throw GradingFailure.syntax("bad argument") }
             return items[0]
@@ -235,7 +235,7 @@ extension Parser {
             var index: Expr? = nil
             if isOp("[") {
                 pos += 1
-                let items = try parseSequence(closers: ["]"])
+                let items = try parseSequence(closers: "]")
                 try expectOp("]")
                 guard items.count == 1 else { throw GradingFailure.syntax("bad root index") }
                 index = items[0]
@@ -282,7 +282,7 @@ extension Parser {
             pos += 1
             let saveAbs = absDepth
             absDepth = 0
-            args = try parseSequence(closers: [")"])
+            args = try parseSequence(closers: ")")
             absDepth = saveAbs
             try expectOp(")")
         } else if isOp("{") {

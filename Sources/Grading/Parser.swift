@@ -45,7 +45,7 @@ struct Parser {
     // MARK: Levels
 
     /// Items separated by `,`, `;`, "and", "or", up to a closer in `closers` (not consumed).
-    mutating func parseSequence(closers: Set<Character>) throws -> [Expr] {
+    mutating func parseSequence(closers: String) throws -> [Expr] {
         var items: [Expr] = []
         while true {
             while atSeparator { pos += 1 }
@@ -96,8 +96,13 @@ struct Parser {
             }
             parts.append(try parseAdditive())
         }
-        if isCommand("cap") || isCommand("setminus") { throw GradingFailure.syntax("set operation not supported") }
-        return parts.count == 1 ? parts[0] : .union(parts)
+        var result = parts.count == 1 ? parts[0] : .union(parts)
+        while isCommand("setminus") {
+            pos += 1
+            result = .difference(result, try parseAdditive())
+        }
+        if isCommand("cap") { throw GradingFailure.syntax("set intersection not supported") }
+        return result
     }
 
     mutating func parseAdditive() throws -> Expr {
@@ -275,7 +280,7 @@ extension Parser {
     /// Parses all tokens as one answer; a bare comma list becomes `.list`.
     mutating func parseAnswer() throws -> Expr {
         if tokens.isEmpty { throw GradingFailure.syntax("empty answer") }
-        let items = try parseSequence(closers: [])
+        let items = try parseSequence(closers: "")
         if pos < tokens.count { throw GradingFailure.syntax("unexpected \(tokens[pos]) at token \(pos)") }
         if items.isEmpty { throw GradingFailure.syntax("empty answer") }
         return items.count == 1 ? items[0] : .list(items)

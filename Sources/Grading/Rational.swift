@@ -55,7 +55,7 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         if num != Int.min && den != Int.min {
             let g = Rational.gcd(num, den)
             let (n, d) = den < 0 ? (-num / g, -den / g) : (num / g, den / g)
-            storage = .small(n, d)
+            self.init(storage: .small(n, d))
             return
         }
         self.init(normalizing: BigInt(num), BigInt(den))

@@ -133,7 +133,9 @@ private struct TrialState {
                         // Draw the prefix first: the visits then have no dependency on the swaps
                         // and their loads overlap.
                         for i in 0..<longest {
-                            perm[i] = Int32(rng.below(size))
+                            let j = i + rng.below(size - i)
+                            let s = perm[j]
+                            perm[j] = perm[i]; perm[i] = s
                         }
                         var checkpoint = 0, next = sampled[0]
                         for i in 0..<longest {

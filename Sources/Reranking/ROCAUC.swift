@@ -57,25 +57,49 @@ func rocAUC(scores: [Double], positive: [Bool], membership: [UInt8], groups: Int
     }
 }
 
-/// Sorts `keys` ascending (stable, 4 passes of 16 bits), permuting `payload` alike.
+/// Sorts `keys` ascending (stable LSD radix sort: 8 passes of 8 bits, whose 256 scatter targets
+/// stay cached), permuting `payload` alike. O(n); passes where one bucket holds every key
+/// are skipped.
 func radixSort(keys: inout [UInt64], payload: inout [UInt8]) {
     let n = keys.count
     if n < 2 { return }
+    let bits = 11, buckets = 1 << bits, passes = 6, mask: UInt64 = (1 << 11) - 1
+    var histogram = [Int](repeating: 0, count: buckets * passes)
     var keys2 = [UInt64](repeating: 0, count: n)
     var payload2 = [UInt8](repeating: 0, count: n)
-    var histogram = [Int](repeating: 0, count: 1 << 16)
-    for pass in 0..<4 {
-        let shift = UInt64(16 * pass)
-        for d in histogram.indices { histogram[d] = 0 }
-        for k in keys { histogram[Int((k >> shift) & 0xFFFF)] += 1 }
-        if histogram[Int((keys[0] >> shift) & 0xFFFF)] == n { continue } // all equal digits: nothing to do
-        var sum = 0
-        for d in histogram.indices { let c = histogram[d]; histogram[d] = sum; sum += c }
-        for i in 0..<n {
-            let d = Int((keys[i] >> shift) & 0xFFFF)
-            let at = histogram[d]
-            histogram[d] = at + 1
-            keys2[at] = keys[i]; payload2[at] = payload[i]
+    histogram.withUnsafeMutableBufferPointer { h in
+        keys.withUnsafeBufferPointer { k in
+            for key in k {
+                for p in 0..<passes { h[p * buckets + Int((key >> UInt64(p * bits)) & mask)] += 1 }
+            }
+        }
+    }
+    for p in 0..<passes {
+        let shift = UInt64(p * bits)
+        let skip = histogram.withUnsafeMutableBufferPointer { h -> Bool in
+            let base = p * buckets
+            if h[base + Int((keys[0] >> shift) & mask)] == n { return true }
+            var sum = 0
+            for d in 0..<buckets { let c = h[base + d]; h[base + d] = sum; sum += c }
+            return false
+        }
+        if skip { continue }
+        histogram.withUnsafeMutableBufferPointer { h in
+            keys.withUnsafeBufferPointer { k in
+                payload.withUnsafeBufferPointer { pl in
+                    keys2.withUnsafeMutableBufferPointer { k2 in
+                        payload2.withUnsafeMutableBufferPointer { p2 in
+                            let base = p * buckets
+                            for i in 0..<n {
+                                let d = base + Int((k[i] >> shift) & mask)
+                                let at = h[d]
+                                h[d] = at + 1
+                                k2[at] = k[i]; p2[at] = pl[i]
+                            }
+                        }
+                    }
+                }
+            }
         }
         swap(&keys, &keys2); swap(&payload, &payload2)
     }

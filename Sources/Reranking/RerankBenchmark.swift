@@ -22,8 +22,12 @@ public enum RerankBenchmark {
         public var serializeSeconds: Double
         public var parseSeconds: Double
         public var timing: RerankTiming
-        /// Peak resident memory of the process (bytes), and the JSONL size of the samples.
+        /// Resident memory (bytes) with the parsed input loaded, before re-ranking, and the peak
+        /// while re-ranking (Linux: the high-water mark is reset in between; elsewhere it is the
+        /// process peak). Their difference is the working memory of re-ranking.
+        public var inputResidentBytes: Int
         public var peakResidentBytes: Int
+        /// The size of the samples as JSON Lines.
         public var samplesFileBytes: Int
         public var summary: RerankSummary
 
@@ -49,8 +53,9 @@ public enum RerankBenchmark {
             out += row("diagnostics", timing.diagnostics)
             out += row("after grouping", afterGrouping, "  (aggregation + curves)")
             out += row("total", timing.total, "  (validation + grouping + aggregation + curves + diagnostics)")
-            out += String(format: "  peak memory     %.0f MB resident (whole process, including the generated input)",
-                          Double(peakResidentBytes) / 1e6)
+            out += String(format: "  memory          %.0f MB resident with the input loaded; peak %.0f MB while re-ranking (+%.0f MB)",
+                          Double(inputResidentBytes) / 1e6, Double(peakResidentBytes) / 1e6,
+                          Double(peakResidentBytes - inputResidentBytes) / 1e6)
             return out
         }
     }
@@ -59,19 +64,18 @@ public enum RerankBenchmark {
     public static func run(_ config: Config = Config(), options: RerankOptions = RerankOptions()) throws -> Report {
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        let generated = makeInput(config)
+        var input = makeInput(config)
         var bytes: [UInt8] = []
-        let tWrite = clock.measure { bytes = jsonLines(generated.samples) }
-        var samples: [RerankSample] = []
-        let tParse = try clock.measure { samples = try RerankReader.samples(from: bytes).records }
+        let tWrite = clock.measure { bytes = jsonLines(input.samples) }
+        input.samples = []
+        let tParse = try clock.measure { input.samples = try RerankReader.samples(from: bytes).records }
         let fileBytes = bytes.count
         bytes = []
-        var input = generated
-        input.samples = samples
+        let before = Memory.resetPeak()
         let summary = try rerank(input, options: options)
-        return Report(problems: config.problems, samples: samples.count, serializeSeconds: seconds(tWrite),
-                      parseSeconds: seconds(tParse), timing: summary.timing, peakResidentBytes: peakResidentBytes(),
-                      samplesFileBytes: fileBytes, summary: summary)
+        return Report(problems: config.problems, samples: input.samples.count, serializeSeconds: seconds(tWrite),
+                      parseSeconds: seconds(tParse), timing: summary.timing, inputResidentBytes: before,
+                      peakResidentBytes: Memory.peak(), samplesFileBytes: fileBytes, summary: summary)
     }
 
     /// Synthetic problems (levels 1-5 in turn) and samples. Gold answers are fractions; correct
@@ -158,15 +162,41 @@ public enum RerankBenchmark {
         return out + "\""
     }
 
-    /// Peak resident set size of this process in bytes (getrusage; kilobytes on Linux).
-    public static func peakResidentBytes() -> Int {
-        var usage = rusage()
+}
+
+/// Resident memory of this process.
+enum Memory {
+    /// Resets the peak (Linux: /proc/self/clear_refs) and returns the current resident bytes.
+    static func resetPeak() -> Int {
         #if os(Linux)
+        if let h = fopen("/proc/self/clear_refs", "w") { fputs("5", h); fclose(h) }
+        return status("VmRSS:") ?? 0
+        #else
+        return peak()
+        #endif
+    }
+
+    /// Peak resident bytes since the last reset (Linux), else of the whole process.
+    static func peak() -> Int {
+        #if os(Linux)
+        if let v = status("VmHWM:") { return v }
+        var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss * 1024
         #else
+        var usage = rusage()
         getrusage(RUSAGE_SELF, &usage)
         return usage.ru_maxrss
         #endif
+    }
+
+    /// A "kB" line of /proc/self/status, in bytes.
+    private static func status(_ key: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            let digits = line.dropFirst(key.count).filter(\.isNumber)
+            return Int(String(digits)).map { $0 * 1024 }
+        }
+        return nil
     }
 }

@@ -91,8 +91,9 @@ struct Grade: ParsableCommand {
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
-        print(String(format: "accuracy %.2f%% (%d/%d), %.0f cases/second (%d rounds in %.3f s)",
-                     report.accuracy * 100, report.correct, report.cases, report.casesPerSecond, report.repeats, report.seconds))
+        print(String(format: "accuracy %.2f%% (%d/%d), %.0f cases/second wall, %.0f per CPU second (%d rounds in %.3f s, %.3f s CPU)",
+                     report.accuracy * 100, report.correct, report.cases, report.casesPerSecond, report.casesPerCPUSecond,
+                     report.repeats, report.seconds, report.cpuSeconds))
         print(report.json)
     }
 }

@@ -13,7 +13,8 @@ public struct MetaMathRecord: Decodable, Sendable {
     }
 
     /// The response in the step format: the answer is the text after the last
-    /// "The answer is:", the steps are the sentences before it (see ``splitSentences(_:)``).
+    /// "The answer is:", the steps are the sentences before it (see ``splitSentences(_:)``),
+    /// without GSM8K's `#### {answer}` line.
     /// - Throws: ``FieldError`` when the response has no "The answer is:".
     public func solution(problemID: String) throws -> SolutionRecord {
         guard let r = response.range(of: "The answer is:", options: .backwards) else {
@@ -21,7 +22,8 @@ public struct MetaMathRecord: Decodable, Sendable {
         }
         let answer = String(response[r.upperBound...]).trimmingSpaces
         guard !answer.isEmpty else { throw FieldError(field: "response", "empty answer after 'The answer is:'") }
-        let steps = Self.splitSentences(String(response[..<r.lowerBound]))
+        // GSM-derived responses repeat the answer as a "#### 18" line before "The answer is:".
+        let steps = Self.splitSentences(String(response[..<r.lowerBound])).filter { !$0.hasPrefix("####") }
         return SolutionRecord(problemID: problemID, problem: query, steps: steps, answer: answer, subject: type)
     }
 

@@ -38,6 +38,7 @@ def main() -> int:
 
     correct = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for k, c in enumerate(cases):
         gold, pred = c["gold"], c["pred"]
         if args.wrap:
@@ -53,12 +54,14 @@ def main() -> int:
             print(f"case {k + 1} [{c.get('category', '-')}]: expected {c['expected']}, got {got} "
                   f"gold={c['gold']} pred={c['pred']}", file=sys.stderr)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     n = len(cases)
     acc = correct / n if n else 0.0
-    print(f"accuracy {acc * 100:.2f}% ({correct}/{n}), {n / seconds:.1f} cases/second ({seconds:.3f} s)")
+    print(f"accuracy {acc * 100:.2f}% ({correct}/{n}), {n / seconds:.1f} cases/second wall, "
+          f"{n / cpu_seconds:.1f} per CPU second ({seconds:.3f} s, {cpu_seconds:.3f} s CPU)")
     print(json.dumps({"grader": "math-verify" + ("+wrap" if args.wrap else ""), "cases": n, "correct": correct,
-                      "accuracy": round(acc, 4), "seconds": round(seconds, 6),
-                      "cases_per_second": round(n / seconds, 1)}))
+                      "accuracy": round(acc, 4), "seconds": round(seconds, 6), "cpu_seconds": round(cpu_seconds, 6),
+                      "cases_per_second": round(n / seconds, 1), "cases_per_cpu_second": round(n / cpu_seconds, 1)}))
     return 0
 
 

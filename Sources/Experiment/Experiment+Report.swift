@@ -1,0 +1,126 @@
+// Stage 7: re-rank the test samples with every reward model and say whether easy-to-hard
+// generalization happened: on hard problems, does weighted voting with the easy-trained PRM beat
+// majority voting, and how much of the gap to full supervision does it recover?
+
+import Datasets
+import Foundation
+import Reranking
+import Training
+
+/// One row of the terminal summary: a reward model's accuracies at the largest N on one group.
+public struct ModelResult: Codable, Sendable, Equatable {
+    public var model: String
+    public var group: String
+    public var n: Int
+    public var majority: Double
+    public var weightedVoting: Double
+    public var bestOfN: Double
+    public var passAtN: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, group, n, majority
+        case weightedVoting = "weighted_voting_prod"
+        case bestOfN = "best_of_n_min"
+        case passAtN = "pass_at_n"
+    }
+}
+
+/// What `e2h run` concludes (`summary.json` of the run directory).
+public struct ExperimentSummary: Codable, Sendable, Equatable {
+    public var results: [ModelResult]
+    /// (WV easy-trained PRM − majority) / (WV full-supervision PRM − majority) on hard problems.
+    public var hardGapRecovered: Double?
+    public var verdict: String
+
+    enum CodingKeys: String, CodingKey {
+        case results, verdict
+        case hardGapRecovered = "hard_gap_recovered"
+    }
+}
+
+extension Experiment {
+    /// Re-ranking input from a scored samples file and the test problems.
+    func rerankInput(scored path: String, problems: [Problem]) throws -> RerankInput {
+        let samples = try RecordReader.readAll(SampleRecord.self, from: path, options: ReadOptions(strict: true)).records
+        return RerankInput(
+            problems: problems.map { RerankProblem(id: $0.id, level: $0.level, answer: $0.answer) },
+            samples: samples.map {
+                RerankSample(problemID: $0.problemID, sampleIndex: $0.sampleIndex, output: $0.output, answer: $0.answer,
+                             stepScores: $0.stepScores.map { $0.map(Double.init) }, stepLabels: nil)
+            },
+            problemsSource: run.path("data/test.jsonl"), samplesSource: path)
+    }
+
+    /// Stage 7: re-rank with each reward model, write each report, and summarise.
+    public func report() throws -> ExperimentSummary {
+        let test = try problems("test")
+        var options = RerankOptions()
+        options.trials = config.trials
+        options.seed = config.seed
+        options.easyLevels = config.easyLevels
+        options.hardLevels = config.hardLevels
+        log("[7/7] re-ranking: majority, best-of-N and weighted voting, N = 1...\(config.testSamples), \(config.trials) trials")
+        var results: [ModelResult] = []
+        for name in rewardModelNames {
+            let summary = try rerank(rerankInput(scored: run.path("test/scored-\(name).jsonl"), problems: test), options: options)
+            try writeRerankReport(summary, name: name)
+            for group in ["easy", "hard", "all"] {
+                guard let majority = summary.curve(.majority, group: group), let n = majority.n.last else { continue }
+                func last(_ method: RerankMethod, _ aggregation: Aggregation?) -> Double {
+                    summary.curve(method, aggregation, group: group)?.mean.last ?? .nan
+                }
+                results.append(ModelResult(model: name, group: group, n: n, majority: last(.majority, nil),
+                                           weightedVoting: last(.weightedVoting, .prod), bestOfN: last(.bestOfN, .min),
+                                           passAtN: last(.passAtN, nil)))
+            }
+        }
+        let summary = summarize(results)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(summary).write(to: run.url("summary.json"), options: .atomic)
+        return summary
+    }
+
+    func summarize(_ results: [ModelResult]) -> ExperimentSummary {
+        let hard = { (model: String) in results.first { $0.model == model && $0.group == "hard" } }
+        guard let prm = hard("prm") else {
+            return ExperimentSummary(results: results, hardGapRecovered: nil, verdict: "no hard problems in the test set")
+        }
+        let gain = (prm.weightedVoting - prm.majority) * 100
+        var recovered: Double?
+        if let full = hard(Self.referenceModel) {
+            let fullGain = full.weightedVoting - full.majority
+            if fullGain > 1e-9 { recovered = (prm.weightedVoting - prm.majority) / fullGain }
+        }
+        var verdict = String(format: "hard, N=%d: weighted voting with the easy-trained PRM %.1f%% vs majority %.1f%% (%@%.1f points)",
+                             prm.n, prm.weightedVoting * 100, prm.majority * 100, gain >= 0 ? "+" : "", gain)
+        if let recovered {
+            verdict += String(format: "; %.0f%% of the full-supervision gain recovered", recovered * 100)
+        } else if hard(Self.referenceModel) != nil {
+            verdict += "; the full-supervision PRM does not beat majority voting, so no gap to recover"
+        }
+        verdict += gain >= 1 ? ": easy-to-hard generalization happened." : ": no clear easy-to-hard gain in this run."
+        return ExperimentSummary(results: results, hardGapRecovered: recovered, verdict: verdict)
+    }
+
+    /// The table a person reads first.
+    public func table(_ summary: ExperimentSummary) -> String {
+        var lines = [String(format: "%-9@ %-5@ %9@ %9@ %9@ %9@", "model" as NSString, "group" as NSString,
+                            "majority" as NSString, "weighted" as NSString, "best-of-N" as NSString, "pass@N" as NSString)]
+        for r in summary.results where r.group != "all" {
+            lines.append(String(format: "%-9@ %-5@ %8.1f%% %8.1f%% %8.1f%% %8.1f%%", r.model.uppercased() as NSString,
+                                r.group as NSString, r.majority * 100, r.weightedVoting * 100, r.bestOfN * 100, r.passAtN * 100))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Runs every stage; each is skipped when already done.
+    public func runAll() throws -> ExperimentSummary {
+        try generateData()
+        try trainPolicy()
+        try buildRewardData()
+        try trainRewardModels()
+        try sampleAndScoreTest()
+        return try report()
+    }
+}

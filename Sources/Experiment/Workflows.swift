@@ -1,0 +1,138 @@
+// The stages of the method as stand-alone commands on files (`e2h train policy`, `e2h sample`,
+// `e2h label`, `e2h train reward`, `e2h score`), so any stage can be rerun or fed from outside.
+
+import Datasets
+import Foundation
+import Tokenizers
+import Training
+import Transformer
+
+/// A supervised solution as the SFT reader accepts it: a problem record with a `solution` (steps
+/// separated by blank lines, as the built-in benchmark writes) and an `answer`, or a solution
+/// record with `steps` and `answer` (as `e2h data convert` writes).
+struct SolutionInput: Decodable {
+    var id: String
+    var problem: String
+    var steps: [String]
+    var answer: String
+
+    enum CodingKeys: String, CodingKey { case id, problemID = "problem_id", problem, steps, solution, answer }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        problem = try c.decode(String.self, forKey: .problem)
+        answer = try c.decode(String.self, forKey: .answer)
+        id = try c.decodeIfPresent(String.self, forKey: .id) ?? c.decodeIfPresent(String.self, forKey: .problemID) ?? ""
+        if let steps = try c.decodeIfPresent([String].self, forKey: .steps) {
+            self.steps = steps
+        } else if let solution = try c.decodeIfPresent(String.self, forKey: .solution) {
+            steps = SolutionFormat.splitSteps(solution)
+        } else {
+            throw DecodingError.keyNotFound(CodingKeys.steps, .init(codingPath: [], debugDescription: "needs `steps` or `solution`"))
+        }
+    }
+}
+
+/// Reads every record of a JSONL file, failing at the first bad line with its file, line and field.
+func readStrict<T: Decodable>(_ type: T.Type, _ path: String) throws -> [T] {
+    try RecordReader.readAll(type, from: path, options: ReadOptions(strict: true)).records
+}
+
+/// `e2h train policy`: optional pretraining on documents, then SFT; writes the model to `out`.
+public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainSteps: Int, out: URL,
+                        initialModel: URL?, size: ModelSize, trainer: TrainerConfig, quiet: Bool = false,
+                        log: (String) -> Void) throws {
+    let vocabulary = CharacterVocabulary.benchmark
+    let builder = ExampleBuilder(tokenizer: vocabulary)
+    let model: TransformerModel
+    if let initialModel {
+        model = try TransformerModel.load(from: initialModel)
+    } else {
+        model = try TransformerModel(config: size.transformerConfig(vocabulary: vocabulary.vocabularySize))
+        model.initializeWeights(seed: trainer.seed)
+    }
+    log("policy: \(model.parameterCount) parameters, context \(model.config.maxPositions)")
+    if let pretrainDocuments, pretrainSteps > 0 {
+        let documents = try readStrict(TextDocument.self, pretrainDocuments)
+        let examples = try documents.enumerated().map { try builder.documentExample($1.text, source: "\(pretrainDocuments):\($0 + 1)") }
+        var config = trainer
+        config.steps = pretrainSteps
+        log("pretraining on \(examples.count) documents for \(pretrainSteps) steps")
+        try Trainer(model: model, config: config, training: examples, outputDirectory: out.appendingPathComponent("pretrain"),
+                    padID: vocabulary.padID, label: "pretrain", quiet: quiet).run()
+    }
+    let inputs = try readStrict(SolutionInput.self, solutions)
+    let examples = try inputs.map {
+        try builder.policyExample(prompt: SolutionFormat.prompt(problem: $0.problem),
+                                  completion: SolutionFormat.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
+    }
+    let split = examples.count >= 20 ? examples.count / 20 : 0
+    log("fine-tuning on \(examples.count - split) solutions (\(split) held out) for \(trainer.steps) steps")
+    try Trainer(model: model, config: trainer, training: Array(examples.dropFirst(split)),
+                validation: Array(examples.prefix(split)), outputDirectory: out, padID: vocabulary.padID,
+                label: "sft", quiet: quiet).run()
+    log("saved \(out.path)/\(TransformerModel.weightsFileName)")
+}
+
+/// `e2h sample`: N samples per problem; writes a samples JSONL (graded when problems have answers).
+public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig, quiet: Bool = false,
+                           log: (String) -> Void) throws {
+    let records = try readStrict(Problem.self, problems)
+    let sampler = Sampler(model: try TransformerModel.load(from: model), tokenizer: .benchmark, config: sampling)
+    let progress = ProgressReporter(label: "sample", total: records.count * sampling.samplesPerProblem, quiet: quiet)
+    let samples = try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
+                                     progress: progress)
+    let graded = gradeSamples(samples, problems: Dictionary(records.map { ($0.id, $0) }) { a, _ in a })
+    try RecordWriter.write(graded, to: out)
+    log(String(format: "wrote %d samples to %@ (%.0f tokens/s)", graded.count, out,
+               Double(sampler.lastTokenCount) / max(sampler.lastSeconds, 1e-9)))
+}
+
+/// `e2h label`: the built-in benchmark's step checker on samples of allowed levels.
+public func labelSampleFile(problems: String, samples: String, out: String, levels: Set<Int>, log: (String) -> Void) throws {
+    let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
+    let labelled = try labelSamples(try readStrict(SampleRecord.self, samples), problems: byID, allowedLevels: levels)
+    try RecordWriter.write(labelled, to: out)
+    log("labelled \(labelled.count) samples (levels \(levels.sorted())) into \(out)")
+}
+
+/// `e2h train reward`: a PRM, ORM or OPRM from labelled samples, initialised from a policy.
+public func trainRewardModel(kind: RewardKind, samples: String, problems: String, initialModel: URL, out: URL,
+                             trainer: TrainerConfig, quiet: Bool = false, log: (String) -> Void) throws {
+    let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
+    let labelled = try readStrict(SampleRecord.self, samples)
+    if let unlabelled = labelled.first(where: { $0.stepLabels == nil && kind != .orm || $0.correct == nil }) {
+        throw ExperimentError.invalid("\(samples): sample \(unlabelled.problemID)#\(unlabelled.sampleIndex) has no labels; run `e2h label` first")
+    }
+    if let unknown = labelled.first(where: { byID[$0.problemID] == nil }) {
+        throw ExperimentError.invalid("\(samples): sample of problem \(unknown.problemID), which is not in \(problems)")
+    }
+    let examples = try rewardExamples(kind: kind, samples: labelled, problems: byID,
+                                      builder: ExampleBuilder(tokenizer: .benchmark), seed: trainer.seed)
+    let split = examples.count >= 20 ? examples.count / 10 : 0
+    log("\(kind.rawValue.uppercased()): \(examples.count - split) training examples, \(split) held out")
+    var config = trainer
+    config.objective = .scalarHead
+    try Trainer(model: try TransformerModel.load(from: initialModel), config: config,
+                training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                outputDirectory: out, padID: CharacterVocabulary.benchmark.padID, label: kind.rawValue, quiet: quiet).run()
+    log("saved \(out.path)/\(TransformerModel.weightsFileName)")
+}
+
+/// `e2h score`: adds `step_scores` to every sample.
+public func scoreSampleFile(model: URL, problems: String, samples: String, out: String, quiet: Bool = false,
+                            log: (String) -> Void) throws {
+    let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
+    var records = try readStrict(SampleRecord.self, samples)
+    let items = try records.map { sample -> (String, String) in
+        guard let problem = byID[sample.problemID] else {
+            throw ExperimentError.invalid("\(samples): sample of problem \(sample.problemID), which is not in \(problems)")
+        }
+        return (SolutionFormat.prompt(problem: problem.problem), sample.output)
+    }
+    let scorer = Scorer(model: try TransformerModel.load(from: model), tokenizer: .benchmark)
+    let scores = try scorer.scores(items, progress: ProgressReporter(label: "score", total: items.count, quiet: quiet))
+    for i in records.indices { records[i].stepScores = scores[i] }
+    try RecordWriter.write(records, to: out)
+    log("scored \(records.count) samples into \(out)")
+}

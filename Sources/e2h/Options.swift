@@ -1,0 +1,59 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Training
+
+/// Model-size options shared by the commands that create a model.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Decoder blocks.") var layers = 4
+    @Option(help: "Residual width (hidden size); the MLP is 3x wider.") var width = 128
+    @Option(help: "Attention heads (must divide the width).") var heads = 4
+    @Option(help: "Context length in tokens (characters).") var context = 256
+
+    var size: ModelSize { ModelSize(layers: layers, width: width, heads: heads, context: context) }
+}
+
+/// Optimizer and schedule options shared by the training commands.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Optimizer steps.") var steps = 500
+    @Option(help: "Sequences per step.") var batch = 32
+    @Option(help: "Peak learning rate (linear warmup, then cosine to 10%).") var learningRate: Float = 1e-3
+    @Option(help: "Warmup steps.") var warmup = 20
+    @Option(help: "Random seed (initialisation and data order).") var seed: UInt64 = 1
+    @Option(help: "Save a resumable checkpoint every this many steps (0: none).") var checkpointEvery = 100
+    @Option(help: "Validate every this many steps (0: at the end only).") var evaluateEvery = 100
+    @Flag(help: "Start over instead of resuming from the output folder's last checkpoint.") var restart = false
+
+    func trainerConfig(context: Int, objective: TrainingObjective) -> TrainerConfig {
+        var config = TrainerConfig()
+        config.objective = objective
+        config.steps = steps
+        config.batchSize = batch
+        config.context = context
+        config.learningRate = learningRate
+        config.warmupSteps = warmup
+        config.seed = seed
+        config.checkpointEvery = checkpointEvery
+        config.evaluateEvery = evaluateEvery
+        return config
+    }
+}
+
+/// Prints a progress/log line on standard error.
+func logLine(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Turns "1-3" or "1,2,3" into a set of levels.
+func parseLevels(_ text: String) throws -> Set<Int> {
+    var levels = Set<Int>()
+    for part in text.split(separator: ",") {
+        let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.allSatisfy({ $0 != nil }), let low = bounds.first!, let high = bounds.last!, low <= high,
+              bounds.count <= 2 else {
+            throw ValidationError("levels must look like 1-3 or 1,2,3; found \(text)")
+        }
+        levels.formUnion(low...high)
+    }
+    return levels
+}

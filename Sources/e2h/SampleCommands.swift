@@ -1,0 +1,69 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Training
+
+/// `e2h sample`.
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sample N solutions per problem with the KV cache, many sequences at once.",
+        discussion: "Writes samples JSONL: problem_id, sample_index, output, answer, steps, finish_reason, correct.")
+
+    @Option(help: "Policy checkpoint folder.") var model: String
+    @Option(help: "Problems JSONL (id, problem, answer, ...).") var problems: String
+    @Option(help: "Output samples JSONL.") var out: String
+    @Option(name: .shortAndLong, help: "Samples per problem.") var n = 8
+    @Option(help: "Temperature (0 = greedy).") var temperature: Float = 0.7
+    @Option(help: "Top-k (0 = off).") var topK = 20
+    @Option(help: "Top-p (1 = off).") var topP: Float = 1
+    @Option(help: "Most new tokens per sample.") var maxNewTokens = 256
+    @Option(help: "Sequences decoded together.") var slots = 128
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+
+    mutating func run() throws {
+        var config = SamplingConfig()
+        config.samplesPerProblem = n
+        config.temperature = temperature
+        config.topK = topK
+        config.topP = topP
+        config.maxNewTokens = maxNewTokens
+        config.batchSlots = slots
+        config.seed = seed
+        guard n > 0, slots > 0, maxNewTokens > 0 else { throw ValidationError("-n, --slots and --max-new-tokens must be positive") }
+        try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config, log: logLine)
+    }
+}
+
+/// `e2h label`.
+struct Label: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Label each step of built-in benchmark samples with the step checker (the supervision).",
+        discussion: """
+            Adds step_labels (one per step, then one for the answer) and correct. Refuses samples of levels
+            outside --levels, so hard-level labels cannot reach the easy-to-hard reward models by accident.
+            """)
+
+    @Option(help: "Problems JSONL.") var problems: String
+    @Option(help: "Samples JSONL.") var samples: String
+    @Option(help: "Output JSONL.") var out: String
+    @Option(help: "Levels whose labels may be used, e.g. 1-3.") var levels = "1-3"
+
+    mutating func run() throws {
+        try labelSampleFile(problems: problems, samples: samples, out: out, levels: try parseLevels(levels), log: logLine)
+    }
+}
+
+/// `e2h score`.
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add step_scores (reward-model logits per step and for the final answer) to samples.")
+
+    @Option(help: "Reward-model checkpoint folder.") var model: String
+    @Option(help: "Problems JSONL.") var problems: String
+    @Option(help: "Samples JSONL.") var samples: String
+    @Option(help: "Output JSONL.") var out: String
+
+    mutating func run() throws {
+        try scoreSampleFile(model: URL(fileURLWithPath: model), problems: problems, samples: samples, out: out, log: logLine)
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Experiment
+import Foundation
+
+/// `e2h train policy|reward`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the policy (SFT) or a reward model (PRM, ORM, OPRM).",
+        subcommands: [TrainPolicy.self, TrainReward.self])
+}
+
+struct TrainPolicy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Supervised fine-tuning on solutions (loss on the solution tokens only).",
+        discussion: """
+            SOLUTIONS is JSONL: problem records with `problem`, `answer` and a `solution` whose steps are
+            separated by blank lines (as `e2h data generate` writes), or records with `problem`, `steps`
+            and `answer`. --pretrain adds a first stage on unlabelled documents (`{"text": ...}` lines).
+            Interrupted runs resume from the last checkpoint in --out.
+            """)
+
+    @Argument(help: "Solutions JSONL.") var solutions: String
+    @Option(help: "Output folder (config.json, model.safetensors, metrics.jsonl, checkpoints).") var out: String
+    @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
+    @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
+    @Option(help: "Pretraining steps.") var pretrainSteps = 400
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var training: TrainingOptions
+
+    mutating func run() throws {
+        let outURL = URL(fileURLWithPath: out)
+        if training.restart { try? FileManager.default.removeItem(at: outURL) }
+        try trainPolicy(solutions: solutions, pretrainDocuments: pretrain, pretrainSteps: pretrainSteps, out: outURL,
+                        initialModel: initFrom.map { URL(fileURLWithPath: $0) }, size: model.size,
+                        trainer: training.trainerConfig(context: model.context, objective: .languageModel), log: logLine)
+    }
+}
+
+struct TrainReward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reward",
+        abstract: "Train a reward model (scalar head on the policy's backbone) from labelled samples.",
+        discussion: """
+            SAMPLES is a samples JSONL with `step_labels` and `correct` (see `e2h label`). PRM: binary
+            cross-entropy on every token of each step and its trailing blank line; ORM: the final answer's
+            correctness at its last token, positives:negatives kept between 1:3 and 3:1 per question;
+            OPRM: both mixed.
+            """)
+
+    @Argument(help: "Labelled samples JSONL.") var samples: String
+    @Option(help: "Problems JSONL the samples belong to.") var problems: String
+    @Option(help: "prm, orm or oprm.") var kind: String = "prm"
+    @Option(help: "Policy checkpoint folder to start from.") var initFrom: String
+    @Option(help: "Output folder.") var out: String
+    @OptionGroup var training: TrainingOptions
+
+    mutating func run() throws {
+        guard let rewardKind = RewardKind(rawValue: kind.lowercased()) else {
+            throw ValidationError("--kind must be prm, orm or oprm; found \(kind)")
+        }
+        let outURL = URL(fileURLWithPath: out)
+        if training.restart { try? FileManager.default.removeItem(at: outURL) }
+        let initial = URL(fileURLWithPath: initFrom)
+        let context = try JSONDecoder().decode(ContextOnly.self,
+                                               from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
+        try trainRewardModel(kind: rewardKind, samples: samples, problems: problems, initialModel: initial, out: outURL,
+                             trainer: training.trainerConfig(context: context, objective: .scalarHead), log: logLine)
+    }
+}
+
+/// Reads only the context of a checkpoint's config.json.
+struct ContextOnly: Decodable {
+    var context: Int
+    enum CodingKeys: String, CodingKey { case context = "max_position_embeddings" }
+}
