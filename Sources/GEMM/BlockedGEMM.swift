@@ -6,7 +6,6 @@
 //   C(i, j) = c[i·ldc + j]
 
 import Dispatch
-import Glibc
 
 /// C(m, n) (+)= A(m, k) · B(k, n) with both operands given by strides (see the file comment).
 struct StridedProduct {
@@ -69,13 +68,15 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
 ///
 /// B is packed during the first row block, a few panels at a time right before the micro-kernel
 /// reads them, so they are still in L1/L2 then; later row blocks re-read the packed block.
-let skipMode = getenv("E2H_SKIP").map { Int(String(cString: $0))! } ?? 0
+/// When A is stored (K, M) (form tn), one row block would take only MC floats from each of KC
+/// source rows (a page each), so several row blocks are packed per sweep over those rows.
 func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
     let kc = plan.depthBlock(p.k)
     let mc = plan.rowBlock(p.m, depth: kc)
     let nc = plan.columnBlock(p.n, depth: kc)
+    let group = p.aRowStride == 1 ? max(mc, plan.aGroupFloats / kc / mc * mc) : mc
     let chunk = 4 * plan.nr  // columns of B packed at a time during the first row block
-    PackingBufferPool.shared.withBuffers(aCount: mc * kc, bCount: nc * kc) { buffers in
+    PackingBufferPool.shared.withBuffers(aCount: group * kc, bCount: nc * kc) { buffers in
         var jc = 0
         while jc < p.n {
             let ncb = min(nc, p.n - jc)
@@ -84,32 +85,38 @@ func runBlockedSerial(_ p: StridedProduct, plan: KernelPlan) {
                 let kcb = min(kc, p.k - pc)
                 // Only the first K block may overwrite C.
                 let accumulate = p.accumulate || pc > 0
-                var ic = 0
-                while ic < p.m {
-                    let mcb = min(mc, p.m - ic)
-                    // A(ic..<ic+mcb, pc..<pc+kcb) → (mcb/MR, kcb, MR)
-                    packPanels(p.a + ic * p.aRowStride + pc * p.aDepthStride,
+                var ig = 0
+                while ig < p.m {
+                    let groupRows = min(group, p.m - ig)
+                    // A(ig..<ig+groupRows, pc..<pc+kcb) → (groupRows/MR, kcb, MR)
+                    packPanels(p.a + ig * p.aRowStride + pc * p.aDepthStride,
                                laneStride: p.aRowStride, depthStride: p.aDepthStride,
-                               lanes: mcb, depth: kcb, width: plan.mr, into: buffers.a)
-                    let cBlock = p.c + ic * p.ldc + jc
-                    if skipMode == 1 { ic += mcb; continue }
-                    if ic == 0 {
-                        var jj = 0
-                        while jj < ncb {
-                            let columns = min(chunk, ncb - jj)
-                            // B(pc..<pc+kcb, jc+jj..<jc+jj+columns) → (columns/NR, kcb, NR)
-                            let packedB = buffers.b + jj * kcb
-                            packPanels(p.b + pc * p.bDepthStride + (jc + jj) * p.bColumnStride,
-                                       laneStride: p.bColumnStride, depthStride: p.bDepthStride,
-                                       lanes: columns, depth: kcb, width: plan.nr, into: packedB)
-                            plan.macroKernel(mcb, columns, kcb, buffers.a, packedB, cBlock + jj,
-                                             p.ldc, accumulate)
-                            jj += columns
+                               lanes: groupRows, depth: kcb, width: plan.mr, into: buffers.a)
+                    var ic = ig
+                    while ic < ig + groupRows {
+                        let mcb = min(mc, ig + groupRows - ic)
+                        let packedA = buffers.a + (ic - ig) * kcb  // row block ic of the group
+                        let cBlock = p.c + ic * p.ldc + jc
+                        if ic == 0 {
+                            var jj = 0
+                            while jj < ncb {
+                                let columns = min(chunk, ncb - jj)
+                                // B(pc..<pc+kcb, jc+jj..<jc+jj+columns) → (columns/NR, kcb, NR)
+                                let packedB = buffers.b + jj * kcb
+                                packPanels(p.b + pc * p.bDepthStride + (jc + jj) * p.bColumnStride,
+                                           laneStride: p.bColumnStride, depthStride: p.bDepthStride,
+                                           lanes: columns, depth: kcb, width: plan.nr, into: packedB)
+                                plan.macroKernel(mcb, columns, kcb, packedA, packedB, cBlock + jj,
+                                                 p.ldc, accumulate)
+                                jj += columns
+                            }
+                        } else {
+                            plan.macroKernel(mcb, ncb, kcb, packedA, buffers.b, cBlock, p.ldc,
+                                             accumulate)
                         }
-                    } else {
-                        plan.macroKernel(mcb, ncb, kcb, buffers.a, buffers.b, cBlock, p.ldc, accumulate)
+                        ic += mcb
                     }
-                    ic += mcb
+                    ig += groupRows
                 }
                 pc += kcb
             }

@@ -44,6 +44,8 @@ public struct GEMMBenchmarkReport: Codable, Sendable {
     public var kernel: String
     /// The OpenBLAS peer: "openblas: not found", or its path, core type and configuration.
     public var openblas: String
+    /// The kernel family OpenBLAS chose (e.g. "Haswell", "Zen"), when it was loaded.
+    public var openblasCoreType: String?
     public var results: [GEMMBenchmarkResult]
 
     /// A fixed-width table, one line per case.
@@ -124,7 +126,8 @@ public func benchmarkGEMM(
     } else {
         peerLine = compareWithOpenBLAS ? "openblas: not found" : "openblas: not compared"
     }
-    return GEMMBenchmarkReport(kernel: runnable.rawValue, openblas: peerLine, results: results)
+    return GEMMBenchmarkReport(kernel: runnable.rawValue, openblas: peerLine,
+                               openblasCoreType: blas?.coreName, results: results)
 }
 
 private func gflops(_ s: GEMMShape, _ seconds: Double) -> Double {

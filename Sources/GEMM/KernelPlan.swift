@@ -25,6 +25,8 @@ struct KernelPlan {
     let mr: Int, nr: Int
     /// Floats of packed A to keep in L2 (MC·KC ≤ this).
     let aBlockFloats: Int
+    /// Floats of A packed per sweep when A is stored (K, M): several A blocks at once.
+    let aGroupFloats = 256 * 1024
     /// Largest K block (KC) when K is cut into blocks.
     let kc: Int
     /// Depths up to this are done in one K block.

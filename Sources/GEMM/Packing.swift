@@ -36,10 +36,9 @@ private func packPanels(
     let fullPanels = lanes / width
     let tail = lanes - fullPanels * width
     let panelSize = width * depth
-    if laneStride == 1 {
-        // Lanes contiguous (A of tn, B of nn/tn): walk each source row once, front to back, and
-        // deal it out to the panels. Walking panel by panel instead would touch `depth` rows
-        // (pages) per panel, which defeats the hardware prefetcher on large operands.
+    if laneStride == 1 && fullPanels <= 4 {
+        // Lanes contiguous (A of tn, B of nn/tn), few panels (B is packed 4 panels at a time):
+        // walk each source row once, front to back, and deal it out to the panels.
         for p in 0..<depth {
             let row = src + p * depthStride
             var d = dest + p * width
@@ -53,6 +52,33 @@ private func packPanels(
                 for l in 0..<tail { d[l] = s[l] }
                 for l in tail..<width { d[l] = 0 }
             }
+        }
+        return
+    }
+    if laneStride == 1 {
+        // Lanes contiguous, many panels (A of tn): a few source rows at a time, panel by panel.
+        // Source rows and panels both sit multiples of 4 KB apart, so they share few L1 sets;
+        // dealing one row out to many panels at once would make them evict one another.
+        let rowsPerSweep = 4
+        var p0 = 0
+        while p0 < depth {
+            let p1 = min(depth, p0 + rowsPerSweep)
+            for panel in 0..<fullPanels {
+                let s = src + panel * width
+                let d = dest + panel * panelSize
+                for p in p0..<p1 {
+                    for l in 0..<width { d[p * width + l] = s[p * depthStride + l] }
+                }
+            }
+            if tail > 0 {
+                let s = src + fullPanels * width
+                let d = dest + fullPanels * panelSize
+                for p in p0..<p1 {
+                    for l in 0..<tail { d[p * width + l] = s[p * depthStride + l] }
+                    for l in tail..<width { d[p * width + l] = 0 }
+                }
+            }
+            p0 = p1
         }
         return
     }

@@ -56,9 +56,14 @@ public struct AnswerGrader: Sendable {
 
     /// Parses a bare answer (wrappers such as `$...$` or `\boxed{}` are removed first).
     public func parse(_ answer: String, rule: ExtractionRule? = nil) -> ParsedAnswer {
+        parse(answer, rule: rule, isClean: false)
+    }
+
+    /// `isClean`: the text came from `extractAnswer`, which already removed the wrappers.
+    func parse(_ answer: String, rule: ExtractionRule?, isClean: Bool, key knownKey: String? = nil) -> ParsedAnswer {
         let oversize = answer.utf8.count > limits.maxAnswerLength * 4
-        let text = oversize ? answer : AnswerExtractor.clean(answer)
-        let key = oversize ? "raw:" + text : Normalizer.stringKey(text)
+        let text = oversize || isClean ? answer : AnswerExtractor.clean(answer)
+        let key = knownKey ?? (oversize ? "raw:" + text : Normalizer.stringKey(text))
         var expression: Expr? = nil
         var failure: GradingFailure? = nil
         if text.count > limits.maxAnswerLength {
@@ -77,7 +82,7 @@ public struct AnswerGrader: Sendable {
         var groupingKey = "s:" + key
         var value: Value? = nil
         var needsLadder = true
-        if let e = expression, e.isScalar, e.freeSymbols.isEmpty {
+        if let e = expression, e.isScalar, !e.contains({ if case .symbol = $0 { return true }; return false }) {
             needsLadder = e.contains(EquivalenceChecker.isMarker) || EquivalenceChecker.statedDecimal(e) != nil
                 || e.contains({ if case .based = $0 { return true }; return false })
             var ev = Evaluator(budget: budget)
@@ -94,7 +99,7 @@ public struct AnswerGrader: Sendable {
     /// Extracts the final answer of a solution text and parses it; nil when there is none.
     public func parse(solution: String) -> ParsedAnswer? {
         guard let extracted = extractAnswer(from: solution) else { return nil }
-        return parse(extracted.text, rule: extracted.rule)
+        return parse(extracted.text, rule: extracted.rule, isClean: true)
     }
 
     /// Whether two parsed answers are equivalent.
@@ -143,7 +148,16 @@ public struct AnswerGrader: Sendable {
             return Verdict(isEqual: false, goldAnswer: g?.text, predictedAnswer: p?.text, rung: .extraction,
                            reason: g == nil ? "no answer found in gold" : "no answer found in prediction")
         }
-        return compare(parse(g.text, rule: g.rule), parse(p.text, rule: p.rule))
+        // Rung 1 first: equal normalized strings need no parsing at all.
+        let gk = key(of: g.text), pk = key(of: p.text)
+        if !gk.isEmpty && gk == pk {
+            return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString)
+        }
+        return compare(parse(g.text, rule: g.rule, isClean: true, key: gk), parse(p.text, rule: p.rule, isClean: true, key: pk))
+    }
+
+    private func key(of text: String) -> String {
+        text.utf8.count > limits.maxAnswerLength * 4 ? "raw:" + text : Normalizer.stringKey(text)
     }
 
     private var budget: WorkBudget {

@@ -200,6 +200,11 @@ enum AnswerExtractor {
     /// Trims and removes wrappers: `$...$`, `\(...\)`, `\[...\]`, `\boxed{...}`, a trailing period.
     static func clean(_ input: String) -> String {
         var s = input.trimmedASCII
+        // Fast path: nothing to unwrap.
+        if let first = s.utf8.first, let last = s.utf8.last, first != UInt8(ascii: "$"), first != UInt8(ascii: "\\"),
+           last != UInt8(ascii: "."), last != UInt8(ascii: "$") {
+            return s
+        }
         for _ in 0..<8 {
             let before = s
             if s.hasPrefix("$$") && s.hasSuffix("$$") && s.count >= 4 {

@@ -30,6 +30,40 @@ enum Factorial {
 
     /// Schoolbook product of little-endian word arrays (no leading zero words in the result).
     static func multiply(_ a: [UInt], _ b: [UInt]) -> [UInt] {
+        #if canImport(Darwin)
+        if #available(macOS 15.0, *) { return multiplyWide(a, b) }
+        return multiplyPortable(a, b)
+        #else
+        return multiplyWide(a, b)
+        #endif
+    }
+
+    /// The same product with a 128-bit accumulator (one multiply-add per step).
+    @available(macOS 15.0, *)
+    static func multiplyWide(_ a: [UInt], _ b: [UInt]) -> [UInt] {
+        var r = [UInt](repeating: 0, count: a.count + b.count)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                r.withUnsafeMutableBufferPointer { rp in
+                    for i in 0..<ap.count {
+                        let ai = UInt128(ap[i])
+                        if ai == 0 { continue }
+                        var carry: UInt128 = 0
+                        for j in 0..<bp.count {
+                            let t = ai &* UInt128(bp[j]) &+ UInt128(rp[i + j]) &+ carry
+                            rp[i + j] = UInt(truncatingIfNeeded: t)
+                            carry = t >> 64
+                        }
+                        rp[i + bp.count] = UInt(truncatingIfNeeded: carry)
+                    }
+                }
+            }
+        }
+        while r.count > 1 && r.last == 0 { r.removeLast() }
+        return r
+    }
+
+    static func multiplyPortable(_ a: [UInt], _ b: [UInt]) -> [UInt] {
         var r = [UInt](repeating: 0, count: a.count + b.count)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in

@@ -328,6 +328,19 @@ struct Lexer {
             try emit(.letter(String(Character(c))))
         case "\u{00A0}", "\u{2009}", "\u{200A}", "\u{2002}", "\u{2003}", "\u{202F}":
             return
+        case "²", "³":
+            try emit(.op("^"))
+            try emit(.number(c == "²" ? "2" : "3"))
+        case "½", "⅓", "⅔", "¼", "¾", "⅕", "⅙", "⅛":
+            // Vulgar fractions read as `\frac{a}{b}` (so `3½` is a mixed number).
+            let parts: [Unicode.Scalar: (String, String)] = [
+                "½": ("1", "2"), "⅓": ("1", "3"), "⅔": ("2", "3"), "¼": ("1", "4"), "¾": ("3", "4"),
+                "⅕": ("1", "5"), "⅙": ("1", "6"), "⅛": ("1", "8"),
+            ]
+            let (a, b) = parts[c]!
+            try emit(.command("frac"))
+            try emit(.number(a))
+            try emit(.number(b))
         default:
             throw GradingFailure.syntax("unexpected character '\(Character(c))'")
         }

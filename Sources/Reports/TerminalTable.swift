@@ -42,7 +42,7 @@ public enum TerminalTable {
         if let c = s.curve(.passAtN, group: g.name) { rows.append(("pass@N (oracle)", c)) }
         let labelWidth = Swift.max(22, (rows.map { $0.0.count }.max() ?? 0) + 2)
         let widths = s.nValues.map { Swift.max(6, String($0).count + 1) }
-        var header = "\(g.name) (\(g.problems) problems)".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+        var header = "\(g.name) (\(g.problems) problem\(g.problems == 1 ? "" : "s"))".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
         for (k, n) in s.nValues.enumerated() { header += pad("\(n)", widths[k]) }
         var out = header + "\n" + String(repeating: "-", count: header.count) + "\n"
         for (label, c) in rows {

@@ -44,26 +44,26 @@ public struct AggregatedScores: Equatable, Sendable {
 
     /// Aggregates raw logits (at least one, all finite; the caller validates).
     ///
-    /// `prod` is exp(sum log p_i) with log p_i = -softplus(-x_i), which stays accurate where p_i
-    /// rounds to 1; it underflows to 0 only below e^-745. `mean_odd` uses p/(1-p) = e^x, which is
+    /// `prod` multiplies the probabilities (relative error of a few ulps per step; it underflows
+    /// to 0 only below 1e-308, as exp(sum log p_i) would). `mean_odd` uses p/(1-p) = e^x, which is
     /// exact where 1 - p would round to 0, and overflows to +inf only for logits above ~709.
     public init(logits: UnsafeBufferPointer<Double>) {
         precondition(!logits.isEmpty, "at least one step score")
         var lo = Double.infinity, hi = -Double.infinity
-        var sumP = 0.0, sumLogP = 0.0, sumX = 0.0, sumOdds = 0.0
+        var sumP = 0.0, product = 1.0, sumX = 0.0, sumOdds = 0.0
         for x in logits {
-            // One exp and one log1p per step: e = e^-|x| gives p, log p and the odds e^x.
+            // One exp per step: e = e^-|x| gives p (accurate on both tails) and the odds e^x.
             let e = exp(-Swift.abs(x))
             let p = x >= 0 ? 1 / (1 + e) : e / (1 + e)
             lo = Swift.min(lo, p); hi = Swift.max(hi, p)
             sumP += p
-            sumLogP -= Swift.max(-x, 0) + log1p(e)
+            product *= p
             sumX += x
             sumOdds += x >= 0 ? 1 / e : e
         }
         let k = Double(logits.count)
         min = lo; max = hi
-        prod = exp(sumLogP)
+        prod = product
         mean = sumP / k
         meanLogit = sigmoid(sumX / k)
         meanOdd = Swift.max(0, sumOdds / k)

@@ -95,6 +95,9 @@ private struct TrialState {
     let present: UnsafeMutablePointer<Int32>   // (maxGroups) groups with a sample, in order of arrival
     var presentCount = 0
     let aggregations: Int
+    /// -inf in the aggregation lanes, +inf in the padding lanes (which must never reach a maximum,
+    /// or the rare slow path below would run for every sample).
+    let bestStart: Lanes
     var bestScore = Lanes(repeating: -.infinity) // best-of-N: highest score so far
     var bestTies = Lanes()                       // samples at that score
     var bestCorrect = Lanes()                    // correct samples at that score
@@ -109,6 +112,9 @@ private struct TrialState {
         weights.initialize(repeating: Lanes(), count: Swift.max(maxGroups, 1))
         present = .allocate(capacity: Swift.max(maxGroups, 1))
         self.aggregations = aggregations
+        var start = Lanes(repeating: .infinity)
+        for a in 0..<aggregations { start[a] = -.infinity }
+        bestStart = start
     }
 
     func release() {
@@ -169,7 +175,7 @@ private struct TrialState {
             weights[g] = Lanes()
         }
         presentCount = 0
-        bestScore = Lanes(repeating: -.infinity); bestTies = Lanes(); bestCorrect = Lanes()
+        bestScore = bestStart; bestTies = Lanes(); bestCorrect = Lanes()
         anyCorrect = false
     }
 
@@ -199,23 +205,31 @@ private struct TrialState {
     /// method's credit at the current N to `sums` at `offset`.
     func record(into sums: inout CreditSums, at offset: Int, slots: MethodSlots) {
         @inline(__always) func fixed(_ correct: Double, _ ties: Double) -> Int64 {
-            correct == 0 ? 0 : Int64((correct / ties * CreditSums.scale).rounded())
+            correct == 0 ? 0 : Int64(correct / ties * CreditSums.scale + 0.5) // rounded (positive)
         }
-        var top: Int32 = 0
-        for k in 0..<presentCount { top = Swift.max(top, counts[Int(present[k])]) }
-        var topTies = 0
-        for k in 0..<presentCount where counts[Int(present[k])] == top { topTies += 1 }
+        // One pass over the groups present: the largest count and weight lanes, with their ties.
+        var top: Int32 = 0, topTies = 0
+        var heaviest = Lanes(repeating: -.infinity), ties = Lanes()
+        let one = Lanes(repeating: 1), zero = Lanes()
+        let scored = aggregations > 0
+        for k in 0..<presentCount {
+            let g = Int(present[k])
+            let c = counts[g]
+            topTies = c > top ? 1 : topTies + (c == top ? 1 : 0)
+            top = Swift.max(top, c)
+            if scored {
+                let w = weights[g]
+                let heavier = w .> heaviest
+                ties = (ties + one.replacing(with: zero, where: w .!= heaviest)).replacing(with: one, where: heavier)
+                heaviest = heaviest.replacing(with: w, where: heavier)
+            }
+        }
         let correctPresent = counts[0] > 0
         let majority = correctPresent && counts[0] == top ? 1.0 : 0.0
         sums.values.withUnsafeMutableBufferPointer { v in
             v[offset + MethodSlots.majority] &+= fixed(majority, Double(topTies))
             v[offset + MethodSlots.passAtN] &+= anyCorrect ? Int64(CreditSums.scale) : 0
-            if aggregations == 0 || presentCount == 0 { return }
-            var heaviest = Lanes(repeating: -.infinity)
-            for k in 0..<presentCount { heaviest = pointwiseMax(heaviest, weights[Int(present[k])]) }
-            var ties = Lanes()
-            let one = Lanes(repeating: 1), zero = Lanes()
-            for k in 0..<presentCount { ties += one.replacing(with: zero, where: weights[Int(present[k])] .!= heaviest) }
+            if !scored || presentCount == 0 { return }
             let correct = correctPresent ? one.replacing(with: zero, where: weights[0] .!= heaviest) : zero
             for a in 0..<aggregations {
                 v[offset + slots.bestOfN(a)] &+= fixed(bestCorrect[a], bestTies[a])

@@ -5,22 +5,30 @@ import Foundation
 /// The reader is deliberately tolerant in one way: the tokens `NaN`, `Infinity` and `-Infinity`
 /// (which Python's `json.dumps` writes) parse as numbers, so that validation can reject them with a
 /// message naming the field instead of a bare "invalid JSON".
-public enum JSONValue: Equatable, Sendable {
+enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
+    /// An array whose elements are all numbers (read without a JSONValue per element).
+    case numbers([Double])
     case object([String: JSONValue])
 
+    /// The number, if the value is one.
+    var number: Double? {
+        if case .number(let x) = self { return x }
+        return nil
+    }
+
     /// A short name of the value's type for error messages.
-    public var typeName: String {
+    var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
         case .number: return "a number"
         case .string: return "a string"
-        case .array: return "an array"
+        case .array, .numbers: return "an array"
         case .object: return "an object"
         }
     }
@@ -38,15 +46,21 @@ struct JSONLineParser {
     private var i = 0
     private var depth = 0
 
-    /// Parses `bytes` as exactly one JSON value (surrounding whitespace allowed).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    /// Parses `bytes` as exactly one JSON value (surrounding whitespace allowed). When `keys` is
+    /// given and the value is an object, only those members are kept; the others are checked for
+    /// syntax and skipped without building values.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keys: Set<String>? = nil) throws -> JSONValue {
         var p = JSONLineParser(bytes: bytes)
+        p.keep = keys
         p.skipSpace()
         let v = try p.value()
         p.skipSpace()
         if p.i != bytes.count { throw JSONSyntaxError(message: "unexpected text after the JSON value", offset: p.i) }
         return v
     }
+
+    /// Members kept at the top level (nil: all).
+    private var keep: Set<String>? = nil
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -95,7 +109,7 @@ struct JSONLineParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
             i += 1
             skipSpace()
-            out[key] = try value()
+            if depth == 1, let keep, !keep.contains(key) { try skipValue() } else { out[key] = try value() }
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of line inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -112,6 +126,19 @@ struct JSONLineParser {
         var out: [JSONValue] = []
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+        // Fast path: an array of numbers (step scores) becomes [Double] directly.
+        var numbers: [Double] = []
+        while i < bytes.count, bytes[i] == UInt8(ascii: "-") || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
+                || bytes[i] == UInt8(ascii: "N") || bytes[i] == UInt8(ascii: "I") {
+            numbers.append(try value().number!)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of line inside an array") }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .numbers(numbers) }
+            guard bytes[i] == UInt8(ascii: ",") else { throw fail("expected ',' or ']'") }
+            i += 1
+            skipSpace()
+        }
+        out = numbers.map { .number($0) }
         while true {
             skipSpace()
             out.append(try value())
@@ -120,6 +147,26 @@ struct JSONLineParser {
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
             throw fail("expected ',' or ']'")
+        }
+    }
+
+    /// Checks and skips one value without building it.
+    private mutating func skipValue() throws {
+        guard i < bytes.count else { throw fail("unexpected end of line") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""):
+            i += 1
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == UInt8(ascii: "\"") { i += 1; return }
+                if c < 0x20 { throw fail("control character inside a string") }
+                i += c == UInt8(ascii: "\\") ? 2 : 1
+            }
+            throw fail("unterminated string")
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            _ = try value() // nested containers are rare in skipped fields
+        default:
+            _ = try value()
         }
     }
 
@@ -248,9 +295,13 @@ struct JSONLineParser {
             if exponent < 0 { v /= Self.powersOfTen[-exponent] } else { v *= Self.powersOfTen[exponent] }
             return negative ? -v : v
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        guard let v = Double(text) else { throw fail("invalid number") }
-        return v
+        // Correctly rounded conversion of the token (C strtod on a NUL-terminated copy).
+        let length = i - start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+            buffer[length] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
     }
 
     private static let powersOfTen: [Double] = (0...22).map { k in
@@ -260,12 +311,12 @@ struct JSONLineParser {
     }
 }
 
-/// Splits a JSON Lines file into lines (1-based numbers), skipping a UTF-8 byte order mark and
-/// stripping a trailing carriage return.
-func forEachLine(of bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+/// Calls `body` for each line of `bytes` (numbered from `firstLine`), stripping a trailing
+/// carriage return. A final line without a newline counts; an empty final segment does not.
+func forEachLine(of bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1,
+                 _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
     var start = 0
-    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-    var line = 1
+    var line = firstLine
     while start < bytes.count {
         var end = start
         while end < bytes.count, bytes[end] != 0x0A { end += 1 }
@@ -274,5 +325,51 @@ func forEachLine(of bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, UnsafeBuffe
         try body(line, UnsafeBufferPointer(rebasing: bytes[start..<stop]))
         line += 1
         start = end + 1
+    }
+}
+
+/// Parses the lines of a JSON Lines file in parallel chunks (split at newlines) and returns the
+/// records in file order. `parse` turns one line into a record, or nil to drop it (reporting to
+/// the log). In strict mode the error of the earliest line is thrown; with `skipInvalid` the logs
+/// of the chunks are merged in file order.
+func parseLines<T>(_ data: [UInt8], skipInvalid: Bool, threads: Int,
+                   _ parse: (Int, UnsafeBufferPointer<UInt8>, inout IssueLog) throws -> T?) throws -> (records: [T], log: IssueLog) {
+    try data.withUnsafeBufferPointer { all in
+        // A UTF-8 byte order mark is skipped.
+        let start = all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF ? 3 : 0
+        let n = all.count - start
+        let chunks = Swift.max(1, Swift.min(n / (1 << 20), threads * 8))
+        var bounds = [start]
+        for c in 1..<chunks {
+            var b = Swift.max(start + n / chunks * c, bounds.last!)
+            while b < all.count, all[b - 1] != 0x0A { b += 1 }
+            if b > bounds.last! && b < all.count { bounds.append(b) }
+        }
+        bounds.append(all.count)
+        let pieces = bounds.count - 1
+        let newlines = try parallelMap(pieces, threads: threads) { c -> Int in
+            var k = 0
+            for i in bounds[c]..<bounds[c + 1] where all[i] == 0x0A { k += 1 }
+            return k
+        }
+        var firstLines = [1]
+        for c in 0..<pieces - 1 { firstLines.append(firstLines[c] + newlines[c]) }
+        let parts = try parallelMap(pieces, threads: threads) { c -> ([T], IssueLog) in
+            var log = IssueLog(skipInvalid: skipInvalid)
+            var records: [T] = []
+            records.reserveCapacity(newlines[c] + 1)
+            try forEachLine(of: UnsafeBufferPointer(rebasing: all[bounds[c]..<bounds[c + 1]]), firstLine: firstLines[c]) { line, bytes in
+                if let r = try parse(line, bytes, &log) { records.append(r) }
+            }
+            return (records, log)
+        }
+        var records: [T] = []
+        records.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
+        var log = IssueLog(skipInvalid: skipInvalid)
+        for (r, l) in parts {
+            records += r
+            log.merge(l)
+        }
+        return (records, log)
     }
 }

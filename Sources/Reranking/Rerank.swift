@@ -24,6 +24,10 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
     guard !withSamples.isEmpty else {
         throw RerankError.invalidInput("no problem has a valid sample (\(valid.problems.count) problems, \(valid.samplesInFile) sample records)")
     }
+    // Credits are summed in units of 2^-40 in Int64: at most 2^23 problems.
+    guard withSamples.count < 1 << 22 else {
+        throw RerankError.invalidInput("\(withSamples.count) problems; at most \(1 << 22) are supported")
+    }
     timing.validation = clock.lap()
 
     let grouped = try parallelMap(withSamples.count, threads: threads) { p in
@@ -134,19 +138,27 @@ func makeCurves(sums: CreditSums, grid: CurveGrid, groups: [GroupPlan], levelKey
     for g in groups where g.group.problems > 0 {
         for (method, agg, m) in plan {
             var mean: [Double] = [], std: [Double] = []
+            let unit = CreditSums.scale * Double(g.group.problems)
             for (n, trials) in grid.trialsAt.enumerated() {
-                var values: [Double] = []
+                // Per-trial totals are exact integers (units of 2^-40 credit).
+                var totals: [Double] = []
                 for t in 0..<trials {
                     var total: Int64 = 0
                     for l in g.slots { total &+= sums.values[sums.offset(level: l, trial: t, n: n) + m] }
-                    values.append(Double(total) / CreditSums.scale / Double(g.group.problems))
+                    totals.append(Double(total))
                 }
-                let mu = values.reduce(0, +) / Double(trials)
-                let variance = values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(trials)
-                mean.append(mu); std.append(variance.squareRoot())
+                let mu = totals.reduce(0, +) / (unit * Double(trials))
+                let variance = totals.reduce(0) { $0 + ($1 / unit - mu) * ($1 / unit - mu) } / Double(trials)
+                mean.append(roundTo12(mu)); std.append(roundTo12(variance.squareRoot()))
             }
             curves.append(Curve(method: method, aggregation: agg, group: g.group.name, n: grid.nValues, mean: mean, std: std))
         }
     }
     return curves
+}
+
+/// Rounds to 12 decimals: below the fixed-point resolution of the credits, and it keeps
+/// summary.json free of binary noise such as 0.39999999999999997.
+func roundTo12(_ x: Double) -> Double {
+    (x * 1e12).rounded() / 1e12
 }

@@ -129,39 +129,49 @@ public enum RerankBenchmark {
         return RerankInput(problems: problems, samples: samples)
     }
 
-    /// Samples as JSON Lines (`problem_id, sample_index, output, step_scores, step_labels`).
+    /// Samples as JSON Lines (`problem_id, sample_index, output, answer, step_scores, step_labels`).
     public static func jsonLines(_ samples: [RerankSample]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(samples.count * 300)
+        func put(_ s: String) { out.append(contentsOf: s.utf8) }
         for s in samples {
-            var line = "{\"problem_id\":\(jsonString(s.problemID)),\"sample_index\":\(s.sampleIndex)"
-            if let o = s.output { line += ",\"output\":\(jsonString(o))" }
-            if let a = s.answer { line += ",\"answer\":\(jsonString(a))" }
-            if let sc = s.stepScores { line += ",\"step_scores\":[" + sc.map { "\($0)" }.joined(separator: ",") + "]" }
-            if let l = s.stepLabels { line += ",\"step_labels\":[" + l.map { $0 ? "1" : "0" }.joined(separator: ",") + "]" }
-            line += "}\n"
-            out.append(contentsOf: line.utf8)
+            put("{\"problem_id\":"); appendJSONString(s.problemID, to: &out)
+            put(",\"sample_index\":\(s.sampleIndex)")
+            if let o = s.output { put(",\"output\":"); appendJSONString(o, to: &out) }
+            if let a = s.answer { put(",\"answer\":"); appendJSONString(a, to: &out) }
+            if let sc = s.stepScores {
+                put(",\"step_scores\":[")
+                for (k, x) in sc.enumerated() { if k > 0 { out.append(UInt8(ascii: ",")) }; put(x.description) }
+                out.append(UInt8(ascii: "]"))
+            }
+            if let l = s.stepLabels {
+                put(",\"step_labels\":[")
+                for (k, b) in l.enumerated() { if k > 0 { out.append(UInt8(ascii: ",")) }; out.append(b ? 0x31 : 0x30) }
+                out.append(UInt8(ascii: "]"))
+            }
+            put("}\n")
         }
         return out
     }
 
-    /// A JSON string literal.
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+    /// Appends a JSON string literal of `s` (UTF-8).
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(0x5C); out.append(b)
+            case UInt8(ascii: "\\"): out.append(0x5C); out.append(b)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8)); out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
+            default: out.append(b)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
-
 }
 
 /// Resident memory of this process.

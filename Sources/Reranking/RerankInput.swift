@@ -94,4 +94,10 @@ struct IssueLog {
         counts[issue.rawValue, default: 0] += 1
         if examples.count < RerankInput.maxExamples { examples.append("\(file):\(line): \(message)") }
     }
+
+    /// Adds the counts and examples of a later part of the input.
+    mutating func merge(_ other: IssueLog) {
+        for (k, v) in other.counts { counts[k, default: 0] += v }
+        examples += other.examples.prefix(Swift.max(0, RerankInput.maxExamples - examples.count))
+    }
 }

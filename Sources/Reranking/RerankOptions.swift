@@ -58,6 +58,9 @@ public struct RerankOptions: Codable, Sendable, Equatable {
         if trials < 1 { throw RerankError.invalidOption("trials must be at least 1, found \(trials)") }
         if let m = maxN, m < 1 { throw RerankError.invalidOption("max N must be at least 1, found \(m)") }
         if aggregations.isEmpty { throw RerankError.invalidOption("choose at least one aggregation") }
+        if Set(aggregations).count != aggregations.count {
+            throw RerankError.invalidOption("aggregations listed twice: \(aggregations.map(\.rawValue))")
+        }
         if !Set(easyLevels).isDisjoint(with: hardLevels) {
             throw RerankError.invalidOption("easy levels \(easyLevels) and hard levels \(hardLevels) overlap")
         }

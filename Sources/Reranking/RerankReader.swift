@@ -46,54 +46,49 @@ public enum RerankReader {
     }
 
     static func readProblems(_ data: [UInt8], source: String, log: inout IssueLog) throws -> [RerankProblem] {
-        var out: [RerankProblem] = []
-        try data.withUnsafeBufferPointer { buffer in
-            try forEachLine(of: buffer) { line, bytes in
-                guard let fields = try object(bytes, source: source, line: line, log: &log) else { return }
-                let record = Record(fields: fields, source: source, line: line)
-                do {
-                    let id = try record.identifier("id")
-                    let answer = try record.text("answer")
-                    let level = try record.level()
-                    out.append(RerankProblem(id: id, level: level, answer: answer, line: line))
-                } catch let e as FieldError {
-                    try log.report(e.issue, file: source, line: line, e.message)
-                }
+        let (records, chunkLog) = try parseLines(data, skipInvalid: log.skipInvalid, threads: workerCount(nil)) { line, bytes, log -> RerankProblem? in
+            guard let fields = try object(bytes, keys: problemKeys, source: source, line: line, log: &log) else { return nil }
+            let record = Record(fields: fields, source: source, line: line)
+            do {
+                return RerankProblem(id: try record.identifier("id"), level: try record.level(),
+                                     answer: try record.text("answer"), line: line)
+            } catch let e as FieldError {
+                try log.report(e.issue, file: source, line: line, e.message)
+                return nil
             }
         }
-        return out
+        log.merge(chunkLog)
+        return records
     }
 
     static func readSamples(_ data: [UInt8], source: String, log: inout IssueLog) throws -> [RerankSample] {
-        var out: [RerankSample] = []
-        out.reserveCapacity(data.count / 256)
-        try data.withUnsafeBufferPointer { buffer in
-            try forEachLine(of: buffer) { line, bytes in
-                guard let fields = try object(bytes, source: source, line: line, log: &log) else { return }
-                let record = Record(fields: fields, source: source, line: line)
-                do {
-                    let problemID = try record.identifier("problem_id")
-                    let index = try record.integer("sample_index")
-                    let output = try record.optionalText("output")
-                    let answer = try record.optionalText("answer")
-                    let scores = try record.optionalNumbers("step_scores")
-                    let labels = try record.optionalLabels("step_labels")
-                    out.append(RerankSample(problemID: problemID, sampleIndex: index, output: output, answer: answer,
-                                            stepScores: scores, stepLabels: labels, line: line))
-                } catch let e as FieldError {
-                    try log.report(e.issue, file: source, line: line, e.message)
-                }
+        let (records, chunkLog) = try parseLines(data, skipInvalid: log.skipInvalid, threads: workerCount(nil)) { line, bytes, log -> RerankSample? in
+            guard let fields = try object(bytes, keys: sampleKeys, source: source, line: line, log: &log) else { return nil }
+            let record = Record(fields: fields, source: source, line: line)
+            do {
+                return RerankSample(problemID: try record.identifier("problem_id"), sampleIndex: try record.integer("sample_index"),
+                                    output: try record.optionalText("output"), answer: try record.optionalText("answer"),
+                                    stepScores: try record.optionalNumbers("step_scores"),
+                                    stepLabels: try record.optionalLabels("step_labels"), line: line)
+            } catch let e as FieldError {
+                try log.report(e.issue, file: source, line: line, e.message)
+                return nil
             }
         }
-        return out
+        log.merge(chunkLog)
+        return records
     }
 
-    /// The object of a non-blank line; nil for a blank line or a record dropped by `log`.
-    private static func object(_ bytes: UnsafeBufferPointer<UInt8>, source: String, line: Int,
+    static let problemKeys: Set<String> = ["id", "level", "answer"]
+    static let sampleKeys: Set<String> = ["problem_id", "sample_index", "output", "answer", "step_scores", "step_labels"]
+
+    /// The object of a non-blank line (only the members in `keys`); nil for a blank line or a
+    /// record dropped by `log`.
+    private static func object(_ bytes: UnsafeBufferPointer<UInt8>, keys: Set<String>, source: String, line: Int,
                                log: inout IssueLog) throws -> [String: JSONValue]? {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
         do {
-            guard case .object(let fields) = try JSONLineParser.parse(bytes) else {
+            guard case .object(let fields) = try JSONLineParser.parse(bytes, keys: keys) else {
                 try log.report(.malformedJSON, file: source, line: line, "expected a JSON object")
                 return nil
             }
@@ -178,6 +173,7 @@ private struct Record {
     /// An array of numbers (NaN/Infinity are kept for validation to report).
     func optionalNumbers(_ name: String) throws -> [Double]? {
         guard let v = fields[name], v != .null else { return nil }
+        if case .numbers(let xs) = v { return xs }
         guard case .array(let items) = v else { throw wrongType(name, "an array of numbers", v) }
         var out: [Double] = []
         out.reserveCapacity(items.count)
@@ -193,6 +189,14 @@ private struct Record {
     /// An array of 0/1 or booleans.
     func optionalLabels(_ name: String) throws -> [Bool]? {
         guard let v = fields[name], v != .null else { return nil }
+        if case .numbers(let xs) = v {
+            return try xs.enumerated().map { k, x in
+                guard x == 0 || x == 1 else {
+                    throw FieldError(issue: .badStepLabels, message: "\(name)[\(k)] must be 0, 1, true or false, found \(x)")
+                }
+                return x == 1
+            }
+        }
         guard case .array(let items) = v else { throw wrongType(name, "an array of 0/1 labels", v) }
         var out: [Bool] = []
         for (k, item) in items.enumerated() {
@@ -201,7 +205,7 @@ private struct Record {
             case .number(1): out.append(true)
             case .number(0): out.append(false)
             default:
-                throw FieldError(issue: .badStepLabels, message: "\(name)[\(k)] must be 0, 1, true or false, found \(item)")
+                throw FieldError(issue: .badStepLabels, message: "\(name)[\(k)] must be 0, 1, true or false, found \(item.number.map { "\($0)" } ?? item.typeName)")
             }
         }
         return out

@@ -41,6 +41,7 @@ public final class Sampler {
         var generated: [Int32] = []
         var generator: SeededGenerator
         var next: Int32 = 0  // the token to feed at the next step
+        var waiting = false  // another slot is feeding this problem's prompt; copy it when done
     }
 
     /// Samples `config.samplesPerProblem` completions for every job, in (job, sample index) order.
@@ -91,15 +92,32 @@ public final class Sampler {
             } else {
                 decoder.cache.reset(slot: slot)
                 state.next = state.prompt[0]
+                // Run each prompt through the model once: wait for a slot already feeding it.
+                state.waiting = active.contains { $0?.problem == problem && $0!.fed < $0!.prompt.count && !$0!.waiting }
             }
             active[slot] = state
+        }
+
+        /// Gives every slot waiting for `problem`'s prompt a copy of `source`'s cache and a first token.
+        func release(problem: Int, from source: Int, logits: UnsafePointer<Float>) {
+            for slot in 0..<slots {
+                guard var state = active[slot], state.waiting, state.problem == problem else { continue }
+                decoder.cache.copy(slot: source, to: slot, length: state.prompt.count)
+                state.waiting = false
+                state.fed = state.prompt.count
+                state.next = Int32(sampleToken(logits: logits, vocab: vocabularySize, banned: banned, temperature: config.temperature,
+                                               topK: config.topK, topP: config.topP, generator: &state.generator, scratch: &scratch))
+                state.generated.append(state.next)
+                active[slot] = state
+            }
         }
         for slot in 0..<slots { assign(slot) }
 
         while active.contains(where: { $0 != nil }) {
             // Retire sequences whose last sampled token ended them (possible right after assignment).
             for slot in 0..<slots {
-                guard let state = active[slot], state.fed == state.prompt.count, let last = state.generated.last else { continue }
+                guard let state = active[slot], !state.waiting, state.fed == state.prompt.count,
+                      let last = state.generated.last else { continue }
                 if let reason = stopReason(state.generated, last: last, promptLength: state.prompt.count) {
                     results[state.problem * N + state.sample] = record(state, jobs: jobs, reason: reason)
                     finished += 1
@@ -107,7 +125,7 @@ public final class Sampler {
                     assign(slot)
                 }
             }
-            let rows = (0..<slots).filter { active[$0] != nil }
+            let rows = (0..<slots).filter { active[$0] != nil && !active[$0]!.waiting }
             guard !rows.isEmpty else { break }
             try decoder.step(tokens: rows.map { active[$0]!.next }, slots: rows)
             tokens += rows.count
@@ -123,6 +141,7 @@ public final class Sampler {
                     }
                     promptLogits[state.problem] = Array(UnsafeBufferPointer(start: row, count: V))
                     promptSlot[state.problem] = slot
+                    release(problem: state.problem, from: slot, logits: row)
                 }
                 state.next = Int32(sampleToken(logits: row, vocab: vocabularySize, banned: banned, temperature: config.temperature, topK: config.topK,
                                                topP: config.topP, generator: &state.generator, scratch: &scratch))

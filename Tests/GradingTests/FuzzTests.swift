@@ -38,7 +38,7 @@ struct FuzzTests {
     func randomStrings() {
         var rng = TestRandom(seed: 2024)
         var previous = "0"
-        for _ in 0..<1500 {
+        for _ in 0..<3000 {
             let s = Self.randomString(&rng)
             let v = grade(gold: s, predicted: previous)
             let w = grade(gold: previous, predicted: s)
@@ -54,7 +54,7 @@ struct FuzzTests {
     func mutatedFixtures() throws {
         var rng = TestRandom(seed: 99)
         let answers = try Fixtures.cases().flatMap { [$0.gold, $0.pred] }
-        for _ in 0..<2000 {
+        for _ in 0..<3000 {
             let a = rng.pick(answers)
             let m = Self.mutate(a, &rng)
             _ = grade(gold: a, predicted: m)

@@ -149,6 +149,21 @@ private func sig(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
     }
 }
 
+/// Identities that hold trial by trial: at N = 1 every method reads the same sample; at N = 2
+/// weighted voting and best-of-N pick the same answer (two different answers: the higher score).
+@Suite struct IdentityTests {
+    @Test func smallN() throws {
+        let s = try Pools.run(Pools.random(problems: 20, samples: 9, answers: 3), Pools.options(trials: 40))
+        let reference = s.curve(.passAtN)!
+        for c in s.curves where c.group == "all" {
+            #expect(c.mean[0] == reference.mean[0] && c.std[0] == reference.std[0], "\(c.method) \(c.aggregation?.rawValue ?? "")")
+        }
+        for a in Aggregation.allCases {
+            #expect(s.curve(.bestOfN, a)!.mean[1] == s.curve(.weightedVoting, a)!.mean[1])
+        }
+    }
+}
+
 /// Results depend neither on the order of records, nor on threads, and the seed only moves subsampled N.
 @Suite struct DeterminismTests {
     @Test func sampleAndProblemOrderDoNotMatter() throws {

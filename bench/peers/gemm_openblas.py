@@ -80,6 +80,7 @@ def main():
 
     results = []
     try:
+        import numpy  # noqa: F401  (loaded first: threadpoolctl only sees libraries already loaded)
         from threadpoolctl import threadpool_limits
         for t in (int(x) for x in args.threads.split(",")):
             with threadpool_limits(limits=t, user_api="blas"):
