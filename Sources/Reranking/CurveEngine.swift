@@ -2,10 +2,11 @@
 ///
 /// For each problem and trial, one random permutation of the pool is drawn (partial Fisher-Yates,
 /// only as long as the largest sampled N), and every N of the grid reads its prefix: the first N of
-/// a uniform random permutation are a uniform N-subset drawn without replacement. Counts, weights
-/// and maxima only grow along the prefix, so each method's winner is updated in O(A) per sample
-/// and read at each N in O(1); ties are split as in ``Voting``. A trial of a problem costs
-/// O(max N * A); the whole run O(problems * trials * max N * A), parallel over problems.
+/// a uniform random permutation are a uniform N-subset drawn without replacement. Along the prefix
+/// each sample adds to its group's count and score sums (one SIMD row for all aggregations) and
+/// to the running best-of-N maximum; at each N of the grid one scan over the groups present finds
+/// the majority and weighted winners. Ties are split as in ``Voting``. A trial of a problem costs
+/// O(largest sampled N + grid size * groups present); the whole run is parallel over problems.
 ///
 /// Credits are summed in fixed point (2^-40), so the sums are exact integers and the result does
 /// not depend on the number of threads or on scheduling.

@@ -95,15 +95,16 @@ extension ValidatedInput {
             problems[p].samples.append(k)
         }
         // Canonical pool order, then duplicates (adjacent after sorting; the later record is the duplicate).
+        let sampleIndex = input.samples.map(\.sampleIndex)
         for p in problems.indices {
             problems[p].samples.sort {
-                let a = input.samples[$0].sampleIndex, b = input.samples[$1].sampleIndex
+                let a = sampleIndex[$0], b = sampleIndex[$1]
                 return a != b ? a < b : $0 < $1
             }
             var kept: [Int] = []
             kept.reserveCapacity(problems[p].samples.count)
             for k in problems[p].samples {
-                if let last = kept.last, input.samples[last].sampleIndex == input.samples[k].sampleIndex {
+                if let last = kept.last, sampleIndex[last] == sampleIndex[k] {
                     let s = input.samples[k]
                     try log.report(.duplicateSample, file: file, line: s.line ?? k + 1,
                                    "duplicate sample_index \(s.sampleIndex) for problem \"\(s.problemID)\" (first at line \(input.samples[last].line ?? last + 1))")

@@ -24,7 +24,7 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
     guard !withSamples.isEmpty else {
         throw RerankError.invalidInput("no problem has a valid sample (\(valid.problems.count) problems, \(valid.samplesInFile) sample records)")
     }
-    // Credits are summed in units of 2^-40 in Int64: at most 2^23 problems.
+    // Credits are summed in units of 2^-40 in Int64, which holds 2^23 problems: keep a margin.
     guard withSamples.count < 1 << 22 else {
         throw RerankError.invalidInput("\(withSamples.count) problems; at most \(1 << 22) are supported")
     }
@@ -72,7 +72,7 @@ public func rerank<E: AnswerEquivalence>(_ input: RerankInput, options: RerankOp
 
     let stats = InputSummary(
         problems: valid.problemsInFile, problemsWithSamples: withSamples.count,
-        problemsWithoutSamples: valid.problemsInFile - withSamples.count,
+        problemsWithoutSamples: valid.problems.count - withSamples.count,
         samples: valid.samplesInFile, samplesUsed: sizes.reduce(0, +),
         samplesWithoutAnswer: grouped.reduce(0) { $0 + $1.groupOf.filter { $0 < 0 }.count },
         samplesCorrect: grouped.reduce(0) { $0 + $1.groupOf.filter { $0 == 0 }.count },

@@ -95,6 +95,7 @@ struct Rerank: ParsableCommand {
             config.problems = benchmarkProblems
             config.samplesPerProblem = benchmarkSamples
             let report = try RerankBenchmark.run(config, options: options)
+            print(TerminalTable.render(report.summary, groups: ["all"]))
             print(report.text)
             if let out { try writeReport(report.summary, to: out) }
             return
