@@ -103,13 +103,18 @@ extension Experiment {
         return ExperimentSummary(results: results, hardGapRecovered: recovered, verdict: verdict)
     }
 
-    /// The table a person reads first.
+    /// The table a person reads first: accuracy at the largest N per reward model and group.
     public func table(_ summary: ExperimentSummary) -> String {
-        var lines = [String(format: "%-9@ %-5@ %9@ %9@ %9@ %9@", "model" as NSString, "group" as NSString,
-                            "majority" as NSString, "weighted" as NSString, "best-of-N" as NSString, "pass@N" as NSString)]
+        func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + padding : padding + text
+        }
+        let n = summary.results.first?.n ?? 0
+        var lines = [pad("model", 9, left: true) + pad("group", 6, left: true) + pad("majority", 10)
+                     + pad("weighted", 10) + pad("best-of-N", 10) + pad("pass@N", 10) + "   (N = \(n))"]
         for r in summary.results where r.group != "all" {
-            lines.append(String(format: "%-9@ %-5@ %8.1f%% %8.1f%% %8.1f%% %8.1f%%", r.model.uppercased() as NSString,
-                                r.group as NSString, r.majority * 100, r.weightedVoting * 100, r.bestOfN * 100, r.passAtN * 100))
+            let cells = [r.majority, r.weightedVoting, r.bestOfN, r.passAtN].map { pad(String(format: "%.1f%%", $0 * 100), 10) }
+            lines.append(pad(r.model.uppercased(), 9, left: true) + pad(r.group, 6, left: true) + cells.joined())
         }
         return lines.joined(separator: "\n")
     }

@@ -36,7 +36,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// the full-supervision reference PRM, never by the easy-to-hard method.
     public var trainProblemsPerLevel: [Int] = [2000, 2000, 2000, 400, 400]
     /// Test problems per level, for levels 1-5.
-    public var testProblemsPerLevel: [Int] = [40, 40, 40, 60, 60]
+    public var testProblemsPerLevel: [Int] = [20, 20, 20, 30, 30]
     /// Documents of the unlabelled pretraining corpus (facts at every size; no problems).
     public var pretrainingDocuments: Int = 4000
 
@@ -45,11 +45,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
     public var pretrainSteps: Int = 400
     /// SFT steps on easy solutions.
-    public var sftSteps: Int = 600
+    public var sftSteps: Int = 1000
     /// Sequences per training step.
     public var batchSize: Int = 32
     /// Peak learning rate of pretraining and SFT.
-    public var learningRate: Float = 2e-3
+    public var learningRate: Float = 3e-3
 
     /// Easy training problems sampled to build reward-model data (per level, levels in `easyLevels`).
     public var rewardProblemsPerLevel: Int = 150

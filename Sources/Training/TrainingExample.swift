@@ -79,17 +79,18 @@ public struct ExampleBuilder: Sendable {
 /// Where scores are read (PAPER.md: "Step score = head output at the first newline token after
 /// the step"; the final answer's score at its last token).
 public enum ScorePositions {
-    /// Token positions of each step's score, then the final answer's, for a completion after a
-    /// prompt of `promptTokens` tokens.
+    /// Token positions of each step's score, then the final one (the answer's last token, or the
+    /// completion's last token when it has no answer), for a completion after a prompt of
+    /// `promptTokens` tokens.
     public static func positions(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> [Int] {
         let offset = 1 + promptTokens
         var positions = parsed.stepRanges.map { range in
             // The newline right after the step, or the step's last token when the text ends there.
             offset + min(range.upperBound, max(completionTokens - 1, range.lowerBound))
         }
-        if parsed.answerRange != nil {
-            positions.append(finalPosition(parsed, promptTokens: promptTokens, completionTokens: completionTokens))
-        }
+        // The final score is always there (at the last completion token when there is no answer),
+        // so every sample has at least one score.
+        positions.append(finalPosition(parsed, promptTokens: promptTokens, completionTokens: completionTokens))
         return positions
     }
 
