@@ -1,9 +1,10 @@
 // The register-blocked micro-kernel and the loop over the micro-tiles of one packed block (BLIS's
 // "macro-kernel").
 //
-// THIS FILE IS COPIED UNCHANGED into GEMM (portable), GEMMAVX2 and GEMMAVX512. Each module compiles
-// it for its own instruction set and defines `KernelVector` and `multiplyAdd` beside it, so the
-// code that runs on AVX-512 is the code the tests run on AVX2. GEMMTests checks the copies agree.
+// ONE FILE, THREE MODULES: GEMMAVX2/MacroKernel.swift and GEMMAVX512/MacroKernel.swift are symbolic
+// links to this file. Each module compiles it for its own instruction set and defines `KernelVector`
+// and `multiplyAdd` beside it, so the code that runs on AVX-512 is the code the tests run on AVX2.
+// GEMMTests checks the three paths read the same text (e.g. if a checkout lost the links).
 //
 // Shape legend: MR = `microTileRows` (6), W = `KernelVector.scalarCount`, NR = 2·W.
 //   packed A block: (mc/MR panels, kc, MR)  k-major panels of MR rows, the last one zero-padded
