@@ -8,10 +8,10 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure GEMM GF/s and training / forward / decoding tokens per second.",
         discussion: """
-            Prints one JSON object per line. `gemm` lines compare against OpenBLAS when a
-            libopenblas can be loaded. The `engine` line uses the reference config (4 layers,
-            width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch
-            peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess
+            Prints one JSON object per line. `gemm` lines compare against OpenBLAS when a \
+            libopenblas can be loaded. The `engine` line uses the reference config (4 layers, \
+            width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch \
+            peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess \
             and a `ratio` line compares the two. Threads: E2H_THREADS (default: all cores).
             """)
 

@@ -6,8 +6,8 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a small decoder from scratch on arithmetic sequences; the loss should fall.",
         discussion: """
-            Each training sequence is s, s+d, s+2d, ... (mod the vocabulary). Only the first two
-            tokens are unpredictable, so a model that learns the rule in context drives the loss from
+            Each training sequence is s, s+d, s+2d, ... (mod the vocabulary). Only the first two \
+            tokens are unpredictable, so a model that learns the rule in context drives the loss from \
             ln(V) toward (2/T)·ln(V).
             """)
 

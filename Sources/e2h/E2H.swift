@@ -7,8 +7,8 @@ struct E2H: ParsableCommand {
         commandName: "e2h",
         abstract: "Easy-to-hard generalization (Sun et al., 2024) on one CPU.",
         discussion: """
-            Train an evaluator with supervision on easy problems only and use it to solve hard
-            problems better. `e2h run` runs the whole method on the built-in benchmark; the other
+            Train an evaluator with supervision on easy problems only and use it to solve hard \
+            problems better. `e2h run` runs the whole method on the built-in benchmark; the other \
             commands run one stage each on files.
             """,
         subcommands: [Run.self, DataCommand.self, Train.self, Sample.self, Label.self, Score.self, Rerank.self,

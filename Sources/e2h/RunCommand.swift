@@ -7,11 +7,11 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the whole easy-to-hard experiment on the built-in benchmark.",
         discussion: """
-            Stages: generate problems (levels 1-5) -> pretrain + SFT the policy on easy solutions ->
-            sample easy problems and label their steps with the checker (the only supervision) ->
-            train PRM, ORM, OPRM on easy data (and, for comparison only, a PRM with labels on all
-            levels) -> sample N solutions per test problem -> score them -> re-rank and report.
-            Every stage writes into --out and is skipped when already done, so an interrupted run
+            Stages: generate problems (levels 1-5) -> pretrain + SFT the policy on easy solutions -> \
+            sample easy problems and label their steps with the checker (the only supervision) -> \
+            train PRM, ORM, OPRM on easy data (and, for comparison only, a PRM with labels on all \
+            levels) -> sample N solutions per test problem -> score them -> re-rank and report. \
+            Every stage writes into --out and is skipped when already done, so an interrupted run \
             continues where it stopped (training resumes from its last checkpoint).
             """)
 

@@ -39,7 +39,7 @@ struct Label: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Label each step of built-in benchmark samples with the step checker (the supervision).",
         discussion: """
-            Adds step_labels (one per step, then one for the answer) and correct. Refuses samples of levels
+            Adds step_labels (one per step, then one for the answer) and correct. Refuses samples of levels \
             outside --levels, so hard-level labels cannot reach the easy-to-hard reward models by accident.
             """)
 

@@ -14,9 +14,9 @@ struct TrainPolicy: ParsableCommand {
         commandName: "policy",
         abstract: "Supervised fine-tuning on solutions (loss on the solution tokens only).",
         discussion: """
-            SOLUTIONS is JSONL: problem records with `problem`, `answer` and a `solution` whose steps are
-            separated by blank lines (as `e2h data generate` writes), or records with `problem`, `steps`
-            and `answer`. --pretrain adds a first stage on unlabelled documents (`{"text": ...}` lines).
+            SOLUTIONS is JSONL: problem records with `problem`, `answer` and a `solution` whose steps are \
+            separated by blank lines (as `e2h data generate` writes), or records with `problem`, `steps` \
+            and `answer`. --pretrain adds a first stage on unlabelled documents (`{"text": ...}` lines). \
             Interrupted runs resume from the last checkpoint in --out.
             """)
 
@@ -42,9 +42,9 @@ struct TrainReward: ParsableCommand {
         commandName: "reward",
         abstract: "Train a reward model (scalar head on the policy's backbone) from labelled samples.",
         discussion: """
-            SAMPLES is a samples JSONL with `step_labels` and `correct` (see `e2h label`). PRM: binary
-            cross-entropy on every token of each step and its trailing blank line; ORM: the final answer's
-            correctness at its last token, positives:negatives kept between 1:3 and 3:1 per question;
+            SAMPLES is a samples JSONL with `step_labels` and `correct` (see `e2h label`). PRM: binary \
+            cross-entropy on every token of each step and its trailing blank line; ORM: the final answer's \
+            correctness at its last token, positives:negatives kept between 1:3 and 3:1 per question; \
             OPRM: both mixed.
             """)
 
