@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import Foundation
 import GEMM
 import Transformer
@@ -22,6 +23,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also run the PyTorch peer (needs python3 with torch) and print the ratio.")
     var pytorch = false
     @Option(help: "Path of the PyTorch peer script.") var peerScript = "bench/peers/torch_llama.py"
+    @Flag(help: "Also time the method's stages at the built-in benchmark's default model size.")
+    var pipeline = false
 
     mutating func run() throws {
         if !noGemm {
@@ -29,6 +32,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(Data((report.table + "\n").utf8))
             for result in report.results { try printJSON(["gemm": result]) }
         }
+        if pipeline { try printJSON(["pipeline": try benchmarkPipeline()]) }
         guard !noEngine else { return }
         let ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps)
         try printJSON(["engine": ours])
