@@ -15,6 +15,16 @@ let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// `-target-cpu` of the per-instruction-set GEMM targets. Only meaningful on x86-64; elsewhere
+/// (arm64) those targets compile for the baseline and the dispatcher never selects them.
+#if arch(x86_64)
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let avx2Flags: [SwiftSetting] = []
+let avx512Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "EasyToHard",
     platforms: [.macOS(.v13)],
@@ -33,9 +43,9 @@ let package = Package(
         .target(name: "CCPUFeatures"),
         // Layer 0: GEMM micro-kernels compiled for one instruction set each; GEMM dispatches at run time.
         .target(name: "GEMMAVX2", dependencies: ["CCPUFeatures"],
-                swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "haswell"])]),
+                swiftSettings: fastMath + avx2Flags),
         .target(name: "GEMMAVX512", dependencies: ["CCPUFeatures"],
-                swiftSettings: fastMath + [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
+                swiftSettings: fastMath + avx512Flags),
         .target(name: "GEMM", dependencies: ["CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
                 swiftSettings: fastMath),
         // Layer 0: elementwise kernels with forward/backward, AdamW, seeded RNG.
