@@ -90,24 +90,34 @@ extension EquivalenceChecker {
         var agreed = 0, attempts = 0
         while agreed < Self.pointCount && attempts < 3 * Self.pointCount {
             attempts += 1
-            var env: [String: Value] = [:]
-            for s in symbols { env[s] = .real(generator.rational()) }
-            var ev = Evaluator(variables: env, reading: reading, budget: budget)
-            let va: Value, vb: Value
-            do {
-                va = try ev.evaluate(a)
-                vb = try ev.evaluate(b)
-                budget = ev.budget
-            } catch let f as GradingFailure where !f.isBound {
-                budget = ev.budget
-                continue
-            }
-            if !va.isFinite || !vb.isFinite { continue }
-            noteApproximation(va, vb)
+            guard let (va, vb) = try evaluateAtRandomPoint(a, b, symbols: symbols, generator: &generator,
+                                                           reading: reading) else { continue }
             if !ValueComparison.equal(va, vb) { return false }
             agreed += 1
         }
         return agreed >= 2
+    }
+
+    /// Both sides evaluated at one random point of their free symbols; nil when either side is
+    /// undefined (or not finite) there, so the caller skips the point. Bound failures propagate.
+    private mutating func evaluateAtRandomPoint(_ a: Expr, _ b: Expr, symbols: [String],
+                                                generator: inout PointGenerator,
+                                                reading: MarkerReading) throws -> (Value, Value)? {
+        var env: [String: Value] = [:]
+        for s in symbols { env[s] = .real(generator.rational()) }
+        var ev = Evaluator(variables: env, reading: reading, budget: budget)
+        let va: Value, vb: Value
+        do {
+            va = try ev.evaluate(a)
+            vb = try ev.evaluate(b)
+            budget = ev.budget
+        } catch let f as GradingFailure where !f.isBound {
+            budget = ev.budget
+            return nil
+        }
+        if !va.isFinite || !vb.isFinite { return nil }
+        noteApproximation(va, vb)
+        return (va, vb)
     }
 
     private mutating func noteApproximation(_ a: Value, _ b: Value) {
@@ -125,20 +135,8 @@ extension EquivalenceChecker {
         let maxAttempts = symbols.isEmpty ? 1 : 3 * Self.pointCount
         while agreed < needed && attempts < maxAttempts {
             attempts += 1
-            var env: [String: Value] = [:]
-            for s in symbols { env[s] = .real(generator.rational()) }
-            var ev = Evaluator(variables: env, budget: budget)
-            let va: Value, vb: Value
-            do {
-                va = try ev.evaluate(a)
-                vb = try ev.evaluate(b)
-                budget = ev.budget
-            } catch let f as GradingFailure where !f.isBound {
-                budget = ev.budget
-                continue
-            }
-            if !va.isFinite || !vb.isFinite { continue }
-            noteApproximation(va, vb)
+            guard let (va, vb) = try evaluateAtRandomPoint(a, b, symbols: symbols, generator: &generator,
+                                                           reading: .literal) else { continue }
             let zeroA = ValueComparison.equal(va, .real(.zero)), zeroB = ValueComparison.equal(vb, .real(.zero))
             if zeroA != zeroB { return false }
             if zeroA { bothZero += 1; continue }
