@@ -121,11 +121,27 @@ extension Experiment {
 
     /// Runs every stage; each is skipped when already done.
     public func runAll() throws -> ExperimentSummary {
-        try generateData()
-        try trainPolicy()
-        try buildRewardData()
-        try trainRewardModels()
-        try sampleAndScoreTest()
+        try run(until: .report)!
+    }
+
+    /// Runs the stages up to and including `last`; returns the summary when `last` is the report.
+    public func run(until last: ExperimentStage) throws -> ExperimentSummary? {
+        let stages: [(ExperimentStage, () throws -> Void)] = [
+            (.data, generateData), (.policy, trainPolicy), (.rewardData, buildRewardData),
+            (.rewardModels, trainRewardModels), (.test, sampleAndScoreTest),
+        ]
+        for (stage, body) in stages {
+            try body()
+            if stage == last { return nil }
+        }
         return try report()
     }
+}
+
+/// The stages of `e2h run`, in order.
+public enum ExperimentStage: String, CaseIterable, Sendable {
+    case data, policy
+    case rewardData = "reward-data"
+    case rewardModels = "reward-models"
+    case test, report
 }

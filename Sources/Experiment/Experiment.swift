@@ -36,10 +36,10 @@ public final class Experiment {
         guard !run.isDone("data") else { return }
         log("[1/7] generating the benchmark")
         try run.makeFolders("data")
-        let generator = BenchmarkGenerator(seed: config.seed)
+        let generator = BenchmarkGenerator(config: config.benchmark, seed: config.seed)
         let test = try generator.problems(countsByLevel: counts(config.testProblemsPerLevel))
         // Test problems are excluded from training by text; train ids get their own prefix.
-        let train = try BenchmarkGenerator(seed: config.seed &+ 1_000)
+        let train = try BenchmarkGenerator(config: config.benchmark, seed: config.seed &+ 1_000)
             .problems(countsByLevel: counts(config.trainProblemsPerLevel), excluding: Set(test.map(\.problem)))
         try RecordWriter.write(test, to: run.path("data/test.jsonl"))
         try RecordWriter.write(train, to: run.path("data/train.jsonl"))
@@ -57,11 +57,12 @@ public final class Experiment {
         try RecordReader.readAll(Problem.self, from: run.path("data/\(split).jsonl"), options: ReadOptions(strict: true)).records
     }
 
-    func trainerConfig(steps: Int, objective: TrainingObjective, learningRate: Float, seed: UInt64) -> TrainerConfig {
+    func trainerConfig(steps: Int, objective: TrainingObjective, learningRate: Float, seed: UInt64,
+                       batchSize: Int? = nil) -> TrainerConfig {
         var t = TrainerConfig()
         t.objective = objective
         t.steps = steps
-        t.batchSize = config.batchSize
+        t.batchSize = batchSize ?? config.batchSize
         t.context = config.model.context
         t.learningRate = learningRate
         t.warmupSteps = max(1, min(50, steps / 10))
@@ -80,10 +81,11 @@ public final class Experiment {
             log("[2/7] pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
             let documents = try RecordReader.readAll(TextDocument.self, from: run.path("data/pretrain.jsonl")).records
             let examples = try documents.enumerated().map { try builder.documentExample($1.text, source: "doc\($0)") }
-            let split = max(1, examples.count / 20)
+            let (training, validation) = holdOut(examples, every: 20)
             try Trainer(model: model, config: trainerConfig(steps: config.pretrainSteps, objective: .languageModel,
-                                                            learningRate: config.learningRate, seed: config.seed),
-                        training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                                                            learningRate: config.learningRate, seed: config.seed,
+                                                            batchSize: config.pretrainBatchSize),
+                        training: training, validation: validation,
                         outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, label: "pretrain",
                         quiet: quiet).run()
         }
@@ -96,10 +98,10 @@ public final class Experiment {
                                                                             answer: p.answer),
                                       source: p.id)
         }
-        let split = max(1, examples.count / 20)
+        let (training, validation) = holdOut(examples, every: 20)
         try Trainer(model: model, config: trainerConfig(steps: config.sftSteps, objective: .languageModel,
                                                         learningRate: config.learningRate, seed: config.seed &+ 1),
-                    training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                    training: training, validation: validation,
                     outputDirectory: run.url("policy/sft"), padID: vocabulary.padID, label: "sft", quiet: quiet).run()
         try run.markDone("policy")
     }

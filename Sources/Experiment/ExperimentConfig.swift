@@ -1,6 +1,8 @@
 // Every knob of `e2h run`, with the defaults of the built-in benchmark. Encoded into the run
 // directory, so a rerun with other settings is detected instead of silently mixing results.
 
+import Datasets
+import Foundation
 import Training
 import Transformer
 
@@ -36,18 +38,24 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// the full-supervision reference PRM, never by the easy-to-hard method.
     public var trainProblemsPerLevel: [Int] = [2000, 2000, 2000, 400, 400]
     /// Test problems per level, for levels 1-5.
-    public var testProblemsPerLevel: [Int] = [20, 20, 20, 30, 30]
+    public var testProblemsPerLevel: [Int] = [10, 10, 10, 35, 35]
+    /// The generator of the built-in benchmark: the five levels and the pretraining facts.
+    public var benchmark: BenchmarkConfig = .standard
     /// Documents of the unlabelled pretraining corpus (facts at every size; no problems).
-    public var pretrainingDocuments: Int = 4000
+    public var pretrainingDocuments: Int = 6000
 
     /// The policy's architecture; reward models share it and start from the SFT policy.
     public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256)
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
-    public var pretrainSteps: Int = 400
+    public var pretrainSteps: Int = 1500
     /// SFT steps on easy solutions.
-    public var sftSteps: Int = 1000
-    /// Sequences per training step.
-    public var batchSize: Int = 32
+    public var sftSteps: Int = 3000
+    /// Sequences per SFT and reward-model step. Small: at this scale the number of optimizer
+    /// steps, not the batch, limits learning (same tokens at batch 4 instead of 32 took single-digit
+    /// facts from 2% to 97% exact, see docs/benchmark.md).
+    public var batchSize: Int = 8
+    /// Documents (256 tokens each) per pretraining step.
+    public var pretrainBatchSize: Int = 4
     /// Peak learning rate of pretraining and SFT.
     public var learningRate: Float = 3e-3
 
@@ -56,7 +64,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// Policy samples per problem for reward-model data.
     public var rewardSamplesPerProblem: Int = 8
     /// Optimizer steps of each reward model.
-    public var rewardSteps: Int = 300
+    public var rewardSteps: Int = 400
     /// Peak learning rate of reward-model training.
     public var rewardLearningRate: Float = 1e-3
 
@@ -80,15 +88,51 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         c.testProblemsPerLevel = [6, 6, 6, 6, 6]
         c.pretrainingDocuments = 200
         c.model = ModelSize(layers: 2, width: 64, heads: 4, context: 256)
-        c.pretrainSteps = 20
-        c.sftSteps = 40
-        c.batchSize = 16
+        c.pretrainSteps = 40
+        c.sftSteps = 60
         c.rewardProblemsPerLevel = 10
         c.rewardSamplesPerProblem = 4
         c.rewardSteps = 20
         c.testSamples = 8
         c.trials = 20
         return c
+    }
+
+    /// This configuration with the keys of a JSON object replaced, e.g. `{"sftSteps": 800,
+    /// "model": {"width": 96}}`: objects merge key by key, any other value replaces. Lets a
+    /// config file name only what it changes.
+    /// - Throws: `ExperimentError.invalid` naming an unknown key or a value of the wrong type.
+    public func overlaid(with json: Data, source: String) throws -> ExperimentConfig {
+        guard let patch = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw ExperimentError.invalid("\(source): not a JSON object")
+        }
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        guard let base = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
+            throw ExperimentError.invalid("\(source): cannot encode the base configuration")
+        }
+        func merge(_ base: [String: Any], _ patch: [String: Any], path: String) throws -> [String: Any] {
+            var out = base
+            for (key, value) in patch {
+                let name = path.isEmpty ? key : path + "." + key
+                guard let old = base[key] else {
+                    throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(base.keys.sorted().joined(separator: ", ")))")
+                }
+                if let oldObject = old as? [String: Any], let newObject = value as? [String: Any] {
+                    out[key] = try merge(oldObject, newObject, path: name)
+                } else {
+                    out[key] = value
+                }
+            }
+            return out
+        }
+        let merged = try merge(base, patch, path: "")
+        do {
+            return try JSONDecoder().decode(ExperimentConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            let key = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            throw ExperimentError.invalid("\(source): bad value for \"\(key)\": \(context.debugDescription)")
+        }
     }
 
     /// The levels that are not easy.

@@ -66,10 +66,10 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
         try builder.policyExample(prompt: SolutionFormat.prompt(problem: $0.problem),
                                   completion: SolutionFormat.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
     }
-    let split = examples.count >= 20 ? examples.count / 20 : 0
-    log("fine-tuning on \(examples.count - split) solutions (\(split) held out) for \(trainer.steps) steps")
-    try Trainer(model: model, config: trainer, training: Array(examples.dropFirst(split)),
-                validation: Array(examples.prefix(split)), outputDirectory: out, padID: vocabulary.padID,
+    let (training, validation) = holdOut(examples, every: 20)
+    log("fine-tuning on \(training.count) solutions (\(validation.count) held out) for \(trainer.steps) steps")
+    try Trainer(model: model, config: trainer, training: training,
+                validation: validation, outputDirectory: out, padID: vocabulary.padID,
                 label: "sft", quiet: quiet).run()
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
@@ -109,12 +109,12 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
     }
     let examples = try rewardExamples(kind: kind, samples: labelled, problems: byID,
                                       builder: ExampleBuilder(tokenizer: .benchmark), seed: trainer.seed)
-    let split = examples.count >= 20 ? examples.count / 10 : 0
-    log("\(kind.rawValue.uppercased()): \(examples.count - split) training examples, \(split) held out")
+    let (training, validation) = holdOut(examples, every: 10, minimum: 20)
+    log("\(kind.rawValue.uppercased()): \(training.count) training examples, \(validation.count) held out")
     var config = trainer
     config.objective = .scalarHead
     try Trainer(model: try TransformerModel.load(from: initialModel), config: config,
-                training: Array(examples.dropFirst(split)), validation: Array(examples.prefix(split)),
+                training: training, validation: validation,
                 outputDirectory: out, padID: CharacterVocabulary.benchmark.padID, label: kind.rawValue, quiet: quiet).run()
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }

@@ -26,6 +26,8 @@ public final class Trainer {
     let padID: Int32
     let activations: Activations
     let progress: ProgressReporter
+    /// The order of the epoch last asked for (computing an order sorts the data set).
+    var cachedOrder: (epoch: Int, order: [Int]) = (-1, [])
     /// Steps completed.
     public private(set) var step = 0
 
@@ -59,21 +61,33 @@ public final class Trainer {
     }
 
     /// The examples of batch `step`: position i = step·B + j of an endless sequence of epochs,
-    /// each epoch a fresh seeded permutation.
+    /// each epoch a fresh seeded permutation (see ``epochOrder(_:)``).
     func batchExamples(step: Int) -> [TrainingExample] {
         let n = training.count
-        var cachedEpoch = -1
-        var permutation: [Int] = []
         return (0..<config.batchSize).map { j in
             let i = step * config.batchSize + j
             let epoch = i / n
-            if epoch != cachedEpoch {
-                cachedEpoch = epoch
-                var generator = SeededGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch))
-                permutation = Array(0..<n).shuffled(using: &generator)
-            }
-            return training[permutation[i % n]]
+            if epoch != cachedOrder.epoch { cachedOrder = (epoch, epochOrder(epoch)) }
+            return training[cachedOrder.order[i % n]]
         }
+    }
+
+    /// The order of epoch `epoch`: a seeded shuffle, then, within windows of 16 batches, examples
+    /// sorted by length, cut into batches, and those batches shuffled. Batches of similar lengths
+    /// waste little on padding (a batch is as long as its longest example) while every window
+    /// still mixes the whole data set's lengths.
+    func epochOrder(_ epoch: Int) -> [Int] {
+        let n = training.count, B = config.batchSize
+        var generator = SeededGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch))
+        var order = Array(0..<n).shuffled(using: &generator)
+        let window = B * 16
+        for start in stride(from: 0, to: n, by: window) {
+            let end = min(n, start + window)
+            let sorted = order[start..<end].sorted { training[$0].count < training[$1].count }
+            let batches = stride(from: 0, to: sorted.count, by: B).map { Array(sorted[$0..<min(sorted.count, $0 + B)]) }
+            order.replaceSubrange(start..<end, with: batches.shuffled(using: &generator).joined())
+        }
+        return order
     }
 
     /// Trains until `config.steps`, resuming from the latest checkpoint when `resume` is true and

@@ -26,9 +26,24 @@ struct Run: ParsableCommand {
     @Option(help: "Pretraining steps (0 skips pretraining).") var pretrainSteps: Int?
     @Option(help: "Steps of each reward model.") var rewardSteps: Int?
     @Flag(help: "Skip the full-supervision reference PRM.") var noReference = false
+    @Option(help: ArgumentHelp(
+        "JSON file of settings to change, applied before the options above, e.g. {\"sftSteps\": 800, \"model\": {\"width\": 96}}.",
+        discussion: "Keys are those of the run directory's config.json; objects merge key by key."))
+    var config: String?
+    @Option(help: "Stop after this stage: \(ExperimentStage.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var until: String = ExperimentStage.report.rawValue
 
     mutating func run() throws {
         var config = quick ? ExperimentConfig.quick : ExperimentConfig()
+        guard let last = ExperimentStage(rawValue: until) else {
+            throw ValidationError("--until must be one of \(ExperimentStage.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let file = self.config {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read --config file \(file)")
+            }
+            config = try config.overlaid(with: data, source: file)
+        }
         if let seed { config.seed = seed }
         if let samples { config.testSamples = samples }
         if let layers { config.model.layers = layers }
@@ -41,7 +56,10 @@ struct Run: ParsableCommand {
         guard config.testSamples > 0 else { throw ValidationError("--samples must be positive") }
         let start = Date()
         let experiment = try Experiment(config: config, directory: URL(fileURLWithPath: out), log: logLine)
-        let summary = try experiment.runAll()
+        guard let summary = try experiment.run(until: last) else {
+            print("stopped after stage \(last.rawValue) (\(Int(Date().timeIntervalSince(start))) s); run again without --until to continue")
+            return
+        }
         print("")
         print(experiment.table(summary))
         print("")

@@ -98,6 +98,7 @@ public struct BenchmarkGenerator: Sendable {
             if ops == 1 {
                 let d = max(2, rng.number(digits: spec.divisorDigits))
                 let q = rng.number(digits: spec.leafDigits)
+                guard d * q <= spec.maxValue else { return nil }  // the dividend is a value too
                 result = (.binary(.divide, .number(d * q), .number(d)), q)
             } else {
                 guard let (e, v) = drawExpression(spec, operations: ops - 1, &rng),

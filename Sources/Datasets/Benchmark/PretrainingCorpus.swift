@@ -11,42 +11,53 @@ extension BenchmarkGenerator {
         var rng = SeededRandom(seed: seed, stream: 1_000)
         var docs: [TextDocument] = []
         docs.reserveCapacity(count)
-        var pending: String?
+        var pending: (text: String, result: Int)?
         while docs.count < count {
-            var text = pending ?? drawFact(&rng)
+            var (text, previous) = pending ?? drawFact(&rng, previous: nil)
             pending = nil
             while true {
-                let fact = drawFact(&rng)
-                if text.unicodeScalars.count + 2 + fact.unicodeScalars.count > config.maxTextLength {
-                    pending = fact
+                let fact = drawFact(&rng, previous: rng.chance(config.pretraining.continuationShare) ? previous : nil)
+                if text.unicodeScalars.count + 2 + fact.text.unicodeScalars.count > config.maxTextLength {
+                    pending = drawFact(&rng, previous: nil)
                     break
                 }
-                text += SolutionFormat.stepSeparator + fact
+                text += SolutionFormat.stepSeparator + fact.text
+                previous = fact.result
             }
             docs.append(TextDocument(text: text))
         }
         return docs
     }
 
-    /// One fact, written exactly like a solution step.
-    func drawFact(_ rng: inout SeededRandom) -> String {
+    /// One fact, written exactly like a solution step, and its result. With `previous`, the fact
+    /// uses that number as an operand when the operation allows it at the corpus's sizes.
+    func drawFact(_ rng: inout SeededRandom, previous: Int?) -> (text: String, result: Int) {
         let p = config.pretraining
+        func fits(_ n: Int?, _ digits: ClosedRange<Int>) -> Int? {
+            n.flatMap { String($0).count <= digits.upperBound ? $0 : nil }
+        }
         let op = rng.element(of: Operation.allCases)
+        var a: Int, b: Int
         switch op {
         case .add, .subtract:
-            var a = rng.number(digits: p.sumDigits, allowZero: true)
-            var b = rng.number(digits: p.sumDigits, allowZero: true)
+            a = fits(previous, p.sumDigits) ?? rng.number(digits: p.sumDigits, allowZero: true)
+            b = rng.number(digits: p.sumDigits, allowZero: true)
             if op == .subtract, a < b { swap(&a, &b) }
-            return BenchmarkTask.stepText(a, op, b, op.apply(a, b) ?? 0)
+            if op == .add, rng.chance(0.5) { swap(&a, &b) }
         case .multiply:
-            let m = rng.number(digits: p.multiplicandDigits, allowZero: true)
+            let m = fits(previous, p.multiplicandDigits) ?? rng.number(digits: p.multiplicandDigits, allowZero: true)
             let k = rng.number(digits: p.multiplierDigits, allowZero: true)
-            let (a, b) = rng.chance(0.5) ? (m, k) : (k, m)
-            return BenchmarkTask.stepText(a, op, b, a * b)
+            (a, b) = rng.chance(0.5) ? (m, k) : (k, m)
         case .divide:
-            let d = max(2, rng.number(digits: p.divisorDigits))
-            let q = rng.number(digits: p.quotientDigits, allowZero: true)
-            return BenchmarkTask.stepText(d * q, op, d, q)
+            let lo = max(2, pow10(p.divisorDigits.lowerBound - 1)), hi = pow10(p.divisorDigits.upperBound) - 1
+            if let n = previous, n > 0, case let divisors = (lo...hi).filter({ n % $0 == 0 }), !divisors.isEmpty {
+                a = n; b = rng.element(of: divisors)
+            } else {
+                b = max(2, rng.number(digits: p.divisorDigits))
+                a = b * rng.number(digits: p.quotientDigits, allowZero: true)
+            }
         }
+        let c = op.apply(a, b) ?? 0
+        return (BenchmarkTask.stepText(a, op, b, c), c)
     }
 }
