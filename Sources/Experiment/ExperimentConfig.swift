@@ -38,7 +38,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// the full-supervision reference PRM, never by the easy-to-hard method.
     public var trainProblemsPerLevel: [Int] = [2000, 2000, 2000, 400, 400]
     /// Test problems per level, for levels 1-5.
-    public var testProblemsPerLevel: [Int] = [10, 10, 10, 35, 35]
+    public var testProblemsPerLevel: [Int] = [10, 10, 10, 30, 30]
     /// The generator of the built-in benchmark: the five levels and the pretraining facts.
     public var benchmark: BenchmarkConfig = .standard
     /// Documents of the unlabelled pretraining corpus (facts at every size; no problems).
@@ -47,9 +47,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// The policy's architecture; reward models share it and start from the SFT policy.
     public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256)
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
-    public var pretrainSteps: Int = 1500
+    public var pretrainSteps: Int = 1300
     /// SFT steps on easy solutions.
-    public var sftSteps: Int = 3000
+    public var sftSteps: Int = 2600
     /// Sequences per SFT and reward-model step. Small: at this scale the number of optimizer
     /// steps, not the batch, limits learning (same tokens at batch 4 instead of 32 took single-digit
     /// facts from 2% to 97% exact, see docs/benchmark.md).
@@ -64,7 +64,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// Policy samples per problem for reward-model data.
     public var rewardSamplesPerProblem: Int = 8
     /// Optimizer steps of each reward model.
-    public var rewardSteps: Int = 400
+    public var rewardSteps: Int = 300
     /// Peak learning rate of reward-model training.
     public var rewardLearningRate: Float = 1e-3
 

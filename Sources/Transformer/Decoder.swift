@@ -128,17 +128,10 @@ public final class IncrementalDecoder {
                 let i = task / H, h = task % H, g = h / group
                 let length = Int(positions[i]) + 1
                 let q = qkv + i * width + h * D
-                let score = scores + task * P
                 let base = cache.offset(slot: slots[i], position: 0) + g * D
-                for j in 0..<length {
-                    score[j] = dotProduct(q, keys + base + j * config.keyValueWidth, count: D)
-                }
-                softmaxInPlace(score, count: length, scale: scale)
-                let out = attention + i * config.queryWidth + h * D
-                out.update(repeating: 0, count: D)
-                for j in 0..<length {
-                    addScaled(out, values + base + j * config.keyValueWidth, scale: score[j], count: D)
-                }
+                attendCached(query: q, keys: keys + base, values: values + base, stride: config.keyValueWidth,
+                             length: length, headDim: D, scale: scale, scores: scores + task * P,
+                             output: attention + i * config.queryWidth + h * D)
             }
         }
     }
