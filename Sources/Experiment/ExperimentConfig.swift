@@ -60,11 +60,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var learningRate: Float = 3e-3
 
     /// Easy training problems sampled to build reward-model data (per level, levels in `easyLevels`).
-    public var rewardProblemsPerLevel: Int = 150
+    public var rewardProblemsPerLevel: Int = 120
     /// Policy samples per problem for reward-model data.
     public var rewardSamplesPerProblem: Int = 8
     /// Optimizer steps of each reward model.
-    public var rewardSteps: Int = 300
+    public var rewardSteps: Int = 250
     /// Peak learning rate of reward-model training.
     public var rewardLearningRate: Float = 1e-3
 
@@ -80,7 +80,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// A small setting that finishes in about two minutes: a smoke test of every stage, not a
+    /// A small setting that finishes in seconds (7 s on 2 cores): a smoke test of every stage, not a
     /// research result.
     public static var quick: ExperimentConfig {
         var c = ExperimentConfig()

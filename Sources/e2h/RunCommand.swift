@@ -16,7 +16,7 @@ struct Run: ParsableCommand {
             """)
 
     @Option(help: "Run directory.") var out = "runs/e2h"
-    @Flag(help: "A two-minute smoke test of every stage (not a research result).") var quick = false
+    @Flag(help: "A smoke test of every stage that runs in seconds (not a research result).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Samples per test problem (N).") var samples: Int?
     @Option(help: "Decoder blocks of the policy and reward models.") var layers: Int?
