@@ -8,6 +8,7 @@ import Testing
 
     @Test func sameSeedSameBytesOtherSeedOtherProblems() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, seed) in [("a", 11), ("b", 11), ("c", 12)] {
             let g = BenchmarkGenerator(seed: UInt64(seed))
             try RecordWriter.write(try g.problems(countsByLevel: counts), to: "\(dir)/\(name).jsonl")

@@ -1,9 +1,12 @@
+import Foundation
 import Datasets
 import Testing
 
 @Suite struct PipelineTests {
     @Test func convertMATHExcludingMATH500() throws {
-        let out = try temporaryFolder() + "/math.jsonl"
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/math.jsonl"
         var options = DataPipeline.ConvertOptions()
         options.exclude = [fixture("prm800k/math_splits_test.jsonl")]
         let report = try DataPipeline.convert(from: .math, to: .problems, input: fixture("MATH"), output: out, options: options)
@@ -15,6 +18,7 @@ import Testing
 
     @Test func convertPRM800KWithLevelsFromMathSplits() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = DataPipeline.ConvertOptions()
         options.levelsFrom = [fixture("prm800k/math_splits_train.jsonl")]
         options.levels = 1...3
@@ -38,6 +42,7 @@ import Testing
 
     @Test func convertMetaMathAndShepherdCountEverything() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let m = try DataPipeline.convert(from: .metamath, to: .sft, input: fixture("MetaMathQA-395K.json"), output: dir + "/m.jsonl")
         #expect(m.reads.first?.read == 2 && m.reads.first?.skipped == 1 && m.written.first?.count == 2)
         #expect(m.render().contains("MetaMathQA-395K.json:"))  // the skipped record is reported with its line
@@ -49,6 +54,7 @@ import Testing
 
     @Test func splitByLevelKeepsTheTestSetOut() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = dir + "/all.jsonl"
         let problems = try BenchmarkGenerator(seed: 2).problems(countsByLevel: [1: 5, 2: 5, 3: 5, 4: 5, 5: 5])
         try RecordWriter.write(problems, to: input)
@@ -66,6 +72,7 @@ import Testing
 
     @Test func statsOfAGeneratedSetAndOfLabels() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try RecordWriter.write(try BenchmarkGenerator(seed: 4).problems(countsByLevel: [1: 10, 4: 6]), to: dir + "/p.jsonl")
         let s = try DatasetStats.compute(path: dir + "/p.jsonl")
         #expect(s.kind == .problems && s.records == 16 && s.byLevel == [1: 10, 4: 6])

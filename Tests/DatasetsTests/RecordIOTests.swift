@@ -34,6 +34,7 @@ import Testing
 
     @Test func labelCountsMustMatchStepCounts() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try #"{"problem_id": "p", "problem": "q", "steps": ["a", "b"], "labels": [true]}"#
             .write(toFile: dir + "/l.jsonl", atomically: true, encoding: .utf8)
         let (records, report) = try RecordReader.readAll(LabelledSolution.self, from: dir + "/l.jsonl")
@@ -50,6 +51,7 @@ import Testing
 
     @Test func writerIsAtomicAndDeterministic() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/out.jsonl"
         let p = Problem(id: "x/1", problem: "Compute 1 + 1.", level: 1, subject: "arithmetic", answer: "2")
         #expect(try RecordWriter.write([p, p], to: path) == 2)
@@ -67,6 +69,7 @@ import Testing
 
     @Test func longLinesAcrossChunksAndJSONArraysStream() throws {
         let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/long.jsonl"
         let big = String(repeating: "7 + 1 = 8 ", count: 250_000)  // 2.5 MB line, > 2 chunks
         try RecordWriter.write([TextDocument(text: "a"), TextDocument(text: big), TextDocument(text: "b")], to: path)

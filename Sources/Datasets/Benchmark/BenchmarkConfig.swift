@@ -41,8 +41,8 @@ public struct PretrainingSpec: Codable, Equatable, Sendable {
     /// Digit counts of the divisor of `/`.
     public var divisorDigits: ClosedRange<Int>
     /// Probability that a fact continues from the previous fact's result (uses it as an operand),
-    /// as worked computations in real text do; the rest start afresh. Such chains teach copying a
-    /// number from earlier in the text, and they are still no benchmark problem or solution.
+    /// as worked computations in real text do; the rest start afresh. Such chains are meant to teach
+    /// copying a number from earlier in the text; they are still no benchmark problem or solution.
     public var continuationShare: Double
 
     public init(sumDigits: ClosedRange<Int>, multiplicandDigits: ClosedRange<Int>,
