@@ -6,9 +6,11 @@ import Objectives
 import Transformer
 
 extension Trainer {
-    /// Mean loss and accuracy over up to `config.validationLimit` validation examples.
+    /// Mean loss and accuracy over up to `config.validationLimit` validation examples, spread evenly
+    /// over the validation set (files are often ordered, e.g. by level, so a prefix would be biased).
     func evaluateValidation() throws -> (Float, Float) {
-        let examples = Array(validation.prefix(config.validationLimit))
+        let count = min(config.validationLimit, validation.count)
+        let examples = (0..<count).map { validation[$0 * validation.count / count] }
         var lossSum: Double = 0, weightSum: Double = 0, correct = 0, counted = 0
         for start in stride(from: 0, to: examples.count, by: config.batchSize) {
             let batch = Batch(Array(examples[start..<min(start + config.batchSize, examples.count)]),
