@@ -16,12 +16,17 @@ public struct ModelResult: Codable, Sendable, Equatable {
     public var weightedVoting: Double
     public var bestOfN: Double
     public var passAtN: Double
+    /// Mean over the group's problems of the AUC of the `prod` scores among one problem's samples
+    /// (nil when no problem has both correct and wrong samples): above 0.5 only when the model ranks
+    /// a problem's correct samples above its wrong ones, which any re-ranking gain needs.
+    public var withinProblemAUC: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, group, n, majority
         case weightedVoting = "weighted_voting_prod"
         case bestOfN = "best_of_n_min"
         case passAtN = "pass_at_n"
+        case withinProblemAUC = "within_problem_auc_prod"
     }
 }
 
@@ -71,7 +76,9 @@ extension Experiment {
                 }
                 results.append(ModelResult(model: name, group: group, n: n, majority: last(.majority, nil),
                                            weightedVoting: last(.weightedVoting, .prod), bestOfN: last(.bestOfN, .min),
-                                           passAtN: last(.passAtN, nil)))
+                                           passAtN: last(.passAtN, nil),
+                                           withinProblemAUC: summary.diagnostics.withinProblemAUC.first {
+                                               $0.aggregation == .prod && $0.group == group }?.auc))
             }
         }
         let summary = summarize(results)
@@ -100,6 +107,9 @@ extension Experiment {
             verdict += "; the full-supervision PRM does not beat majority voting, so no gap to recover"
         }
         verdict += gain >= 1 ? ": easy-to-hard generalization happened." : ": no clear easy-to-hard gain in this run."
+        if let auc = prm.withinProblemAUC, auc < 0.55 {
+            verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
+        }
         return ExperimentSummary(results: results, hardGapRecovered: recovered, verdict: verdict)
     }
 
@@ -111,11 +121,13 @@ extension Experiment {
         }
         let n = summary.results.first?.n ?? 0
         var lines = [pad("model", 9, left: true) + pad("group", 6, left: true) + pad("majority", 10)
-                     + pad("weighted", 10) + pad("best-of-N", 10) + pad("pass@N", 10) + "   (N = \(n))"]
+                     + pad("weighted", 10) + pad("best-of-N", 10) + pad("pass@N", 10) + pad("within AUC", 12) + "   (N = \(n))"]
         for r in summary.results where r.group != "all" {
             let cells = [r.majority, r.weightedVoting, r.bestOfN, r.passAtN].map { pad(String(format: "%.1f%%", $0 * 100), 10) }
-            lines.append(pad(r.model.uppercased(), 9, left: true) + pad(r.group, 6, left: true) + cells.joined())
+            let auc = pad(r.withinProblemAUC.map { String(format: "%.2f", $0) } ?? "-", 12)
+            lines.append(pad(r.model.uppercased(), 9, left: true) + pad(r.group, 6, left: true) + cells.joined() + auc)
         }
+        lines.append("within AUC: chance that the model scores a problem's correct sample above one of its wrong samples (0.5 = chance)")
         return lines.joined(separator: "\n")
     }
 

@@ -74,6 +74,11 @@ public enum HTMLReport {
             for g in groups { h += "<td>\(auc(d.outcomeAUC.first { $0.aggregation == a && $0.group == g }?.auc))</td>" }
             h += "</tr>\n"
         }
+        for a in s.aggregations where !d.withinProblemAUC.isEmpty {
+            h += "<tr><td>within problem, \(a.rawValue)</td>"
+            for g in groups { h += "<td>\(auc(d.withinProblemAUC.first { $0.aggregation == a && $0.group == g }?.auc))</td>" }
+            h += "</tr>\n"
+        }
         if !d.stepAUC.isEmpty {
             h += "<tr><td>step</td>"
             for g in groups { h += "<td>\(auc(d.stepAUC.first { $0.group == g }?.auc))</td>" }

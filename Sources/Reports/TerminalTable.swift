@@ -65,6 +65,14 @@ public enum TerminalTable {
             for g in groups { line += pad(auc(d.outcomeAUC.first { $0.aggregation == a && $0.group == g }?.auc), 8) }
             out += line + "\n"
         }
+        if !d.withinProblemAUC.isEmpty {
+            out += "within-problem AUC".padding(toLength: 22, withPad: " ", startingAt: 0) + "\n"
+            for a in s.aggregations {
+                var line = "  \(a.rawValue)".padding(toLength: 22, withPad: " ", startingAt: 0)
+                for g in groups { line += pad(auc(d.withinProblemAUC.first { $0.aggregation == a && $0.group == g }?.auc), 8) }
+                out += line + "\n"
+            }
+        }
         if !d.stepAUC.isEmpty {
             var line = "step AUC".padding(toLength: 22, withPad: " ", startingAt: 0)
             for g in groups { line += pad(auc(d.stepAUC.first { $0.group == g }?.auc), 8) }

@@ -82,11 +82,30 @@ public struct FirstErrorStep: Codable, Sendable, Equatable {
 /// All diagnostics of a run; lists are empty when the input lacks what they need.
 public struct RerankDiagnostics: Codable, Sendable, Equatable {
     public var outcomeAUC: [OutcomeAUC]
+    /// Per aggregation and group: the mean AUC among the samples of one problem (the number that
+    /// must be above 0.5 for any re-ranking to help).
+    public var withinProblemAUC: [WithinProblemAUC]
     public var stepAUC: [StepAUC]
     public var firstErrorStep: [FirstErrorStep]
 
     enum CodingKeys: String, CodingKey {
-        case outcomeAUC = "outcome_auc", stepAUC = "step_auc", firstErrorStep = "first_error_step"
+        case outcomeAUC = "outcome_auc", withinProblemAUC = "within_problem_auc", stepAUC = "step_auc"
+        case firstErrorStep = "first_error_step"
+    }
+
+    public init(outcomeAUC: [OutcomeAUC], withinProblemAUC: [WithinProblemAUC], stepAUC: [StepAUC],
+                firstErrorStep: [FirstErrorStep]) {
+        self.outcomeAUC = outcomeAUC; self.withinProblemAUC = withinProblemAUC
+        self.stepAUC = stepAUC; self.firstErrorStep = firstErrorStep
+    }
+
+    /// Reads summaries written before `within_problem_auc` existed (the field is then empty).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        outcomeAUC = try c.decode([OutcomeAUC].self, forKey: .outcomeAUC)
+        withinProblemAUC = try c.decodeIfPresent([WithinProblemAUC].self, forKey: .withinProblemAUC) ?? []
+        stepAUC = try c.decode([StepAUC].self, forKey: .stepAUC)
+        firstErrorStep = try c.decode([FirstErrorStep].self, forKey: .firstErrorStep)
     }
 }
 
@@ -107,7 +126,7 @@ enum DiagnosticsEngine {
                 for g in pool.groupOf { positive.append(g == 0); member.append(membership[p]) }
             }
         }
-        enum Part { case steps([StepAUC], [FirstErrorStep]), outcome([OutcomeAUC]) }
+        enum Part { case steps([StepAUC], [FirstErrorStep]), outcome([OutcomeAUC], [WithinProblemAUC]) }
         let tasks = 1 + (scored ? aggregations.count : 0)
         let parts = (try? parallelMap(tasks, threads: threads) { task -> Part in
             if task == 0 {
@@ -120,16 +139,19 @@ enum DiagnosticsEngine {
             scores.reserveCapacity(positive.count)
             for pool in pools { for row in pool.scores { scores.append(row[a]) } }
             let values = rocAUC(scores: scores, positive: positive, membership: member, groups: groupNames.count)
+            let within = withinProblemAUC(pools: pools, lane: a, membership: membership, groups: groupNames.count)
             return .outcome(values.enumerated().map { g, v in
                 OutcomeAUC(aggregation: aggregations[a], group: groupNames[g], auc: v.auc, positives: v.positives,
                            negatives: v.negatives)
+            }, within.enumerated().map { g, w in
+                WithinProblemAUC(aggregation: aggregations[a], group: groupNames[g], auc: w.auc, problems: w.problems)
             })
         }) ?? []
-        var result = RerankDiagnostics(outcomeAUC: [], stepAUC: [], firstErrorStep: [])
+        var result = RerankDiagnostics(outcomeAUC: [], withinProblemAUC: [], stepAUC: [], firstErrorStep: [])
         for part in parts {
             switch part {
             case .steps(let auc, let first): result.stepAUC = auc; result.firstErrorStep = first
-            case .outcome(let o): result.outcomeAUC += o
+            case .outcome(let o, let w): result.outcomeAUC += o; result.withinProblemAUC += w
             }
         }
         return result

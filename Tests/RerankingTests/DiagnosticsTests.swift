@@ -23,6 +23,32 @@ private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
         #expect(s.diagnostics.stepAUC.isEmpty && s.diagnostics.firstErrorStep.isEmpty)
     }
 
+    /// Within-problem AUC ignores differences between problems: here the pooled AUC is 0.75 because
+    /// the all-wrong problem b scores low, yet inside problem a the correct sample sits between two
+    /// wrong ones (0.5); in c the correct sample ties one wrong sample and beats one without an
+    /// answer (0.75). b has no correct sample and is left out.
+    @Test func withinProblemAUC() throws {
+        let input = Pools.input([
+            (id: "a", level: 1, gold: "1", samples: [.init("1", [logit(0.9)]), .init("2", [logit(0.95)]), .init("3", [logit(0.85)])]),
+            (id: "b", level: 5, gold: "1", samples: [.init("2", [logit(0.1)]), .init("3", [logit(0.2)])]),
+            (id: "c", level: 4, gold: "1", samples: [.init("1", [logit(0.6)]), .init("2", [logit(0.6)]), .init(nil, [logit(0.4)])]),
+        ])
+        let d = try Pools.run(input, Pools.options(aggregations: [.last])).diagnostics
+        func within(_ g: String) -> WithinProblemAUC { d.withinProblemAUC.first { $0.aggregation == .last && $0.group == g }! }
+        #expect(within("easy").auc == 0.5 && within("easy").problems == 1)
+        #expect(within("hard").auc == 0.75 && within("hard").problems == 1)
+        #expect(within("all").auc == 0.625 && within("all").problems == 2)
+        let pooledEasy = d.outcomeAUC.first { $0.aggregation == .last && $0.group == "easy" }!
+        #expect(pooledEasy.auc == 0.5)
+        // Pooled over a and b alone the same model would look good: 0.9 beats 0.85, 0.1, 0.2.
+        let ab = try Pools.run(Pools.input([
+            (id: "a", level: 1, gold: "1", samples: [.init("1", [logit(0.9)]), .init("2", [logit(0.95)]), .init("3", [logit(0.85)])]),
+            (id: "b", level: 1, gold: "1", samples: [.init("2", [logit(0.1)]), .init("3", [logit(0.2)])]),
+        ]), Pools.options(aggregations: [.last])).diagnostics
+        #expect(ab.outcomeAUC.first { $0.group == "all" }!.auc == 0.75)
+        #expect(ab.withinProblemAUC.first { $0.group == "all" }!.auc == 0.5)
+    }
+
     /// Step AUC and ProcessBench first-error accuracy on labelled steps.
     @Test func stepDiagnostics() throws {
         var input = Pools.input([(id: "a", level: 1, gold: "1", samples: [
