@@ -35,11 +35,15 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     public var results: [ModelResult]
     /// (WV easy-trained PRM − majority) / (WV full-supervision PRM − majority) on hard problems.
     public var hardGapRecovered: Double?
+    /// Per group: problems solved with every step right, and correct answers reached by sound steps
+    /// (the checker, for evaluation only). Empty when the test problems are not benchmark problems.
+    public var soundSolutions: [SoundSolutions]
     public var verdict: String
 
     enum CodingKeys: String, CodingKey {
         case results, verdict
         case hardGapRecovered = "hard_gap_recovered"
+        case soundSolutions = "sound_solutions"
     }
 }
 
@@ -81,17 +85,22 @@ extension Experiment {
                                                $0.aggregation == .prod && $0.group == group }?.auc))
             }
         }
-        let summary = summarize(results)
+        let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
+                                               options: ReadOptions(strict: true)).records
+        let sound = (try? SoundSolutions.count(samples, problems: Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) }),
+                                               groups: [("easy", Set(config.easyLevels)), ("hard", Set(config.hardLevels))])) ?? []
+        let summary = summarize(results, sound: sound)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: run.url("summary.json"), options: .atomic)
         return summary
     }
 
-    func summarize(_ results: [ModelResult]) -> ExperimentSummary {
+    func summarize(_ results: [ModelResult], sound: [SoundSolutions] = []) -> ExperimentSummary {
         let hard = { (model: String) in results.first { $0.model == model && $0.group == "hard" } }
         guard let prm = hard("prm") else {
-            return ExperimentSummary(results: results, hardGapRecovered: nil, verdict: "no hard problems in the test set")
+            return ExperimentSummary(results: results, hardGapRecovered: nil, soundSolutions: sound,
+                                     verdict: "no hard problems in the test set")
         }
         let gain = (prm.weightedVoting - prm.majority) * 100
         var recovered: Double?
@@ -110,7 +119,12 @@ extension Experiment {
         if let auc = prm.withinProblemAUC, auc < 0.55 {
             verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
         }
-        return ExperimentSummary(results: results, hardGapRecovered: recovered, verdict: verdict)
+        if let h = sound.first(where: { $0.group == "hard" }), h.correctAnswers > 0,
+           h.correctAnswersWithSoundSteps * 2 < h.correctAnswers {
+            verdict += String(format: " Most right hard answers come from wrong steps (%d of %d samples have every step right; %d of %d problems solved soundly): the policy guesses there, so no evaluator can pick them out.",
+                              h.correctAnswersWithSoundSteps, h.correctAnswers, h.solvedSoundly, h.problems)
+        }
+        return ExperimentSummary(results: results, hardGapRecovered: recovered, soundSolutions: sound, verdict: verdict)
     }
 
     /// The table a person reads first: accuracy at the largest N per reward model and group.
@@ -128,6 +142,10 @@ extension Experiment {
             lines.append(pad(r.model.uppercased(), 9, left: true) + pad(r.group, 6, left: true) + cells.joined() + auc)
         }
         lines.append("within AUC: chance that the model scores a problem's correct sample above one of its wrong samples (0.5 = chance)")
+        for g in summary.soundSolutions where g.problems > 0 {
+            lines.append(String(format: "%@: %d of %d problems solved with every step right in %d samples; %d of %d right answers have every step right",
+                                g.group, g.solvedSoundly, g.problems, n, g.correctAnswersWithSoundSteps, g.correctAnswers))
+        }
         return lines.joined(separator: "\n")
     }
 

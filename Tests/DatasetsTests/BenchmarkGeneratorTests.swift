@@ -77,6 +77,32 @@ import Testing
         #expect(Set(problems.map(\.subject)) == ["arithmetic", "equation"])
     }
 
+    /// Chain-shaped levels read left to right: step k takes the previous result and the (k+1)-th
+    /// number of the problem; the checker accepts the canonical steps; old JSON without `shape`
+    /// still decodes (as trees).
+    @Test func chainExpressionsReadLeftToRight() throws {
+        var config = BenchmarkConfig.standard
+        for i in config.levels.indices { config.levels[i].shape = .chain; config.levels[i].equationShare = 0 }
+        let problems = try BenchmarkGenerator(config: config, seed: 4).problems(countsByLevel: counts)
+        let checker = StepChecker()
+        for p in problems {
+            let numbers = p.problem.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            let steps = try SolutionFormat.splitSteps(p.solution ?? "").map { try #require(StepChecker.parseStep($0)) }
+            #expect(steps.count == numbers.count - 1, "\(p.problem)")
+            for (k, step) in steps.enumerated() {
+                #expect(step.0 == (k == 0 ? numbers[0] : steps[k - 1].3), "\(p.problem)")
+                #expect(step.2 == numbers[k + 1], "\(p.problem)")
+            }
+            #expect(try checker.check(text: try #require(SolutionRecord(problem: p)).text).isFullyCorrect)
+        }
+        let level = try JSONEncoder().encode(config.levels[0])
+        var object = try #require(try JSONSerialization.jsonObject(with: level) as? [String: Any])
+        #expect(object["shape"] as? String == "chain")
+        object["shape"] = nil
+        let old = try JSONDecoder().decode(LevelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(old.shape == .tree)
+    }
+
     @Test func pretrainingCorpusHoldsOnlyTrueSingleFacts() throws {
         let docs = try BenchmarkGenerator(seed: 1).pretrainingDocuments(count: 200)
         #expect(docs.count == 200)

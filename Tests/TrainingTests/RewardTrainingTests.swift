@@ -99,6 +99,28 @@ struct RewardTrainingTests {
         #expect(throws: ExperimentError.self) { try labelSamples(samples, problems: byID, allowedLevels: [1, 2, 3]) }
     }
 
+    /// Sound solutions: a right answer after a wrong step counts as a right answer, not as a sound
+    /// solution; levels are counted per group (evaluation may read every level).
+    @Test func soundSolutionsTellRealSolutionsFromLuckyAnswers() throws {
+        let problems = [Problem(id: "e", problem: "Compute 2 + 3 * 4.", level: 1, subject: "arithmetic", answer: "14"),
+                        Problem(id: "h", problem: "Compute 5 + 6 - 1.", level: 4, subject: "arithmetic", answer: "10")]
+        let byID = Dictionary(uniqueKeysWithValues: problems.map { ($0.id, $0) })
+        func sample(_ id: String, _ index: Int, _ output: String) -> SampleRecord {
+            SampleRecord(problemID: id, sampleIndex: index, output: output, answer: nil, steps: [], finishReason: "eos")
+        }
+        let samples = [
+            sample("e", 0, "3 * 4 = 12\n\n2 + 12 = 14\n\n# Answer\n\n14"),  // sound
+            sample("e", 1, "2 + 3 = 5\n\n5 * 4 = 14\n\n# Answer\n\n14"),    // right answer, wrong steps
+            sample("h", 0, "5 + 6 = 12\n\n12 - 2 = 10\n\n# Answer\n\n10"),  // right answer, wrong steps
+            sample("h", 1, "5 + 6 = 11\n\n11 - 1 = 10\n\n# Answer\n\n9"),   // sound steps, wrong answer
+        ]
+        let counts = try SoundSolutions.count(samples, problems: byID, groups: [("easy", [1, 2, 3]), ("hard", [4, 5])])
+        #expect(counts[0] == SoundSolutions(group: "easy", problems: 1, solvedSoundly: 1, correctAnswers: 2,
+                                            correctAnswersWithSoundSteps: 1))
+        #expect(counts[1] == SoundSolutions(group: "hard", problems: 1, solvedSoundly: 0, correctAnswers: 1,
+                                            correctAnswersWithSoundSteps: 0))
+    }
+
     @Test func ormBalanceStaysWithinOneToThree() throws {
         let problem = try BenchmarkGenerator(seed: 4).problems(level: 2, count: 1)[0]
         let samples = (0..<10).map { i in

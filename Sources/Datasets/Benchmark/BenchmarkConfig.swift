@@ -1,3 +1,13 @@
+/// The shape of a level's `Compute` expressions.
+public enum ExpressionShape: String, Codable, Sendable {
+    /// Random trees: any operation may come first, so a solver must parse precedence and
+    /// parentheses to find the next step.
+    case tree
+    /// Left-to-right chains `((a op b) op c) op d`: every operation takes the previous result and
+    /// the next number of the problem, so the steps follow the operators in reading order.
+    case chain
+}
+
 /// How problems of one difficulty level are drawn. Hard levels differ in kind, not only in
 /// length: more operations, larger leaves, multi-digit multipliers and divisors, larger values.
 public struct LevelSpec: Codable, Equatable, Sendable {
@@ -17,13 +27,34 @@ public struct LevelSpec: Codable, Equatable, Sendable {
     public var maxValue: Int
     /// Probability that a problem is an equation ("Solve ...") rather than "Compute ...".
     public var equationShare: Double
+    /// Shape of the `Compute` expressions (equations are always chains of operations on `x`).
+    /// Absent in JSON: `tree`.
+    public var shape: ExpressionShape
 
     public init(level: Int, operationCount: ClosedRange<Int>, leafDigits: ClosedRange<Int>,
                 operations: [Operation], multiplierDigits: ClosedRange<Int>,
-                divisorDigits: ClosedRange<Int>, maxValue: Int, equationShare: Double) {
+                divisorDigits: ClosedRange<Int>, maxValue: Int, equationShare: Double, shape: ExpressionShape = .tree) {
         self.level = level; self.operationCount = operationCount; self.leafDigits = leafDigits
         self.operations = operations; self.multiplierDigits = multiplierDigits
         self.divisorDigits = divisorDigits; self.maxValue = maxValue; self.equationShare = equationShare
+        self.shape = shape
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case level, operationCount, leafDigits, operations, multiplierDigits, divisorDigits, maxValue, equationShare, shape
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(level: try c.decode(Int.self, forKey: .level),
+                  operationCount: try c.decode(ClosedRange<Int>.self, forKey: .operationCount),
+                  leafDigits: try c.decode(ClosedRange<Int>.self, forKey: .leafDigits),
+                  operations: try c.decode([Operation].self, forKey: .operations),
+                  multiplierDigits: try c.decode(ClosedRange<Int>.self, forKey: .multiplierDigits),
+                  divisorDigits: try c.decode(ClosedRange<Int>.self, forKey: .divisorDigits),
+                  maxValue: try c.decode(Int.self, forKey: .maxValue),
+                  equationShare: try c.decode(Double.self, forKey: .equationShare),
+                  shape: try c.decodeIfPresent(ExpressionShape.self, forKey: .shape) ?? .tree)
     }
 }
 

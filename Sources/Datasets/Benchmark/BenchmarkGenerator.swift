@@ -68,7 +68,8 @@ public struct BenchmarkGenerator: Sendable {
             guard let (lhs, rhs) = drawEquation(spec, operations: ops, &rng) else { return nil }
             return "Solve \(lhs.text) = \(rhs)."
         }
-        guard let (e, _) = drawExpression(spec, operations: ops, &rng) else { return nil }
+        let drawn = spec.shape == .chain ? drawChain(spec, operations: ops, &rng) : drawExpression(spec, operations: ops, &rng)
+        guard let (e, _) = drawn else { return nil }
         return "Compute \(e.text)."
     }
 
@@ -108,6 +109,29 @@ public struct BenchmarkGenerator: Sendable {
         }
         guard let r = result, r.1 > 0, r.1 <= spec.maxValue else { return nil }
         return r
+    }
+
+    /// A left-to-right chain `((a op b) op c) ...` with `operations` operations and its value: each
+    /// operation applies a new number (a multiplier, divisor or leaf) to the previous result, with
+    /// the same value rules as ``drawExpression(_:operations:_:)``.
+    func drawChain(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededRandom) -> (Expression, Int)? {
+        var v = rng.number(digits: spec.leafDigits)
+        var e = Expression.number(v)
+        for _ in 0..<ops {
+            let op = rng.element(of: spec.operations)
+            let k: Int
+            switch op {
+            case .add: k = rng.number(digits: spec.leafDigits)
+            case .subtract: k = rng.number(digits: spec.leafDigits)
+            case .multiply: k = max(2, rng.number(digits: spec.multiplierDigits))
+            case .divide:
+                guard let d = drawDivisor(of: v, digits: spec.divisorDigits, &rng) else { return nil }
+                k = d
+            }
+            guard let next = op.apply(v, k), next > 0, next <= spec.maxValue else { return nil }
+            e = .binary(op, e, .number(k)); v = next
+        }
+        return (e, v)
     }
 
     /// A uniformly chosen divisor of `v` (at least 2) with a digit count in `digits`, if any.
