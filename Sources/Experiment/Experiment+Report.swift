@@ -70,7 +70,7 @@ extension Experiment {
         options.hardLevels = config.hardLevels
         log("[7/7] re-ranking: majority, best-of-N and weighted voting, N = 1...\(config.testSamples), \(config.trials) trials")
         var results: [ModelResult] = []
-        for name in rewardModelNames {
+        for name in reportedModelNames {
             let summary = try rerank(rerankInput(scored: run.path("test/scored-\(name).jsonl"), problems: test), options: options)
             try writeRerankReport(summary, name: name)
             for group in ["easy", "hard", "all"] {

@@ -58,6 +58,7 @@ extension Experiment {
                                                 options: ReadOptions(strict: true)).records
             jobs.append((Self.referenceModel, .prm, easy + hard))
         }
+        var logProbs: [String: [[Float]]] = [:]  // by training set: easy, easy+hard
         for (index, job) in jobs.enumerated() {
             guard !run.isDone("reward-\(job.name)") else { continue }
             let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID, builder: builder,
@@ -74,6 +75,13 @@ extension Experiment {
                         training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
                         outputDirectory: run.url("reward/\(job.name)"), padID: vocabulary.padID, label: job.name,
                         quiet: quiet).run()
+            if config.likelihoodFeatures {
+                let set = job.name == Self.referenceModel ? "all" : "easy"
+                if logProbs[set] == nil {
+                    logProbs[set] = try policyLogProbs(job.samples, problems: byID, label: "policy log-probs")
+                }
+                try calibrate(name: job.name, kind: job.kind, samples: job.samples, logProbs: logProbs[set]!, problems: byID)
+            }
             try run.markDone("reward-\(job.name)")
         }
         try run.markDone("reward-models")
@@ -82,6 +90,12 @@ extension Experiment {
     /// Names of the reward models of this run.
     public var rewardModelNames: [String] {
         Self.methodModels.map(\.rawValue) + (config.fullSupervisionReference ? [Self.referenceModel] : [])
+    }
+
+    /// Names in the report: the reward models, and the PRM without likelihood features when they are used.
+    public var reportedModelNames: [String] {
+        rewardModelNames + (config.likelihoodFeatures
+            && FileManager.default.fileExists(atPath: run.path("test/scored-\(Self.rawModel).jsonl")) ? [Self.rawModel] : [])
     }
 
     /// Stage 6: N samples per test problem, graded (for evaluation only) and scored by every reward model.
@@ -98,13 +112,20 @@ extension Experiment {
         }
         let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
                                                options: ReadOptions(strict: true)).records
+        var features: [[LikelihoodFeatures]]?
         for name in rewardModelNames where !FileManager.default.fileExists(atPath: run.path("test/scored-\(name).jsonl")) {
             log("[6/7] scoring test samples with \(name.uppercased())")
-            let scorer = Scorer(model: try TransformerModel.load(from: run.url("reward/\(name)")), tokenizer: vocabulary)
-            let items = samples.map { (SolutionFormat.prompt(problem: byID[$0.problemID]!.problem), $0.output) }
-            let scores = try scorer.scores(items, progress: ProgressReporter(label: "score \(name)", total: items.count, quiet: quiet))
+            let raw = try rawScores(samples, problems: byID, name: name)
             var scored = samples
-            for i in scored.indices { scored[i].stepScores = scores[i] }
+            for i in scored.indices { scored[i].stepScores = raw[i] }
+            if let calibrator = try calibration(name) {
+                if name == "prm" { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
+                if features == nil {
+                    let logProbs = try policyLogProbs(samples, problems: byID, label: "policy log-probs")
+                    features = zip(samples, logProbs).map { LikelihoodFeatures.features(completion: $0.output, logProbs: $1) }
+                }
+                for i in scored.indices { scored[i].stepScores = calibrator.apply(scores: raw[i], features: features![i]) }
+            }
             try RecordWriter.write(scored, to: run.path("test/scored-\(name).jsonl"))
         }
         try run.markDone("test-samples")

@@ -19,6 +19,8 @@ public final class Experiment {
     /// The reward models the run trains: the method's three, and the reference.
     public static let methodModels: [RewardKind] = [.prm, .orm, .oprm]
     public static let referenceModel = "prm-full"
+    /// The easy-trained PRM without likelihood features, reported for comparison when they are used.
+    public static let rawModel = "prm-raw"
 
     public init(config: ExperimentConfig, directory: URL, quiet: Bool = false, log: @escaping (String) -> Void) throws {
         self.config = config
