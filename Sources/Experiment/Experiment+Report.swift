@@ -115,7 +115,16 @@ extension Experiment {
         } else if hard(Self.referenceModel) != nil {
             verdict += "; the full-supervision PRM does not beat majority voting, so no gap to recover"
         }
-        verdict += gain >= 1 ? ": easy-to-hard generalization happened." : ": no clear easy-to-hard gain in this run."
+        // A clear margin: at least two hard problems' worth (one problem is noise), and 1 point.
+        let problems = sound.first { $0.group == "hard" }?.problems ?? 0
+        let clear = max(1, problems > 0 ? 200 / Double(problems) : 0)
+        if gain >= clear {
+            verdict += ": easy-to-hard generalization happened."
+        } else if gain > 0 {
+            verdict += String(format: ": a gain below the %.1f points (two problems) that would make it clear.", clear)
+        } else {
+            verdict += ": no easy-to-hard gain in this run."
+        }
         if let auc = prm.withinProblemAUC, auc < 0.55 {
             verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
         }

@@ -76,11 +76,14 @@ extension Experiment {
                         outputDirectory: run.url("reward/\(job.name)"), padID: vocabulary.padID, label: job.name,
                         quiet: quiet).run()
             if config.likelihoodFeatures {
+                // Four weights need few examples: at most `calibrationSamples`, spread over the set.
+                let stride = max(1, (job.samples.count + Self.calibrationSamples - 1) / Self.calibrationSamples)
+                let subset = job.samples.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
                 let set = job.name == Self.referenceModel ? "all" : "easy"
                 if logProbs[set] == nil {
-                    logProbs[set] = try policyLogProbs(job.samples, problems: byID, label: "policy log-probs")
+                    logProbs[set] = try policyLogProbs(subset, problems: byID, label: "policy log-probs")
                 }
-                try calibrate(name: job.name, kind: job.kind, samples: job.samples, logProbs: logProbs[set]!, problems: byID)
+                try calibrate(name: job.name, kind: job.kind, samples: subset, logProbs: logProbs[set]!, problems: byID)
             }
             try run.markDone("reward-\(job.name)")
         }

@@ -21,6 +21,8 @@ public final class Experiment {
     public static let referenceModel = "prm-full"
     /// The easy-trained PRM without likelihood features, reported for comparison when they are used.
     public static let rawModel = "prm-raw"
+    /// Most labelled samples the likelihood calibration of one reward model reads.
+    static let calibrationSamples = 1_000
 
     public init(config: ExperimentConfig, directory: URL, quiet: Bool = false, log: @escaping (String) -> Void) throws {
         self.config = config

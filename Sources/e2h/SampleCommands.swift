@@ -62,8 +62,11 @@ struct Score: ParsableCommand {
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
     @Option(help: "Output JSONL.") var out: String
+    @Option(help: "Policy checkpoint folder whose token log-probabilities feed a reward model calibrated by e2h run (reward/<name>/calibration.json).")
+    var featuresFrom: String?
 
     mutating func run() throws {
-        try scoreSampleFile(model: URL(fileURLWithPath: model), problems: problems, samples: samples, out: out, log: logLine)
+        try scoreSampleFile(model: URL(fileURLWithPath: model), problems: problems, samples: samples, out: out,
+                            policy: featuresFrom.map { URL(fileURLWithPath: $0) }, log: logLine)
     }
 }
