@@ -125,13 +125,13 @@ extension Experiment {
         } else {
             verdict += ": no easy-to-hard gain in this run."
         }
-        if let auc = prm.withinProblemAUC, auc < 0.55 {
-            verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
-        }
         if let h = sound.first(where: { $0.group == "hard" }), h.correctAnswers > 0,
            h.correctAnswersWithSoundSteps * 2 < h.correctAnswers {
-            verdict += String(format: " Most right hard answers come from wrong steps (%d of %d samples have every step right; %d of %d problems solved soundly): the policy guesses there, so no evaluator can pick them out.",
+            // Then a low within-problem AUC may be right: an evaluator should not favour guesses.
+            verdict += String(format: " Most right hard answers come from wrong steps (%d of %d have every step right; %d of %d problems solved soundly): on the other problems the policy guesses, and no evaluator can pick the guesses out.",
                               h.correctAnswersWithSoundSteps, h.correctAnswers, h.solvedSoundly, h.problems)
+        } else if let auc = prm.withinProblemAUC, auc < 0.55 {
+            verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
         }
         return ExperimentSummary(results: results, hardGapRecovered: recovered, soundSolutions: sound, verdict: verdict)
     }
