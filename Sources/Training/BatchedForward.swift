@@ -1,0 +1,41 @@
+// One forward pass over many token sequences, in batches of similar length (less padding): the
+// common loop of the scorer and of the token log-probabilities.
+
+import Transformer
+
+/// Runs a model over sequences batch by batch and hands each sequence's rows to a reader.
+final class BatchedForward {
+    let model: TransformerModel
+    let padID: Int
+    let batchSize: Int
+    let activations: Activations
+
+    init(model: TransformerModel, padID: Int, batchSize: Int) {
+        self.model = model
+        self.padID = padID
+        self.batchSize = batchSize
+        activations = Activations(config: model.config, maxBatch: batchSize, maxTime: model.config.maxPositions)
+    }
+
+    /// For each sequence (at most the model's context long), after its batch's forward pass, calls
+    /// `read(index, firstRow, activations)`: position t of sequence `index` is row `firstRow + t`.
+    func run(_ sequences: [[Int32]], outputs: ForwardOutputs, progress: ProgressReporter?,
+             read: (Int, Int, Activations) -> Void) throws {
+        let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
+        var done = 0
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let chunk = Array(order[start..<min(start + batchSize, order.count)])
+            let time = chunk.map { sequences[$0].count }.max()!
+            var tokens = [Int32](repeating: Int32(padID), count: chunk.count * time)
+            for (b, index) in chunk.enumerated() {
+                for (t, token) in sequences[index].enumerated() { tokens[b * time + t] = token }
+            }
+            try tokens.withUnsafeBufferPointer {
+                try model.forward(tokens: $0, batch: chunk.count, time: time, activations: activations, outputs: outputs)
+            }
+            for (b, index) in chunk.enumerated() { read(index, b * time, activations) }
+            done += chunk.count
+            progress?.update(done, unit: "samples")
+        }
+    }
+}
