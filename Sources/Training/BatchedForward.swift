@@ -1,7 +1,22 @@
 // One forward pass over many token sequences, in batches of similar length (less padding): the
 // common loop of the scorer and of the token log-probabilities.
 
+import Tokenizers
 import Transformer
+
+/// A model that reads (prompt, completion) texts in batches: the base of ``Scorer`` and
+/// ``TokenLogProbs``.
+public class CompletionReader {
+    public let model: TransformerModel
+    public let tokenizer: CharacterVocabulary
+    let forward: BatchedForward
+
+    public init(model: TransformerModel, tokenizer: CharacterVocabulary, batchSize: Int = 32) {
+        self.model = model
+        self.tokenizer = tokenizer
+        forward = BatchedForward(model: model, padID: tokenizer.padID, batchSize: batchSize)
+    }
+}
 
 /// Runs a model over sequences batch by batch and hands each sequence's rows to a reader.
 final class BatchedForward {

@@ -7,17 +7,7 @@ import Tokenizers
 import Transformer
 
 /// Scores completions with a reward model.
-public final class Scorer {
-    public let model: TransformerModel
-    public let tokenizer: CharacterVocabulary
-    let forward: BatchedForward
-
-    public init(model: TransformerModel, tokenizer: CharacterVocabulary, batchSize: Int = 32) {
-        self.model = model
-        self.tokenizer = tokenizer
-        forward = BatchedForward(model: model, padID: tokenizer.padID, batchSize: batchSize)
-    }
-
+public final class Scorer: CompletionReader {
     /// Raw logits per step plus the final answer's, for each (prompt, completion), in input order.
     /// Positions beyond the model's context get no score (the list is shorter).
     public func scores(_ items: [(prompt: String, completion: String)], progress: ProgressReporter? = nil) throws -> [[Float]] {

@@ -6,17 +6,7 @@ import Tokenizers
 import Transformer
 
 /// Teacher-forced log p(token | everything before it) of each completion token, batched.
-public final class TokenLogProbs {
-    public let model: TransformerModel
-    public let tokenizer: CharacterVocabulary
-    let forward: BatchedForward
-
-    public init(model: TransformerModel, tokenizer: CharacterVocabulary, batchSize: Int = 32) {
-        self.model = model
-        self.tokenizer = tokenizer
-        forward = BatchedForward(model: model, padID: tokenizer.padID, batchSize: batchSize)
-    }
-
+public final class TokenLogProbs: CompletionReader {
     /// One value per completion token (in completion order), for each (prompt, completion). Tokens
     /// beyond the model's context get none (the list is shorter).
     public func logProbs(_ items: [(prompt: String, completion: String)], progress: ProgressReporter? = nil) throws -> [[Float]] {
