@@ -122,7 +122,7 @@ extension Experiment {
             var scored = samples
             for i in scored.indices { scored[i].stepScores = raw[i] }
             if let calibrator = try calibration(name) {
-                if name == "prm" { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
+                if name == RewardKind.prm.rawValue { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
                 if features == nil {
                     let logProbs = try policyLogProbs(samples, problems: byID, label: "policy log-probs")
                     features = zip(samples, logProbs).map { LikelihoodFeatures.features(completion: $0.output, logProbs: $1) }
