@@ -1,9 +1,10 @@
 // Likelihood features for the reward models (a documented deviation from the paper, README
-// "Reward models read the policy's likelihood"): a scalar head fine-tuned from this small policy
-// does not learn to check a step, even on clean synthetic pairs and in PyTorch, while the policy's
-// own probabilities of the tokens it wrote do tell most slips. Each reward model's logit therefore
-// passes through a logistic layer over [its logit, the step's lowest token log-probability, the
-// lowest one so far], fitted on the same easy labels the reward model was trained on.
+// "Reward models read the evaluator's likelihood"): a scalar head fine-tuned from this small model
+// does not learn to check a step, even on clean synthetic pairs and in PyTorch, while a language
+// model's probabilities of the tokens the policy wrote do tell most slips. Each reward model's logit
+// therefore passes through a logistic layer over [its logit, the step's lowest token log-probability,
+// the lowest one so far] under the evaluator's language model (`reward/base`: the policy trained
+// further on the same easy solutions), fitted on the same easy labels the reward model was trained on.
 
 import Datasets
 import Foundation
@@ -11,9 +12,10 @@ import Training
 import Transformer
 
 extension Experiment {
-    /// Teacher-forced log-probabilities of every completion token under the SFT policy.
-    func policyLogProbs(_ samples: [SampleRecord], problems: [String: Problem], label: String) throws -> [[Float]] {
-        let model = try TransformerModel.load(from: run.url("policy/sft"))
+    /// Teacher-forced log-probabilities of every completion token under the evaluator's language
+    /// model (``evaluatorBase``).
+    func evaluatorLogProbs(_ samples: [SampleRecord], problems: [String: Problem], label: String) throws -> [[Float]] {
+        let model = try TransformerModel.load(from: evaluatorBase)
         let items = samples.map { (SolutionFormat.prompt(problem: problems[$0.problemID]!.problem), $0.output) }
         return try TokenLogProbs(model: model, tokenizer: vocabulary)
             .logProbs(items, progress: ProgressReporter(label: label, total: items.count, quiet: quiet))

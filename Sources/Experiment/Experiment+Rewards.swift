@@ -46,9 +46,28 @@ extension Experiment {
                       100 * Double(steps.filter { $0 == 1 }.count) / Double(max(1, steps.count)), steps.count)
     }
 
-    /// Stage 4 (and 5 for the reference): train each reward model from the SFT policy.
+    /// Where the reward models start and whose likelihood they read: the evaluator's language model
+    /// (`reward/base`), or the SFT policy itself when ``ExperimentConfig/evaluatorSteps`` is 0.
+    var evaluatorBase: URL { run.url(config.evaluatorSteps > 0 ? "reward/base" : "policy/sft") }
+
+    /// The evaluator's language model: the SFT policy trained ``ExperimentConfig/evaluatorSteps``
+    /// more steps on the same easy solutions (no labels, no hard problem).
+    func trainEvaluatorBase() throws {
+        guard config.evaluatorSteps > 0, !run.isDone("reward-base") else { return }
+        log("[4/7] training the evaluator's language model: the SFT policy, \(config.evaluatorSteps) more steps on the easy solutions")
+        let model = try TransformerModel.load(from: run.url("policy/sft"))
+        let (training, validation) = holdOut(try easySolutionExamples(), every: 20)
+        try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
+                                                        learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
+                    training: training, validation: validation,
+                    outputDirectory: run.url("reward/base"), padID: vocabulary.padID, label: "evaluator", quiet: quiet).run()
+        try run.markDone("reward-base")
+    }
+
+    /// Stage 4 (and 5 for the reference): train each reward model from the evaluator's language model.
     public func trainRewardModels() throws {
         guard !run.isDone("reward-models") else { return }
+        try trainEvaluatorBase()
         let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
         let easy = try RecordReader.readAll(SampleRecord.self, from: run.path("reward-data/easy.jsonl"),
                                             options: ReadOptions(strict: true)).records
@@ -65,7 +84,7 @@ extension Experiment {
                                               seed: config.seed &+ 5)
             log("[\(job.name == Self.referenceModel ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
                 + (job.name == Self.referenceModel ? " (reference: labels on all levels)" : " (easy levels only)"))
-            let model = try TransformerModel.load(from: run.url("policy/sft"))
+            let model = try TransformerModel.load(from: evaluatorBase)
             var generator = SeededGenerator(seed: config.seed &+ 6)
             let shuffled = examples.shuffled(using: &generator)
             let split = max(1, shuffled.count / 10)
@@ -81,7 +100,7 @@ extension Experiment {
                 let subset = job.samples.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
                 let set = job.name == Self.referenceModel ? "all" : "easy"
                 if logProbs[set] == nil {
-                    logProbs[set] = try policyLogProbs(subset, problems: byID, label: "policy log-probs")
+                    logProbs[set] = try evaluatorLogProbs(subset, problems: byID, label: "evaluator log-probs")
                 }
                 try calibrate(name: job.name, kind: job.kind, samples: subset, logProbs: logProbs[set]!, problems: byID)
             }
@@ -124,7 +143,7 @@ extension Experiment {
             if let calibrator = try calibration(name) {
                 if name == RewardKind.prm.rawValue { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
                 if features == nil {
-                    let logProbs = try policyLogProbs(samples, problems: byID, label: "policy log-probs")
+                    let logProbs = try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs")
                     features = zip(samples, logProbs).map { LikelihoodFeatures.features(completion: $0.output, logProbs: $1) }
                 }
                 for i in scored.indices { scored[i].stepScores = calibrator.apply(scores: raw[i], features: features![i]) }

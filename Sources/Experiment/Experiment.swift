@@ -93,21 +93,25 @@ public final class Experiment {
                         outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, label: "pretrain",
                         quiet: quiet).run()
         }
-        let easy = Set(config.easyLevels)
-        let train = try problems("train").filter { easy.contains($0.level) }
-        log("[2/7] supervised fine-tuning on \(train.count) easy solutions (levels \(config.easyLevels))")
-        let examples = try train.map { p in
-            try builder.policyExample(prompt: SolutionFormat.prompt(problem: p.problem),
-                                      completion: SolutionFormat.completion(steps: SolutionFormat.splitSteps(p.solution ?? ""),
-                                                                            answer: p.answer),
-                                      source: p.id)
-        }
+        let examples = try easySolutionExamples()
+        log("[2/7] supervised fine-tuning on \(examples.count) easy solutions (levels \(config.easyLevels))")
         let (training, validation) = holdOut(examples, every: 20)
         try Trainer(model: model, config: trainerConfig(steps: config.sftSteps, objective: .languageModel,
                                                         learningRate: config.learningRate, seed: config.seed &+ 1),
                     training: training, validation: validation,
                     outputDirectory: run.url("policy/sft"), padID: vocabulary.padID, label: "sft", quiet: quiet).run()
         try run.markDone("policy")
+    }
+
+    /// The policy's SFT examples: every easy training problem with its canonical solution.
+    func easySolutionExamples() throws -> [TrainingExample] {
+        let easy = Set(config.easyLevels)
+        return try problems("train").filter { easy.contains($0.level) }.map { p in
+            try builder.policyExample(prompt: SolutionFormat.prompt(problem: p.problem),
+                                      completion: SolutionFormat.completion(steps: SolutionFormat.splitSteps(p.solution ?? ""),
+                                                                            answer: p.answer),
+                                      source: p.id)
+        }
     }
 
     func sampler(samples: Int, seed: UInt64) throws -> Sampler {

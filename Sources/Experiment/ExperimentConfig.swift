@@ -63,8 +63,15 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var rewardProblemsPerLevel: Int = 120
     /// Policy samples per problem for reward-model data.
     public var rewardSamplesPerProblem: Int = 8
+    /// Language-model steps the evaluator trains beyond the policy before it learns labels: the
+    /// reward models start from the SFT policy trained this much further on the same easy
+    /// solutions (`reward/base`), a stronger evaluator than the generator, as the paper's 34B
+    /// reward model for a 7B policy; 0 starts them from the policy itself. See README.
+    public var evaluatorSteps: Int = 800
+    /// Peak learning rate of the evaluator's extra language-model steps.
+    public var evaluatorLearningRate: Float = 1e-3
     /// Optimizer steps of each reward model.
-    public var rewardSteps: Int = 250
+    public var rewardSteps: Int = 150
     /// Peak learning rate of reward-model training.
     public var rewardLearningRate: Float = 1e-3
 
@@ -77,8 +84,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var trials: Int = 100
     /// Train the full-supervision reference PRM (labels on all levels), for the gap recovered.
     public var fullSupervisionReference = true
-    /// Pass every reward model's logit through a logistic layer over the policy's token
-    /// log-probabilities (fitted on the same easy labels); the raw PRM is reported as `prm-raw`.
+    /// Pass every reward model's logit through a logistic layer over the evaluator's token
+    /// log-probabilities (its `reward/base` language model) (fitted on the same easy labels); the raw PRM is reported as `prm-raw`.
     /// A deviation from the paper, see README.
     public var likelihoodFeatures = true
 
@@ -96,6 +103,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         c.sftSteps = 60
         c.rewardProblemsPerLevel = 10
         c.rewardSamplesPerProblem = 4
+        c.evaluatorSteps = 20
         c.rewardSteps = 20
         c.testSamples = 8
         c.trials = 20

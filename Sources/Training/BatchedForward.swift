@@ -34,22 +34,31 @@ final class BatchedForward {
 
     /// For each sequence (at most the model's context long), after its batch's forward pass, calls
     /// `read(index, firstRow, activations)`: position t of sequence `index` is row `firstRow + t`.
+    /// Identical sequences (many samples of one problem are) are computed once and read for each
+    /// of their indices.
     func run(_ sequences: [[Int32]], outputs: ForwardOutputs, progress: ProgressReporter?,
              read: (Int, Int, Activations) -> Void) throws {
-        let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
+        var copies: [[Int]] = []  // per distinct sequence: the indices holding it
+        var slot: [[Int32]: Int] = [:]
+        for (index, sequence) in sequences.enumerated() {
+            if let k = slot[sequence] { copies[k].append(index) } else { slot[sequence] = copies.count; copies.append([index]) }
+        }
+        let order = copies.indices.sorted { sequences[copies[$0][0]].count < sequences[copies[$1][0]].count }
         var done = 0
         for start in stride(from: 0, to: order.count, by: batchSize) {
-            let chunk = Array(order[start..<min(start + batchSize, order.count)])
-            let time = chunk.map { sequences[$0].count }.max()!
+            let chunk = order[start..<min(start + batchSize, order.count)].map { copies[$0] }
+            let time = chunk.map { sequences[$0[0]].count }.max()!
             var tokens = [Int32](repeating: Int32(padID), count: chunk.count * time)
-            for (b, index) in chunk.enumerated() {
-                for (t, token) in sequences[index].enumerated() { tokens[b * time + t] = token }
+            for (b, indices) in chunk.enumerated() {
+                for (t, token) in sequences[indices[0]].enumerated() { tokens[b * time + t] = token }
             }
             try tokens.withUnsafeBufferPointer {
                 try model.forward(tokens: $0, batch: chunk.count, time: time, activations: activations, outputs: outputs)
             }
-            for (b, index) in chunk.enumerated() { read(index, b * time, activations) }
-            done += chunk.count
+            for (b, indices) in chunk.enumerated() {
+                for index in indices { read(index, b * time, activations) }
+                done += indices.count
+            }
             progress?.update(done, unit: "samples")
         }
     }

@@ -9,9 +9,11 @@ struct Run: ParsableCommand {
         discussion: """
             Stages: generate problems (levels 1-5) -> pretrain + SFT the policy on easy solutions -> \
             sample easy problems and label their steps with the checker (the only supervision) -> \
-            train PRM, ORM, OPRM on easy data (and, for comparison only, a PRM with labels on all \
-            levels), each with a logistic layer over its logit and the policy's token log-probabilities \
-            fitted on the same labels ({"likelihoodFeatures": false} turns it off) -> sample N \
+            train the evaluator's language model (the policy, further on the easy solutions; \
+            {"evaluatorSteps": 0} skips it) -> from it, train PRM, ORM, OPRM on easy data (and, for \
+            comparison only, a PRM with labels on all levels), each with a logistic layer over its logit \
+            and the evaluator's token log-probabilities fitted on the same labels \
+            ({"likelihoodFeatures": false} turns it off) -> sample N \
             solutions per test problem -> score them -> re-rank and report. \
             Every stage writes into --out and is skipped when already done, so an interrupted run \
             continues where it stopped (training resumes from its last checkpoint).

@@ -30,6 +30,25 @@ struct LikelihoodFeatureTests {
         }
     }
 
+    /// Repeated samples are computed once and read for every copy: the values of a list with
+    /// duplicates equal those of its distinct items, in the caller's order.
+    @Test func duplicateSamplesGetTheValuesOfTheirFirstCopy() throws {
+        let model = try tinyPolicy(seed: 6)
+        let reader = TokenLogProbs(model: model, tokenizer: vocabulary, batchSize: 2)
+        let distinct = try reader.logProbs(handful)
+        let repeated = handful + handful.reversed() + [handful[0]]
+        let values = try reader.logProbs(repeated)
+        #expect(values.count == repeated.count)
+        // Copies within one call share their rows exactly; against a separate call (other batches,
+        // other padding) the values agree to rounding.
+        #expect(Array(values[handful.count..<(2 * handful.count)]) == Array(values[0..<handful.count]).reversed())
+        #expect(values.last == values[0])
+        for (a, b) in zip(values[0..<handful.count], distinct) {
+            #expect(a.count == b.count)
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 }, "\(a) vs \(b)")
+        }
+    }
+
     /// Features sit at the score positions: one per step (its tokens and newline), then the answer.
     @Test func featuresFollowTheScorePositions() {
         let completion = "2 + 3 = 5\n\n5 * 4 = 21\n\n# Answer\n\n21"
