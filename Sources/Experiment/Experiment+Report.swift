@@ -125,6 +125,9 @@ extension Experiment {
         } else {
             verdict += ": no easy-to-hard gain in this run."
         }
+        if gain > 0, config.evaluatorSteps > 0 {
+            verdict += " The evaluator's language model trained \(config.evaluatorSteps) steps more than the policy: a stronger evaluator re-ranks a weaker policy (README, Status)."
+        }
         if let h = sound.first(where: { $0.group == "hard" }), h.correctAnswers > 0,
            h.correctAnswersWithSoundSteps * 2 < h.correctAnswers {
             // Then a low within-problem AUC may be right: an evaluator should not favour guesses.
