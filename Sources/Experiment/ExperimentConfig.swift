@@ -65,8 +65,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var rewardSamplesPerProblem: Int = 8
     /// Language-model steps the evaluator trains beyond the policy before it learns labels: the
     /// reward models start from the SFT policy trained this much further on the same easy
-    /// solutions (`reward/base`), a stronger evaluator than the generator, as the paper's 34B
-    /// reward model for a 7B policy; 0 starts them from the policy itself. See README.
+    /// solutions (`reward/base`), a stronger evaluator than the generator (a deviation: the paper's
+    /// reward models match their policy); 0 starts them from the policy itself. See README.
     public var evaluatorSteps: Int = 800
     /// Peak learning rate of the evaluator's extra language-model steps.
     public var evaluatorLearningRate: Float = 1e-3
