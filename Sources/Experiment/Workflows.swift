@@ -120,9 +120,10 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
 }
 
 /// `e2h score`: adds `step_scores` to every sample.
-/// With `policy`, a reward model that has a `calibration.json` (from `e2h run` with likelihood
+/// With `featuresFrom` (the language model whose log-probabilities the run's likelihood layer read:
+/// its `reward/base`), a reward model that has a `calibration.json` (from `e2h run` with likelihood
 /// features) gives calibrated scores; without it such a model gives its raw logits, and says so.
-public func scoreSampleFile(model: URL, problems: String, samples: String, out: String, policy: URL? = nil,
+public func scoreSampleFile(model: URL, problems: String, samples: String, out: String, featuresFrom: URL? = nil,
                             quiet: Bool = false, log: (String) -> Void) throws {
     let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
     var records = try readStrict(SampleRecord.self, samples)
@@ -137,16 +138,16 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
     for i in records.indices { records[i].stepScores = scores[i] }
     let calibrationFile = model.appendingPathComponent("calibration.json")
     if FileManager.default.fileExists(atPath: calibrationFile.path) {
-        if let policy {
+        if let featuresFrom {
             let calibrator = try JSONDecoder().decode(StepCalibrator.self, from: Data(contentsOf: calibrationFile))
-            let logProbs = try TokenLogProbs(model: try TransformerModel.load(from: policy), tokenizer: .benchmark)
-                .logProbs(items, progress: ProgressReporter(label: "policy log-probs", total: items.count, quiet: quiet))
+            let logProbs = try TokenLogProbs(model: try TransformerModel.load(from: featuresFrom), tokenizer: .benchmark)
+                .logProbs(items, progress: ProgressReporter(label: "log-probs", total: items.count, quiet: quiet))
             for i in records.indices {
                 let features = LikelihoodFeatures.features(completion: records[i].output, logProbs: logProbs[i])
                 records[i].stepScores = calibrator.apply(scores: scores[i], features: features)
             }
         } else {
-            log("note: \(calibrationFile.path) exists; pass --features-from <policy> for the calibrated scores e2h run uses (these are raw logits)")
+            log("note: \(calibrationFile.path) exists; pass --features-from <run>/reward/base for the calibrated scores e2h run uses (these are raw logits)")
         }
     }
     try RecordWriter.write(records, to: out)

@@ -62,11 +62,11 @@ struct Score: ParsableCommand {
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
     @Option(help: "Output JSONL.") var out: String
-    @Option(help: "Policy checkpoint folder whose token log-probabilities feed a reward model calibrated by e2h run (reward/<name>/calibration.json).")
+    @Option(help: "Language-model checkpoint folder whose token log-probabilities feed a reward model calibrated by e2h run (reward/<name>/calibration.json): the run's reward/base (its policy/sft when evaluatorSteps is 0).")
     var featuresFrom: String?
 
     mutating func run() throws {
         try scoreSampleFile(model: URL(fileURLWithPath: model), problems: problems, samples: samples, out: out,
-                            policy: featuresFrom.map { URL(fileURLWithPath: $0) }, log: logLine)
+                            featuresFrom: featuresFrom.map { URL(fileURLWithPath: $0) }, log: logLine)
     }
 }
