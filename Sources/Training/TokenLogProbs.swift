@@ -1,5 +1,5 @@
 // Log-probabilities a language model gives to the tokens of completions (teacher forced): the
-// policy's own view of every token it wrote, the input of the likelihood features of reward models.
+// evaluator's view of every token the policy wrote, the input of the likelihood features of reward models.
 
 import Foundation
 import Tokenizers
