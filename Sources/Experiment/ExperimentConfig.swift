@@ -84,9 +84,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var trials: Int = 100
     /// Train the full-supervision reference PRM (labels on all levels), for the gap recovered.
     public var fullSupervisionReference = true
-    /// Pass every reward model's logit through a logistic layer over the evaluator's token
-    /// log-probabilities (its `reward/base` language model) (fitted on the same easy labels); the raw PRM is reported as `prm-raw`.
-    /// A deviation from the paper, see README.
+    /// Pass every reward model's logit through a logistic layer over the token log-probabilities
+    /// of the evaluator's language model (`reward/base`), fitted on the same easy labels; the raw
+    /// PRM is reported as `prm-raw`. A deviation from the paper, see README.
     public var likelihoodFeatures = true
 
     public init() {}
