@@ -90,7 +90,7 @@ extension Experiment {
             let split = max(1, shuffled.count / 10)
             try Trainer(model: model, config: trainerConfig(steps: config.rewardSteps, objective: .scalarHead,
                                                             learningRate: config.rewardLearningRate,
-                                                            seed: config.seed &+ 7 &+ UInt64(index)),
+                                                            seed: config.seed &+ 7 &+ UInt64(index), evaluations: 1),
                         training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
                         outputDirectory: run.url("reward/\(job.name)"), padID: vocabulary.padID, label: job.name,
                         quiet: quiet).run()
@@ -134,7 +134,7 @@ extension Experiment {
         }
         let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
                                                options: ReadOptions(strict: true)).records
-        var features: [[LikelihoodFeatures]]?
+        var logProbs: [[Float]]?
         for name in rewardModelNames where !FileManager.default.fileExists(atPath: run.path("test/scored-\(name).jsonl")) {
             log("[6/7] scoring test samples with \(name.uppercased())")
             let raw = try rawScores(samples, problems: byID, name: name)
@@ -142,11 +142,9 @@ extension Experiment {
             for i in scored.indices { scored[i].stepScores = raw[i] }
             if let calibrator = try calibration(name) {
                 if name == RewardKind.prm.rawValue { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
-                if features == nil {
-                    let logProbs = try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs")
-                    features = zip(samples, logProbs).map { LikelihoodFeatures.features(completion: $0.output, logProbs: $1) }
-                }
-                for i in scored.indices { scored[i].stepScores = calibrator.apply(scores: raw[i], features: features![i]) }
+                if logProbs == nil { logProbs = try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs") }
+                let calibrated = calibrator.apply(scores: raw, completions: samples.map(\.output), logProbs: logProbs!)
+                for i in scored.indices { scored[i].stepScores = calibrated[i] }
             }
             try RecordWriter.write(scored, to: run.path("test/scored-\(name).jsonl"))
         }

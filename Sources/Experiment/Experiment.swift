@@ -41,10 +41,9 @@ public final class Experiment {
         log("[1/7] generating the benchmark")
         try run.makeFolders("data")
         let generator = BenchmarkGenerator(config: config.benchmark, seed: config.seed)
-        let test = try generator.problems(countsByLevel: counts(config.testProblemsPerLevel))
-        // Test problems are excluded from training by text; train ids get their own prefix.
-        let train = try BenchmarkGenerator(config: config.benchmark, seed: config.seed &+ 1_000)
-            .problems(countsByLevel: counts(config.trainProblemsPerLevel), excluding: Set(test.map(\.problem)))
+        // One pool of distinct problems per level, split at random: test follows training's distribution.
+        let (train, test) = try generator.split(trainCountsByLevel: counts(config.trainProblemsPerLevel),
+                                                testCountsByLevel: counts(config.testProblemsPerLevel))
         try RecordWriter.write(test, to: run.path("data/test.jsonl"))
         try RecordWriter.write(train, to: run.path("data/train.jsonl"))
         try RecordWriter.write(generator.pretrainingDocuments(count: config.pretrainingDocuments),
@@ -61,8 +60,10 @@ public final class Experiment {
         try RecordReader.readAll(Problem.self, from: run.path("data/\(split).jsonl"), options: ReadOptions(strict: true)).records
     }
 
+    /// A trainer's settings; `evaluations` validation passes spread over the run (the last at the end:
+    /// reward models validate once, since each pass costs as much as a tenth of their training).
     func trainerConfig(steps: Int, objective: TrainingObjective, learningRate: Float, seed: UInt64,
-                       batchSize: Int? = nil) -> TrainerConfig {
+                       batchSize: Int? = nil, evaluations: Int = 4) -> TrainerConfig {
         var t = TrainerConfig()
         t.objective = objective
         t.steps = steps
@@ -72,7 +73,7 @@ public final class Experiment {
         t.warmupSteps = max(1, min(50, steps / 10))
         t.seed = seed
         t.checkpointEvery = max(50, steps / 4)
-        t.evaluateEvery = max(25, steps / 4)
+        t.evaluateEvery = evaluations > 1 ? max(25, steps / evaluations) : 0
         return t
     }
 
@@ -88,7 +89,7 @@ public final class Experiment {
             let (training, validation) = holdOut(examples, every: 20)
             try Trainer(model: model, config: trainerConfig(steps: config.pretrainSteps, objective: .languageModel,
                                                             learningRate: config.learningRate, seed: config.seed,
-                                                            batchSize: config.pretrainBatchSize),
+                                                            batchSize: config.pretrainBatchSize, evaluations: 2),
                         training: training, validation: validation,
                         outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, label: "pretrain",
                         quiet: quiet).run()

@@ -47,13 +47,14 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// The policy's architecture; reward models share it and start from the SFT policy.
     public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256)
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
-    public var pretrainSteps: Int = 1300
+    public var pretrainSteps: Int = 700
     /// SFT steps on easy solutions.
-    public var sftSteps: Int = 2600
-    /// Sequences per SFT and reward-model step. Small: at this scale the number of optimizer
-    /// steps, not the batch, limits learning (same tokens at batch 4 instead of 32 took single-digit
-    /// facts from 2% to 97% exact, see docs/benchmark.md).
-    public var batchSize: Int = 8
+    public var sftSteps: Int = 5200
+    /// Sequences per SFT, evaluator and reward-model step. Small: at this scale the number of
+    /// optimizer steps, not the batch, limits learning (same tokens at batch 4 instead of 32 took
+    /// single-digit facts from 2% to 97% exact; SFT at batch 4 for 5,200 steps reached validation
+    /// loss 0.13 where batch 8 for 2,600 steps reached 0.18, in 10% more time; docs/benchmark.md).
+    public var batchSize: Int = 4
     /// Documents (256 tokens each) per pretraining step.
     public var pretrainBatchSize: Int = 4
     /// Peak learning rate of pretraining and SFT.
@@ -67,11 +68,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// reward models start from the SFT policy trained this much further on the same easy
     /// solutions (`reward/base`), a stronger evaluator than the generator (a deviation: the paper's
     /// reward models match their policy); 0 starts them from the policy itself. See README.
-    public var evaluatorSteps: Int = 800
+    public var evaluatorSteps: Int = 1400
     /// Peak learning rate of the evaluator's extra language-model steps.
     public var evaluatorLearningRate: Float = 1e-3
     /// Optimizer steps of each reward model.
-    public var rewardSteps: Int = 150
+    public var rewardSteps: Int = 300
     /// Peak learning rate of reward-model training.
     public var rewardLearningRate: Float = 1e-3
 

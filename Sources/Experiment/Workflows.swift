@@ -142,10 +142,8 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
             let calibrator = try JSONDecoder().decode(StepCalibrator.self, from: Data(contentsOf: calibrationFile))
             let logProbs = try TokenLogProbs(model: try TransformerModel.load(from: featuresFrom), tokenizer: .benchmark)
                 .logProbs(items, progress: ProgressReporter(label: "log-probs", total: items.count, quiet: quiet))
-            for i in records.indices {
-                let features = LikelihoodFeatures.features(completion: records[i].output, logProbs: logProbs[i])
-                records[i].stepScores = calibrator.apply(scores: scores[i], features: features)
-            }
+            let calibrated = calibrator.apply(scores: scores, completions: records.map(\.output), logProbs: logProbs)
+            for i in records.indices { records[i].stepScores = calibrated[i] }
         } else {
             log("note: \(calibrationFile.path) exists; pass --features-from <run>/reward/base for the calibrated scores e2h run uses (these are raw logits)")
         }

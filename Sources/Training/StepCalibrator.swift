@@ -103,4 +103,12 @@ extension StepCalibrator {
             return f.map { apply(logit: score, features: $0.vector) } ?? score
         }
     }
+
+    /// Calibrated step scores of many samples: each sample's raw scores with the likelihood features of
+    /// its completion under the evaluator's token log-probabilities (what `e2h run` and `e2h score` apply).
+    public func apply(scores: [[Float]], completions: [String], logProbs: [[Float]]) -> [[Float]] {
+        zip(scores, zip(completions, logProbs)).map { sampleScores, item in
+            apply(scores: sampleScores, features: LikelihoodFeatures.features(completion: item.0, logProbs: item.1))
+        }
+    }
 }

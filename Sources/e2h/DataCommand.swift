@@ -31,6 +31,12 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Problems files whose problem texts must not be generated (e.g. a test set).")
         var exclude: [String] = []
 
+        @Option(help: "Test problems per level, drawn with the others as one pool and split off at random (needs --test-output).")
+        var testCount: Int?
+
+        @Option(help: "Output JSON Lines file of the test split (needs --test-count).")
+        var testOutput: String?
+
         @Option(help: "Number of pretraining-corpus documents (single facts, no problems).")
         var pretraining = 0
 
@@ -42,6 +48,8 @@ struct DataCommand: ParsableCommand {
                 throw ValidationError("--pretraining needs --pretraining-output")
             }
             if count < 0 { throw ValidationError("--count must be >= 0") }
+            if (testCount == nil) != (testOutput == nil) { throw ValidationError("--test-count and --test-output go together") }
+            if let testCount, testCount < 0 { throw ValidationError("--test-count must be >= 0") }
         }
 
         func run() throws {
@@ -57,9 +65,11 @@ struct DataCommand: ParsableCommand {
                     byLevel[l] = n
                 }
             }
+            let testByLevel = testCount.map { n in byLevel.mapValues { _ in n } } ?? [:]
             let report = try DataPipeline.generate(
                 generator: BenchmarkGenerator(seed: seed), countsByLevel: byLevel, output: output,
-                exclude: exclude, pretrainingDocuments: pretraining, pretrainingOutput: pretrainingOutput)
+                exclude: exclude, pretrainingDocuments: pretraining, pretrainingOutput: pretrainingOutput,
+                testCountsByLevel: testByLevel, testOutput: testOutput)
             print(report.render())
         }
     }

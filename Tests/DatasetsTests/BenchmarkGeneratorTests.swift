@@ -32,6 +32,28 @@ import Testing
         #expect(Set(excluded.map(\.problem)).isDisjoint(with: alone.map(\.problem)))
     }
 
+    /// The split shares no text, has the sizes asked for, repeats for a seed, and gives the test
+    /// split level 1's one-operation problems at the training split's rate, not at the rate of the
+    /// first draws (near a third: they run out within a few hundred draws).
+    @Test func trainAndTestSplitsFollowOneDistribution() throws {
+        let g = BenchmarkGenerator(seed: 6)
+        let (train, test) = try g.split(trainCountsByLevel: [1: 1500, 4: 50], testCountsByLevel: [1: 300, 4: 20])
+        #expect(train.filter { $0.level == 1 }.count == 1500 && test.filter { $0.level == 1 }.count == 300)
+        #expect(train.filter { $0.level == 4 }.count == 50 && test.filter { $0.level == 4 }.count == 20)
+        #expect(Set(train.map(\.problem)).isDisjoint(with: test.map(\.problem)))
+        #expect(Set((train + test).map(\.id)).count == train.count + test.count)
+        let again = try g.split(trainCountsByLevel: [1: 1500, 4: 50], testCountsByLevel: [1: 300, 4: 20])
+        #expect(again.train == train && again.test == test)
+        func oneOperationShare(_ problems: [Problem]) -> Double {
+            let level1 = problems.filter { $0.level == 1 }
+            let one = level1.filter { p in p.problem.filter { "+-*/".contains($0) }.count == 1 }
+            return Double(one.count) / Double(level1.count)
+        }
+        let firstDraws = try g.problems(level: 1, count: 90)
+        #expect(oneOperationShare(firstDraws) > 0.2)
+        #expect(abs(oneOperationShare(test) - oneOperationShare(train)) < 0.05)
+    }
+
     @Test func everyProblemIsSolvedByItsCanonicalStepsAndFitsTheContext() throws {
         let problems = try BenchmarkGenerator(seed: 5).problems(countsByLevel: counts)
         let checker = StepChecker()

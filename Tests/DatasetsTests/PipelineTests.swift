@@ -92,4 +92,18 @@ import Testing
         #expect(try DatasetStats.compute(path: fixture("MATH")).kind == .math)
         #expect(try DatasetStats.compute(path: fixture("prm800k/math_splits_test.jsonl")).kind == .math)
     }
+
+    /// `generate` with a test output writes both splits of one pool, the test file per level's count.
+    @Test func generateWritesATrainAndATestSplit() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = try DataPipeline.generate(generator: BenchmarkGenerator(seed: 8), countsByLevel: [1: 30, 5: 10],
+                                               output: dir + "/train.jsonl", testCountsByLevel: [1: 5, 5: 4],
+                                               testOutput: dir + "/test.jsonl")
+        let train = try RecordReader.readAll(Problem.self, from: dir + "/train.jsonl").records
+        let test = try RecordReader.readAll(Problem.self, from: dir + "/test.jsonl").records
+        #expect(train.count == 40 && test.count == 9 && report.written.map(\.count) == [40, 9])
+        #expect(test.filter { $0.level == 5 }.count == 4)
+        #expect(Set(train.map(\.problem)).isDisjoint(with: test.map(\.problem)))
+    }
 }

@@ -81,5 +81,13 @@ struct LikelihoodFeatureTests {
                         LikelihoodFeatures(stepMinimum: -3, prefixMinimum: -3)]
         let scores = c.apply(scores: [0, 0], features: features)
         #expect(scores[0] > scores[1])
+        // Many samples at once: each sample's own features, read from its completion and log-probs.
+        let completions = ["2 + 3 = 5\n\n# Answer\n\n5", "2 * 3 = 7\n\n# Answer\n\n7"]
+        let logProbs = completions.enumerated().map { i, text in [Float](repeating: i == 0 ? -0.1 : -3, count: text.count) }
+        let batch = c.apply(scores: [[0, 0], [0, 0]], completions: completions, logProbs: logProbs)
+        for i in 0..<2 {
+            #expect(batch[i] == c.apply(scores: [0, 0], features: LikelihoodFeatures.features(completion: completions[i], logProbs: logProbs[i])))
+        }
+        #expect(batch[0][0] > batch[1][0])
     }
 }

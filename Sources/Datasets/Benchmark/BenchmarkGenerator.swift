@@ -59,6 +59,33 @@ public struct BenchmarkGenerator: Sendable {
         return out
     }
 
+    /// Train and test problems drawn as one pool of distinct problems per level and split at
+    /// random, so both splits follow the same distribution and share no text. (Drawing the test
+    /// split first and the training split after would not: a level with few distinct problems of
+    /// some kind, such as level 1's two hundred or so one-operation sums, gives the first draws
+    /// many of them and the later ones few, so the test split would ask mostly what training rarely
+    /// showed.) Ids are those of ``problems(level:count:excluding:)``, unique within the pool; no
+    /// text of `excluding` is drawn.
+    public func split(trainCountsByLevel: [Int: Int], testCountsByLevel: [Int: Int],
+                      excluding: Set<String> = []) throws -> (train: [Problem], test: [Problem]) {
+        var train: [Problem] = [], test: [Problem] = []
+        for level in Set(trainCountsByLevel.keys).union(testCountsByLevel.keys).sorted() {
+            let testCount = testCountsByLevel[level] ?? 0
+            let pool = try problems(level: level, count: (trainCountsByLevel[level] ?? 0) + testCount,
+                                    excluding: excluding)
+            var order = Array(pool.indices)
+            var rng = SeededRandom(seed: seed, stream: 2_000 + UInt64(level))
+            for i in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(i, Int(rng.below(UInt64(i + 1))))
+            }
+            let testIndices = Set(order.prefix(testCount))
+            for (i, problem) in pool.enumerated() {
+                if testIndices.contains(i) { test.append(problem) } else { train.append(problem) }
+            }
+        }
+        return (train, test)
+    }
+
     // MARK: - Drawing problems
 
     /// One problem text, or nil when the draw broke a constraint (the caller draws again).

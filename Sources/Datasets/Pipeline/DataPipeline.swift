@@ -170,18 +170,28 @@ public enum DataPipeline {
         return report
     }
 
-    /// Generates benchmark problems (and optionally the pretraining corpus) into files.
+    /// Generates benchmark problems (and optionally the pretraining corpus) into files. With
+    /// `testOutput`, also a test split of `testCountsByLevel`, drawn with the problems as one pool
+    /// per level and split at random (``BenchmarkGenerator/split(trainCountsByLevel:testCountsByLevel:excluding:)``).
     public static func generate(generator: BenchmarkGenerator, countsByLevel: [Int: Int], output: String,
                                 exclude: [String] = [], pretrainingDocuments: Int = 0,
-                                pretrainingOutput: String? = nil) throws -> PipelineReport {
+                                pretrainingOutput: String? = nil, testCountsByLevel: [Int: Int] = [:],
+                                testOutput: String? = nil) throws -> PipelineReport {
         var report = PipelineReport()
         var excludedTexts: Set<String> = []
         for path in exclude {
             let r = try RecordReader.read(MATHRecord.self, from: path) { rec, _ in excludedTexts.insert(rec.problem) }
             report.reads.append(r)
         }
-        let problems = try generator.problems(countsByLevel: countsByLevel, excluding: excludedTexts)
-        report.written.append((output, try RecordWriter.write(problems, to: output)))
+        if let testOutput {
+            let (train, test) = try generator.split(trainCountsByLevel: countsByLevel, testCountsByLevel: testCountsByLevel,
+                                                    excluding: excludedTexts)
+            report.written.append((output, try RecordWriter.write(train, to: output)))
+            report.written.append((testOutput, try RecordWriter.write(test, to: testOutput)))
+        } else {
+            let problems = try generator.problems(countsByLevel: countsByLevel, excluding: excludedTexts)
+            report.written.append((output, try RecordWriter.write(problems, to: output)))
+        }
         if let corpusPath = pretrainingOutput, pretrainingDocuments > 0 {
             let docs = try generator.pretrainingDocuments(count: pretrainingDocuments)
             report.written.append((corpusPath, try RecordWriter.write(docs, to: corpusPath)))
