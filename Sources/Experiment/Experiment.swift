@@ -98,7 +98,7 @@ public final class Experiment {
         log("[2/7] supervised fine-tuning on \(examples.count) easy solutions (levels \(config.easyLevels))")
         let (training, validation) = holdOut(examples, every: 20)
         try Trainer(model: model, config: trainerConfig(steps: config.sftSteps, objective: .languageModel,
-                                                        learningRate: config.learningRate, seed: config.seed &+ 1),
+                                                        learningRate: config.sftLearningRate, seed: config.seed &+ 1),
                     training: training, validation: validation,
                     outputDirectory: run.url("policy/sft"), padID: vocabulary.padID, label: "sft", quiet: quiet).run()
         try run.markDone("policy")

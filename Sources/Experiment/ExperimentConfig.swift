@@ -57,8 +57,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var batchSize: Int = 4
     /// Documents (256 tokens each) per pretraining step.
     public var pretrainBatchSize: Int = 4
-    /// Peak learning rate of pretraining and SFT.
+    /// Peak learning rate of pretraining.
     public var learningRate: Float = 3e-3
+    /// Peak learning rate of SFT. From the same pretrained models, 1e-3 ended SFT at validation loss
+    /// 0.085 and 0.086 where 3e-3 ended at 0.206 and 0.106 (seeds 2 and 1; docs/benchmark.md).
+    public var sftLearningRate: Float = 1e-3
 
     /// Easy training problems sampled to build reward-model data (per level, levels in `easyLevels`).
     public var rewardProblemsPerLevel: Int = 120
