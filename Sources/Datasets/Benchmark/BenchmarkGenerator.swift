@@ -73,6 +73,8 @@ public struct BenchmarkGenerator: Sendable {
             let testCount = testCountsByLevel[level] ?? 0
             let pool = try problems(level: level, count: (trainCountsByLevel[level] ?? 0) + testCount,
                                     excluding: excluding)
+            // A Fisher-Yates shuffle by hand, not the standard library's `shuffled(using:)`, whose
+            // algorithm may change between Swift versions: the split must be the same bytes everywhere.
             var order = Array(pool.indices)
             var rng = SeededRandom(seed: seed, stream: 2_000 + UInt64(level))
             for i in stride(from: order.count - 1, to: 0, by: -1) {
