@@ -11,7 +11,7 @@ import Transformer
 public final class Experiment {
     public let config: ExperimentConfig
     public let run: RunDirectory
-    let vocabulary = CharacterVocabulary.benchmark
+    let vocabulary: any Tokenizer
     let builder: ExampleBuilder
     let log: (String) -> Void
     let quiet: Bool
@@ -27,6 +27,7 @@ public final class Experiment {
     public init(config: ExperimentConfig, directory: URL, quiet: Bool = false, log: @escaping (String) -> Void) throws {
         self.config = config
         run = RunDirectory(directory)
+        vocabulary = config.tokenizer.tokenizer
         builder = ExampleBuilder(tokenizer: vocabulary)
         self.log = log
         self.quiet = quiet

@@ -38,19 +38,31 @@ func readStrict<T: Decodable>(_ type: T.Type, _ path: String) throws -> [T] {
     try RecordReader.readAll(type, from: path, options: ReadOptions(strict: true)).records
 }
 
+/// Loads the model in `directory` with the benchmark tokenizer it was trained with (told apart by
+/// the model's vocabulary size).
+func loadBenchmarkModel(_ directory: URL) throws -> (model: TransformerModel, tokenizer: any Tokenizer) {
+    let model = try TransformerModel.load(from: directory)
+    guard let kind = TokenizerKind(modelVocabularySize: model.config.vocabSize) else {
+        let known = TokenizerKind.allCases.map { "\($0.modelVocabularySize) (\($0.rawValue))" }.joined(separator: ", ")
+        throw ExperimentError.invalid("\(directory.path): vocabulary size \(model.config.vocabSize) is not one of the built-in benchmark's tokenizers: \(known)")
+    }
+    return (model, kind.tokenizer)
+}
+
 /// `e2h train policy`: optional pretraining on documents, then SFT; writes the model to `out`.
+/// A new model uses `tokenizer`; a model from `initialModel` keeps its own.
 public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainSteps: Int, out: URL,
-                        initialModel: URL?, size: ModelSize, trainer: TrainerConfig, quiet: Bool = false,
-                        log: (String) -> Void) throws {
-    let vocabulary = CharacterVocabulary.benchmark
-    let builder = ExampleBuilder(tokenizer: vocabulary)
-    let model: TransformerModel
+                        initialModel: URL?, size: ModelSize, tokenizer: TokenizerKind = .numbers, trainer: TrainerConfig,
+                        quiet: Bool = false, log: (String) -> Void) throws {
+    let model: TransformerModel, vocabulary: any Tokenizer
     if let initialModel {
-        model = try TransformerModel.load(from: initialModel)
+        (model, vocabulary) = try loadBenchmarkModel(initialModel)
     } else {
+        vocabulary = tokenizer.tokenizer
         model = try TransformerModel(config: size.transformerConfig(vocabulary: vocabulary.vocabularySize))
         model.initializeWeights(seed: trainer.seed)
     }
+    let builder = ExampleBuilder(tokenizer: vocabulary)
     log("policy: \(model.parameterCount) parameters, context \(model.config.maxPositions)")
     if let pretrainDocuments, pretrainSteps > 0 {
         let documents = try readStrict(TextDocument.self, pretrainDocuments)
@@ -78,7 +90,8 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
 public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig, quiet: Bool = false,
                            log: (String) -> Void) throws {
     let records = try readStrict(Problem.self, problems)
-    let sampler = Sampler(model: try TransformerModel.load(from: model), tokenizer: .benchmark, config: sampling)
+    let (policy, tokenizer) = try loadBenchmarkModel(model)
+    let sampler = Sampler(model: policy, tokenizer: tokenizer, config: sampling)
     let progress = ProgressReporter(label: "sample", total: records.count * sampling.samplesPerProblem, quiet: quiet)
     let samples = try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
                                      progress: progress)
@@ -107,15 +120,15 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
     if let unknown = labelled.first(where: { byID[$0.problemID] == nil }) {
         throw ExperimentError.invalid("\(samples): sample of problem \(unknown.problemID), which is not in \(problems)")
     }
+    let (model, tokenizer) = try loadBenchmarkModel(initialModel)
     let examples = try rewardExamples(kind: kind, samples: labelled, problems: byID,
-                                      builder: ExampleBuilder(tokenizer: .benchmark), seed: trainer.seed)
+                                      builder: ExampleBuilder(tokenizer: tokenizer), seed: trainer.seed)
     let (training, validation) = holdOut(examples, every: 10, minimum: 20)
     log("\(kind.rawValue.uppercased()): \(training.count) training examples, \(validation.count) held out")
     var config = trainer
     config.objective = .scalarHead
-    try Trainer(model: try TransformerModel.load(from: initialModel), config: config,
-                training: training, validation: validation,
-                outputDirectory: out, padID: CharacterVocabulary.benchmark.padID, label: kind.rawValue, quiet: quiet).run()
+    try Trainer(model: model, config: config, training: training, validation: validation,
+                outputDirectory: out, padID: tokenizer.padID, label: kind.rawValue, quiet: quiet).run()
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
 
@@ -133,16 +146,22 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
         }
         return (SolutionFormat.prompt(problem: problem.problem), sample.output)
     }
-    let scorer = Scorer(model: try TransformerModel.load(from: model), tokenizer: .benchmark)
+    let (rewardModel, tokenizer) = try loadBenchmarkModel(model)
+    let scorer = Scorer(model: rewardModel, tokenizer: tokenizer)
     let scores = try scorer.scores(items, progress: ProgressReporter(label: "score", total: items.count, quiet: quiet))
     for i in records.indices { records[i].stepScores = scores[i] }
     let calibrationFile = model.appendingPathComponent("calibration.json")
     if FileManager.default.fileExists(atPath: calibrationFile.path) {
         if let featuresFrom {
             let calibrator = try JSONDecoder().decode(StepCalibrator.self, from: Data(contentsOf: calibrationFile))
-            let logProbs = try TokenLogProbs(model: try TransformerModel.load(from: featuresFrom), tokenizer: .benchmark)
+            let (base, baseTokenizer) = try loadBenchmarkModel(featuresFrom)
+            guard baseTokenizer.vocabularySize == tokenizer.vocabularySize else {
+                throw ExperimentError.invalid("\(featuresFrom.path) and \(model.path) use different tokenizers; pass the run's reward/base")
+            }
+            let logProbs = try TokenLogProbs(model: base, tokenizer: baseTokenizer)
                 .logProbs(items, progress: ProgressReporter(label: "log-probs", total: items.count, quiet: quiet))
-            let calibrated = calibrator.apply(scores: scores, completions: records.map(\.output), logProbs: logProbs)
+            let calibrated = calibrator.apply(scores: scores, completions: records.map(\.output), logProbs: logProbs,
+                                              tokenizer: baseTokenizer)
             for i in records.indices { records[i].stepScores = calibrated[i] }
         } else {
             log("note: \(calibrationFile.path) exists; pass --features-from <run>/reward/base for the calibrated scores e2h run uses (these are raw logits)")

@@ -42,6 +42,9 @@ public struct CharacterVocabulary: Tokenizer, Codable, Equatable {
         self.idOfScalar = index
     }
 
+    /// The id of one character, or nil when it has none.
+    public func id(of scalar: Unicode.Scalar) -> Int? { idOfScalar[scalar.value] }
+
     /// Whether every character of `text` has a token.
     public func canEncode(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { idOfScalar[$0.value] != nil }
@@ -57,6 +60,11 @@ public struct CharacterVocabulary: Tokenizer, Codable, Equatable {
             ids.append(id)
         }
         return ids
+    }
+
+    public func encodeWithOffsets(_ text: String) throws -> (ids: [Int], offsets: [Int]) {
+        let ids = try encode(text)
+        return (ids, Array(ids.indices))
     }
 
     /// Encodes `text`, mapping every unknown character to `replacement` (which must be in the

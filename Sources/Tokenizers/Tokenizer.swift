@@ -1,7 +1,8 @@
 /// The seam between text and token ids that models, trainers and samplers use.
 ///
-/// The built-in benchmark uses ``CharacterVocabulary`` (one token per Unicode scalar); a
-/// byte-level BPE for real checkpoints can conform to the same protocol.
+/// The built-in benchmark uses ``NumberVocabulary`` (one token per character, and one per group of
+/// up to three digits) or ``CharacterVocabulary`` (one token per Unicode scalar); a byte-level BPE
+/// for real checkpoints can conform to the same protocol.
 public protocol Tokenizer: Sendable {
     /// Number of token ids; every id is in `0..<vocabularySize`.
     var vocabularySize: Int { get }
@@ -15,6 +16,10 @@ public protocol Tokenizer: Sendable {
     /// Encodes `text` without special tokens.
     /// - Throws: ``TokenizerError/unknownCharacter(_:offset:)`` for text outside the vocabulary.
     func encode(_ text: String) throws -> [Int]
+
+    /// Encodes `text` and gives, for each token, the offset (Unicode scalars) where its text
+    /// starts: how character positions of a parsed solution become token positions.
+    func encodeWithOffsets(_ text: String) throws -> (ids: [Int], offsets: [Int])
 
     /// Decodes ids to text; special tokens are dropped and decoding stops at the first EOS
     /// when `stopAtEOS` is true. Ids outside the vocabulary decode to U+FFFD.
@@ -30,6 +35,32 @@ extension Tokenizer {
     /// Decodes ids, stopping at the first EOS.
     public func decode(_ ids: [Int]) -> String {
         decode(ids, stopAtEOS: true)
+    }
+}
+
+/// The tokenizers of the built-in benchmark, by name (the `tokenizer` of `e2h run`'s config).
+public enum TokenizerKind: String, Codable, Sendable, CaseIterable {
+    /// ``NumberVocabulary/benchmark``: characters, and numbers below 1000 as one token.
+    case numbers
+    /// ``CharacterVocabulary/benchmark``: one token per character.
+    case characters
+
+    /// The tokenizer.
+    public var tokenizer: any Tokenizer {
+        switch self {
+        case .numbers: NumberVocabulary.benchmark
+        case .characters: CharacterVocabulary.benchmark
+        }
+    }
+
+    /// Vocabulary size of a model for this tokenizer: rounded up to a multiple of 8.
+    public var modelVocabularySize: Int { (tokenizer.vocabularySize + 7) / 8 * 8 }
+
+    /// The tokenizer a model of vocabulary size `size` was trained with (models store only their
+    /// size; the two benchmark tokenizers have different sizes), or nil for any other size.
+    public init?(modelVocabularySize size: Int) {
+        guard let kind = Self.allCases.first(where: { $0.modelVocabularySize == size }) else { return nil }
+        self = kind
     }
 }
 

@@ -8,10 +8,10 @@ import Transformer
 /// ``TokenLogProbs``.
 public class CompletionReader {
     public let model: TransformerModel
-    public let tokenizer: CharacterVocabulary
+    public let tokenizer: any Tokenizer
     let forward: BatchedForward
 
-    public init(model: TransformerModel, tokenizer: CharacterVocabulary, batchSize: Int = 32) {
+    public init(model: TransformerModel, tokenizer: any Tokenizer, batchSize: Int = 32) {
         self.model = model
         self.tokenizer = tokenizer
         forward = BatchedForward(model: model, padID: tokenizer.padID, batchSize: batchSize)

@@ -2,6 +2,7 @@
 // each step. A wrong step the policy wrote by a slip of sampling has a token it gave low probability.
 
 import Datasets
+import Tokenizers
 
 /// The features read at one score position (a step's newline, or the final answer's last token).
 public struct LikelihoodFeatures: Sendable, Equatable {
@@ -20,8 +21,10 @@ public struct LikelihoodFeatures: Sendable, Equatable {
     /// Features at each score position of a completion (the same positions as ``ScorePositions``):
     /// one per step, then one for the final answer. `logProbs` holds one value per completion token;
     /// positions beyond it (cut by the context) get none, like their scores.
-    public static func features(completion: String, logProbs: [Float]) -> [LikelihoodFeatures] {
-        let parsed = SolutionFormat.parseCompletion(completion)
+    /// `tokenizer` is the one `logProbs` were computed with.
+    public static func features(completion: String, logProbs: [Float], tokenizer: any Tokenizer) -> [LikelihoodFeatures] {
+        let offsets = (try? tokenizer.encodeWithOffsets(completion).offsets) ?? Array(0..<completion.unicodeScalars.count)
+        let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: offsets, of: completion)
         let count = logProbs.count
         func minimum(_ range: Range<Int>) -> Float {
             let r = max(0, range.lowerBound)..<min(count, range.upperBound)

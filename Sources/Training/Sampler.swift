@@ -18,11 +18,11 @@ public struct SamplingJob: Sendable {
 /// Samples solutions from a policy.
 public final class Sampler {
     public let model: TransformerModel
-    public let tokenizer: CharacterVocabulary
+    public let tokenizer: any Tokenizer
     public let config: SamplingConfig
     let newlineID: Int32?
 
-    public init(model: TransformerModel, tokenizer: CharacterVocabulary, config: SamplingConfig) {
+    public init(model: TransformerModel, tokenizer: any Tokenizer, config: SamplingConfig) {
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
@@ -161,9 +161,11 @@ public final class Sampler {
             return "length"
         }
         if last == newlineID {
-            let parsed = SolutionFormat.parseCompletion(tokenizer.decode(generated.map(Int.init), stopAtEOS: true))
+            let text = tokenizer.decode(generated.map(Int.init), stopAtEOS: true)
+            let parsed = SolutionFormat.parseCompletion(text)
+            // The answer's line is complete: the newline just written follows it.
             if let range = parsed.answerRange, parsed.answer != nil,
-               generated.count > range.upperBound { return "answer" }
+               text.unicodeScalars.count > range.upperBound { return "answer" }
         }
         return nil
     }

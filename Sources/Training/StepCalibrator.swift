@@ -2,6 +2,7 @@
 // fitted on the same (easy) labels the reward model was trained on.
 
 import Foundation
+import Tokenizers
 
 /// `logit' = w · [clip(logit), features...] + b`, fitted by Newton's method on labelled positions.
 public struct StepCalibrator: Codable, Sendable, Equatable {
@@ -105,10 +106,11 @@ extension StepCalibrator {
     }
 
     /// Calibrated step scores of many samples: each sample's raw scores with the likelihood features of
-    /// its completion under the evaluator's token log-probabilities (what `e2h run` and `e2h score` apply).
-    public func apply(scores: [[Float]], completions: [String], logProbs: [[Float]]) -> [[Float]] {
+    /// its completion under the evaluator's token log-probabilities (what `e2h run` and `e2h score` apply),
+    /// computed with `tokenizer`.
+    public func apply(scores: [[Float]], completions: [String], logProbs: [[Float]], tokenizer: any Tokenizer) -> [[Float]] {
         zip(scores, zip(completions, logProbs)).map { sampleScores, item in
-            apply(scores: sampleScores, features: LikelihoodFeatures.features(completion: item.0, logProbs: item.1))
+            apply(scores: sampleScores, features: LikelihoodFeatures.features(completion: item.0, logProbs: item.1, tokenizer: tokenizer))
         }
     }
 }

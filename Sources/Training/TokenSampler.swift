@@ -19,10 +19,25 @@ public func sampleToken(
         return max(best, 0)
     }
     scratch.removeAll(keepingCapacity: true)
-    for v in 0..<vocab where !banned.contains(v) { scratch.append((v, logits[v] / temperature)) }
     // Highest first; ties by id so the order is deterministic.
-    scratch.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.id < $1.id }
-    if topK > 0, topK < scratch.count { scratch.removeSubrange(topK...) }
+    if topK > 0, topK < vocab - banned.count {
+        // The topK best in that order, kept sorted while scanning: a large vocabulary (1,160 ids with
+        // numbers as tokens) is not sorted whole for every token. Ids come in increasing order, so a
+        // newcomer goes after every kept entry of equal weight.
+        for v in 0..<vocab where !banned.contains(v) {
+            let weight = logits[v] / temperature
+            if scratch.count == topK {
+                guard weight > scratch[topK - 1].weight else { continue }
+                scratch.removeLast()
+            }
+            var i = scratch.count
+            while i > 0, scratch[i - 1].weight < weight { i -= 1 }
+            scratch.insert((v, weight), at: i)
+        }
+    } else {
+        for v in 0..<vocab where !banned.contains(v) { scratch.append((v, logits[v] / temperature)) }
+        scratch.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.id < $1.id }
+    }
     let maximum = scratch[0].weight
     var total: Float = 0
     for i in scratch.indices {

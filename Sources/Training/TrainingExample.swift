@@ -1,6 +1,7 @@
 // Training sequences for the policy (next-token targets on the solution only) and for reward models
 // (a label per position for the scalar head). Token positions: 0 is BOS, then the prompt, then the
-// completion, then EOS. With the character vocabulary a completion offset o is token 1 + |prompt| + o.
+// completion, then EOS. A parsed completion's character ranges become token ranges with
+// `ParsedCompletion.inTokens` (the identity for the character vocabulary).
 
 import Datasets
 import Tokenizers
@@ -21,9 +22,9 @@ public struct TrainingExample: Sendable, Equatable {
 
 /// Builds examples from texts in the project's solution format.
 public struct ExampleBuilder: Sendable {
-    public let tokenizer: CharacterVocabulary
+    public let tokenizer: any Tokenizer
 
-    public init(tokenizer: CharacterVocabulary) { self.tokenizer = tokenizer }
+    public init(tokenizer: any Tokenizer) { self.tokenizer = tokenizer }
 
     /// A policy example: the loss covers the completion's tokens and EOS, not the prompt.
     public func policyExample(prompt: String, completion: String, source: String) throws -> TrainingExample {
@@ -55,11 +56,11 @@ public struct ExampleBuilder: Sendable {
     /// of the step including its trailing \n\n"), so the score read at the newline after the step is trained.
     public func rewardExample(prompt: String, completion: String, stepLabels: [Bool]?, outcome: Bool?,
                               source: String) throws -> TrainingExample {
-        let promptIDs = try tokenizer.encode(prompt), completionIDs = try tokenizer.encode(completion)
+        let promptIDs = try tokenizer.encode(prompt), (completionIDs, offsets) = try tokenizer.encodeWithOffsets(completion)
         let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
         var labels = [Float](repeating: .nan, count: tokens.count)
         let offset = 1 + promptIDs.count
-        let parsed = SolutionFormat.parseCompletion(completion)
+        let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: offsets, of: completion)
         if let stepLabels {
             for (range, label) in zip(parsed.stepRanges, stepLabels) {
                 let end = min(offset + range.upperBound + 2, offset + completionIDs.count)
@@ -76,12 +77,40 @@ public struct ExampleBuilder: Sendable {
     }
 }
 
+extension ParsedCompletion {
+    /// The same parse with its ranges counted in tokens instead of Unicode scalars, for a
+    /// completion `text` whose tokens start at `offsets` (``Tokenizer/encodeWithOffsets(_:)``): a
+    /// range covers every token that holds one of its characters. Newlines are tokens of their own
+    /// in the benchmark's vocabularies, so the newline after a step stays at `upperBound`.
+    public func inTokens(offsets: [Int], of text: String) -> ParsedCompletion {
+        let scalarCount = text.unicodeScalars.count
+        // The token holding scalar o (offsets.count at the end of the text).
+        func token(_ o: Int) -> Int {
+            if o >= scalarCount { return offsets.count }
+            var lo = 0, hi = offsets.count  // the last index with offsets[index] <= o
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if offsets[mid] <= o { lo = mid } else { hi = mid }
+            }
+            return lo
+        }
+        func tokens(_ r: Range<Int>) -> Range<Int> {
+            let lower = token(r.lowerBound)
+            return r.isEmpty ? lower..<lower : lower..<(token(r.upperBound - 1) + 1)
+        }
+        var mapped = self
+        mapped.stepRanges = stepRanges.map(tokens)
+        mapped.answerRange = answerRange.map(tokens)
+        return mapped
+    }
+}
+
 /// Where scores are read (PAPER.md: "Step score = head output at the first newline token after
 /// the step"; the final answer's score at its last token).
 public enum ScorePositions {
     /// Token positions of each step's score, then the final one (the answer's last token, or the
     /// completion's last token when it has no answer), for a completion after a prompt of
-    /// `promptTokens` tokens.
+    /// `promptTokens` tokens; `parsed` has token ranges (``ParsedCompletion/inTokens(offsets:of:)``).
     public static func positions(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> [Int] {
         let offset = 1 + promptTokens
         var positions = parsed.stepRanges.map { range in

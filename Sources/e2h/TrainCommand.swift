@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Tokenizers
 
 /// `e2h train policy|reward`.
 struct Train: ParsableCommand {
@@ -25,15 +26,20 @@ struct TrainPolicy: ParsableCommand {
     @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
     @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
     @Option(help: "Pretraining steps.") var pretrainSteps = 400
+    @Option(help: "Tokenizer of a new model: numbers (characters, and numbers below 1000 as one token) or characters. A model from --init-from keeps its own.")
+    var tokenizer = "numbers"
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
 
     mutating func run() throws {
+        guard let tokenizerKind = TokenizerKind(rawValue: tokenizer) else {
+            throw ValidationError("--tokenizer must be numbers or characters; found \(tokenizer)")
+        }
         let outURL = URL(fileURLWithPath: out)
         if training.restart { try? FileManager.default.removeItem(at: outURL) }
         try trainPolicy(solutions: solutions, pretrainDocuments: pretrain, pretrainSteps: pretrainSteps, out: outURL,
                         initialModel: initFrom.map { URL(fileURLWithPath: $0) }, size: model.size,
-                        trainer: training.trainerConfig(context: model.context, objective: .languageModel), log: logLine)
+                        tokenizer: tokenizerKind, trainer: training.trainerConfig(context: model.context, objective: .languageModel), log: logLine)
     }
 }
 

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import Tokenizers
 import Training
 import Transformer
 
@@ -50,17 +51,29 @@ struct LikelihoodFeatureTests {
     }
 
     /// Features sit at the score positions: one per step (its tokens and newline), then the answer.
-    @Test func featuresFollowTheScorePositions() {
+    @Test func featuresFollowTheScorePositions() throws {
         let completion = "2 + 3 = 5\n\n5 * 4 = 21\n\n# Answer\n\n21"
         var lps = [Float](repeating: -0.1, count: completion.count)
         let secondResult = completion.range(of: "21")!.lowerBound.utf16Offset(in: completion)
         lps[secondResult] = -3  // the slip: "21" instead of "20"
         lps[0] = -0.5
-        let f = LikelihoodFeatures.features(completion: completion, logProbs: lps)
+        let f = LikelihoodFeatures.features(completion: completion, logProbs: lps, tokenizer: vocabulary)
         #expect(f.count == 3)
         #expect(f[0] == LikelihoodFeatures(stepMinimum: -0.5, prefixMinimum: -0.5))
         #expect(f[1] == LikelihoodFeatures(stepMinimum: -3, prefixMinimum: -3))
         #expect(f[2] == LikelihoodFeatures(stepMinimum: -0.1, prefixMinimum: -3))
+
+        // With numbers as tokens the same slip is one token, the 20th:
+        // [2, " ", +, " ", 3, " ", =, " ", 5, \n, \n, 5, " ", *, " ", 4, " ", =, " ", 21, \n, \n, #, ...].
+        let numbers = NumberVocabulary.benchmark
+        let ids = try #require(try? numbers.encode(completion))
+        var tokenLps = [Float](repeating: -0.1, count: ids.count)
+        let slip = try #require(ids.firstIndex(of: numbers.firstGroupID + 21))
+        #expect(slip == 19)
+        tokenLps[slip] = -3
+        tokenLps[0] = -0.5
+        let g = LikelihoodFeatures.features(completion: completion, logProbs: tokenLps, tokenizer: numbers)
+        #expect(g == f)
     }
 
     /// The calibrator finds the informative input, lowers the log-loss, and applies per position.
@@ -84,9 +97,9 @@ struct LikelihoodFeatureTests {
         // Many samples at once: each sample's own features, read from its completion and log-probs.
         let completions = ["2 + 3 = 5\n\n# Answer\n\n5", "2 * 3 = 7\n\n# Answer\n\n7"]
         let logProbs = completions.enumerated().map { i, text in [Float](repeating: i == 0 ? -0.1 : -3, count: text.count) }
-        let batch = c.apply(scores: [[0, 0], [0, 0]], completions: completions, logProbs: logProbs)
+        let batch = c.apply(scores: [[0, 0], [0, 0]], completions: completions, logProbs: logProbs, tokenizer: vocabulary)
         for i in 0..<2 {
-            #expect(batch[i] == c.apply(scores: [0, 0], features: LikelihoodFeatures.features(completion: completions[i], logProbs: logProbs[i])))
+            #expect(batch[i] == c.apply(scores: [0, 0], features: LikelihoodFeatures.features(completion: completions[i], logProbs: logProbs[i], tokenizer: vocabulary)))
         }
         #expect(batch[0][0] > batch[1][0])
     }
