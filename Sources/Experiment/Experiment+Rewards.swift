@@ -50,12 +50,24 @@ extension Experiment {
     /// (`reward/base`), or the SFT policy itself when ``ExperimentConfig/evaluatorSteps`` is 0.
     var evaluatorBase: URL { run.url(config.evaluatorSteps > 0 ? "reward/base" : "policy/sft") }
 
-    /// The evaluator's language model: the SFT policy trained ``ExperimentConfig/evaluatorSteps``
-    /// more steps on the same easy solutions (no labels, no hard problem).
+    /// The evaluator's language model: trained ``ExperimentConfig/evaluatorSteps`` steps on the same
+    /// easy solutions (no labels, no hard problem), from the pretrained model with its own data order
+    /// (``EvaluatorStart/pretrained``) or from the SFT policy (``EvaluatorStart/policy``).
     func trainEvaluatorBase() throws {
         guard config.evaluatorSteps > 0, !run.isDone("reward-base") else { return }
-        log("[4/7] training the evaluator's language model: the SFT policy, \(config.evaluatorSteps) more steps on the easy solutions")
-        let model = try TransformerModel.load(from: run.url("policy/sft"))
+        let model: TransformerModel
+        switch config.evaluatorStart {
+        case .pretrained where config.pretrainSteps > 0:
+            log("[4/7] training the evaluator's language model: the pretrained model, \(config.evaluatorSteps) steps on the easy solutions")
+            model = try TransformerModel.load(from: run.url("policy/pretrain"))
+        case .pretrained:
+            log("[4/7] training the evaluator's language model: a new model, \(config.evaluatorSteps) steps on the easy solutions")
+            model = try TransformerModel(config: modelConfig)
+            model.initializeWeights(seed: config.seed &+ 9)
+        case .policy:
+            log("[4/7] training the evaluator's language model: the SFT policy, \(config.evaluatorSteps) more steps on the easy solutions")
+            model = try TransformerModel.load(from: run.url("policy/sft"))
+        }
         let (training, validation) = holdOut(try easySolutionExamples(), every: 20)
         try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
                                                         learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),

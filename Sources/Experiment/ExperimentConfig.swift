@@ -30,6 +30,15 @@ public struct ModelSize: Codable, Sendable, Equatable {
     }
 }
 
+/// Where the evaluator's language model (`reward/base`) starts.
+public enum EvaluatorStart: String, Codable, Sendable {
+    /// The SFT policy: the evaluator shares the policy's training and its mistakes.
+    case policy
+    /// The pretrained model (or a new one without pretraining): the evaluator learns from the easy
+    /// solutions on its own, so its mistakes are less the policy's.
+    case pretrained
+}
+
 /// The whole experiment.
 public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// Seed of everything (data, initialisation, order, sampling).
@@ -79,6 +88,10 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// solutions (`reward/base`), a stronger evaluator than the generator (a deviation: the paper's
     /// reward models match their policy); 0 starts them from the policy itself. See README.
     public var evaluatorSteps: Int = 1400
+    /// Where the evaluator's language model starts: `policy` (the SFT policy) or `pretrained` (the
+    /// pretrained model the policy started from, trained on the easy solutions in its own order, as
+    /// the paper's reward models start from the base model, not from the policy).
+    public var evaluatorStart: EvaluatorStart = .policy
     /// Peak learning rate of the evaluator's extra language-model steps.
     public var evaluatorLearningRate: Float = 1e-3
     /// Optimizer steps of each reward model.

@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import Testing
+import Tokenizers
 
 @Suite("Experiment configuration")
 struct ExperimentConfigTests {
@@ -30,5 +31,16 @@ struct ExperimentConfigTests {
         #expect(message(#"{"model": {"widht": 96}}"#).contains("unknown key \"model.widht\""))
         #expect(message(#"{"sftSteps": "many"}"#).contains("sftSteps"))
         #expect(message("[1, 2]").contains("not a JSON object"))
+        #expect(message(#"{"tokenizer": "bytes"}"#).contains("tokenizer"))
+        #expect(message(#"{"evaluatorStart": "scratch"}"#).contains("evaluatorStart"))
+    }
+
+    @Test func tokenizerAndEvaluatorStartAreNamedByString() throws {
+        let base = ExperimentConfig()
+        #expect(base.tokenizer == .numbers && base.evaluatorStart == .policy)
+        let changed = try base.overlaid(with: Data(#"{"tokenizer": "characters", "evaluatorStart": "pretrained"}"#.utf8), source: "c.json")
+        #expect(changed.tokenizer == .characters && changed.evaluatorStart == .pretrained)
+        #expect(changed.model.transformerConfig(vocabulary: changed.tokenizer.tokenizer.vocabularySize).vocabSize == 64)
+        #expect(base.model.transformerConfig(vocabulary: base.tokenizer.tokenizer.vocabularySize).vocabSize == 1160)
     }
 }
