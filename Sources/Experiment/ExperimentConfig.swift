@@ -17,16 +17,21 @@ public struct ModelSize: Codable, Sendable, Equatable {
     public var heads: Int
     /// Context (positions).
     public var context: Int
+    /// One matrix for the input embedding and the output layer (Hugging Face's
+    /// `tie_word_embeddings`): copying a token from the context is then the identity map for every
+    /// token, not a map learned for each one (1,100 of the number tokens are rare).
+    public var tiedEmbeddings: Bool
 
-    public init(layers: Int, width: Int, heads: Int, context: Int) {
+    public init(layers: Int, width: Int, heads: Int, context: Int, tiedEmbeddings: Bool = false) {
         self.layers = layers; self.width = width; self.heads = heads; self.context = context
+        self.tiedEmbeddings = tiedEmbeddings
     }
 
     /// The transformer config for a vocabulary of `vocabulary` ids (rounded up to a multiple of 8, as
     /// ``TokenizerKind/modelVocabularySize`` assumes).
     public func transformerConfig(vocabulary: Int) -> TransformerConfig {
         TransformerConfig(vocabSize: (vocabulary + 7) / 8 * 8, hiddenSize: width, intermediateSize: width * 3,
-                          layerCount: layers, headCount: heads, maxPositions: context)
+                          layerCount: layers, headCount: heads, maxPositions: context, tieEmbeddings: tiedEmbeddings)
     }
 }
 
@@ -61,7 +66,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// characters, PyTorch prototype; docs/benchmark.md, "Numbers as tokens").
     public var tokenizer: TokenizerKind = .numbers
     /// The policy's architecture; reward models share it and start from the SFT policy.
-    public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256)
+    public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256, tiedEmbeddings: true)
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
     public var pretrainSteps: Int = 700
     /// SFT steps on easy solutions.
@@ -122,7 +127,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         c.trainProblemsPerLevel = [200, 200, 200, 40, 40]
         c.testProblemsPerLevel = [6, 6, 6, 6, 6]
         c.pretrainingDocuments = 200
-        c.model = ModelSize(layers: 2, width: 64, heads: 4, context: 256)
+        c.model = ModelSize(layers: 2, width: 64, heads: 4, context: 256, tiedEmbeddings: true)
         c.pretrainSteps = 40
         c.sftSteps = 60
         c.rewardProblemsPerLevel = 10

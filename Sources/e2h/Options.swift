@@ -8,9 +8,13 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Decoder blocks.") var layers = 4
     @Option(help: "Residual width (hidden size); the MLP is 3x wider.") var width = 128
     @Option(help: "Attention heads (must divide the width).") var heads = 4
-    @Option(help: "Context length in tokens (characters).") var context = 256
+    @Option(help: "Context length in tokens.") var context = 256
+    @Flag(inversion: .prefixedNo, help: "One matrix for the input embedding and the output layer (the default of e2h run).")
+    var tiedEmbeddings = true
 
-    var size: ModelSize { ModelSize(layers: layers, width: width, heads: heads, context: context) }
+    var size: ModelSize {
+        ModelSize(layers: layers, width: width, heads: heads, context: context, tiedEmbeddings: tiedEmbeddings)
+    }
 }
 
 /// Optimizer and schedule options shared by the training commands.
