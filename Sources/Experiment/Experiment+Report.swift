@@ -125,13 +125,13 @@ extension Experiment {
         } else {
             verdict += ": no easy-to-hard gain in this run."
         }
-        if gain > 0, config.evaluatorSteps > 0 {
+        if gain > 0, config.evaluatorSteps > 0, config.evaluatorStart == .policy {
             verdict += " The evaluator's language model trained \(config.evaluatorSteps) steps more than the policy: a stronger evaluator re-ranks a weaker policy (README, Status)."
         }
         if let h = sound.first(where: { $0.group == "hard" }), h.correctAnswers > 0,
            h.correctAnswersWithSoundSteps * 2 < h.correctAnswers {
             // Then a low within-problem AUC may be right: an evaluator should not favour guesses.
-            verdict += String(format: " Most right hard answers come from wrong steps (%d of %d have every step right; %d of %d problems solved soundly): on the other problems the policy guesses, and no evaluator can pick the guesses out.",
+            verdict += String(format: " Most right hard answers come from wrong steps (%d of %d have every step right; %d of %d problems solved soundly): guesses, which majority voting counts and an evaluator that checks steps weighs down.",
                               h.correctAnswersWithSoundSteps, h.correctAnswers, h.solvedSoundly, h.problems)
         } else if let auc = prm.withinProblemAUC, auc < 0.55 {
             verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
