@@ -35,7 +35,7 @@ extension Experiment {
         let raw = try rawScores(samples, problems: problems, name: name)
         var rows: [(logit: Float, features: [Float], label: Bool)] = []
         for (i, sample) in samples.enumerated() {
-            let features = LikelihoodFeatures.features(completion: sample.output, logProbs: logProbs[i], tokenizer: vocabulary)
+            let features = try LikelihoodFeatures.features(completion: sample.output, logProbs: logProbs[i], tokenizer: vocabulary)
             let scores = raw[i]
             guard let lastScore = scores.last, let lastFeature = features.last else { continue }
             if kind == .orm {

@@ -155,7 +155,7 @@ extension Experiment {
             if let calibrator = try calibration(name) {
                 if name == RewardKind.prm.rawValue { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
                 if logProbs == nil { logProbs = try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs") }
-                let calibrated = calibrator.apply(scores: raw, completions: samples.map(\.output), logProbs: logProbs!, tokenizer: vocabulary)
+                let calibrated = try calibrator.apply(scores: raw, completions: samples.map(\.output), logProbs: logProbs!, tokenizer: vocabulary)
                 for i in scored.indices { scored[i].stepScores = calibrated[i] }
             }
             try RecordWriter.write(scored, to: run.path("test/scored-\(name).jsonl"))

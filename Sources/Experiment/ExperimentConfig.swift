@@ -65,7 +65,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// policy's own likelihood tells its sound hard samples from the others (AUC 0.82 against 0.57 with
     /// characters, PyTorch prototype; docs/benchmark.md, "Numbers as tokens").
     public var tokenizer: TokenizerKind = .numbers
-    /// The policy's architecture; reward models share it and start from the SFT policy.
+    /// The policy's architecture; the evaluator and the reward models share it.
     public var model = ModelSize(layers: 4, width: 128, heads: 4, context: 256, tiedEmbeddings: true)
     /// Optimizer steps on the pretraining corpus before SFT (0 skips pretraining).
     public var pretrainSteps: Int = 700

@@ -160,7 +160,7 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
             }
             let logProbs = try TokenLogProbs(model: base, tokenizer: baseTokenizer)
                 .logProbs(items, progress: ProgressReporter(label: "log-probs", total: items.count, quiet: quiet))
-            let calibrated = calibrator.apply(scores: scores, completions: records.map(\.output), logProbs: logProbs,
+            let calibrated = try calibrator.apply(scores: scores, completions: records.map(\.output), logProbs: logProbs,
                                               tokenizer: baseTokenizer)
             for i in records.indices { records[i].stepScores = calibrated[i] }
         } else {

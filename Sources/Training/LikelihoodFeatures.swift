@@ -22,9 +22,9 @@ public struct LikelihoodFeatures: Sendable, Equatable {
     /// one per step, then one for the final answer. `logProbs` holds one value per completion token;
     /// positions beyond it (cut by the context) get none, like their scores.
     /// `tokenizer` is the one `logProbs` were computed with.
-    public static func features(completion: String, logProbs: [Float], tokenizer: any Tokenizer) -> [LikelihoodFeatures] {
-        let offsets = (try? tokenizer.encodeWithOffsets(completion).offsets) ?? Array(0..<completion.unicodeScalars.count)
-        let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: offsets, of: completion)
+    /// - Throws: ``TokenizerError`` when `completion` has a character outside the vocabulary.
+    public static func features(completion: String, logProbs: [Float], tokenizer: any Tokenizer) throws -> [LikelihoodFeatures] {
+        let parsed = try tokenizer.encodeCompletion(completion).parsed
         let count = logProbs.count
         func minimum(_ range: Range<Int>) -> Float {
             let r = max(0, range.lowerBound)..<min(count, range.upperBound)

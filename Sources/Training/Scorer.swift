@@ -14,9 +14,8 @@ public final class Scorer: CompletionReader {
         let T = model.config.maxPositions
         var sequences: [[Int32]] = [], positions: [[Int]] = []
         for item in items {
-            let prompt = try tokenizer.encode(item.prompt), (completion, offsets) = try tokenizer.encodeWithOffsets(item.completion)
+            let prompt = try tokenizer.encode(item.prompt), (completion, parsed) = try tokenizer.encodeCompletion(item.completion)
             let tokens = ([tokenizer.bosID] + prompt + completion + [tokenizer.eosID]).map(Int32.init)
-            let parsed = SolutionFormat.parseCompletion(item.completion).inTokens(offsets: offsets, of: item.completion)
             sequences.append(Array(tokens.prefix(T)))
             positions.append(ScorePositions.positions(parsed, promptTokens: prompt.count, completionTokens: completion.count)
                 .filter { $0 < T })

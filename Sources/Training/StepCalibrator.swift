@@ -108,9 +108,9 @@ extension StepCalibrator {
     /// Calibrated step scores of many samples: each sample's raw scores with the likelihood features of
     /// its completion under the evaluator's token log-probabilities (what `e2h run` and `e2h score` apply),
     /// computed with `tokenizer`.
-    public func apply(scores: [[Float]], completions: [String], logProbs: [[Float]], tokenizer: any Tokenizer) -> [[Float]] {
-        zip(scores, zip(completions, logProbs)).map { sampleScores, item in
-            apply(scores: sampleScores, features: LikelihoodFeatures.features(completion: item.0, logProbs: item.1, tokenizer: tokenizer))
+    public func apply(scores: [[Float]], completions: [String], logProbs: [[Float]], tokenizer: any Tokenizer) throws -> [[Float]] {
+        try zip(scores, zip(completions, logProbs)).map { sampleScores, item in
+            apply(scores: sampleScores, features: try LikelihoodFeatures.features(completion: item.0, logProbs: item.1, tokenizer: tokenizer))
         }
     }
 }

@@ -56,11 +56,10 @@ public struct ExampleBuilder: Sendable {
     /// of the step including its trailing \n\n"), so the score read at the newline after the step is trained.
     public func rewardExample(prompt: String, completion: String, stepLabels: [Bool]?, outcome: Bool?,
                               source: String) throws -> TrainingExample {
-        let promptIDs = try tokenizer.encode(prompt), (completionIDs, offsets) = try tokenizer.encodeWithOffsets(completion)
+        let promptIDs = try tokenizer.encode(prompt), (completionIDs, parsed) = try tokenizer.encodeCompletion(completion)
         let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
         var labels = [Float](repeating: .nan, count: tokens.count)
         let offset = 1 + promptIDs.count
-        let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: offsets, of: completion)
         if let stepLabels {
             for (range, label) in zip(parsed.stepRanges, stepLabels) {
                 let end = min(offset + range.upperBound + 2, offset + completionIDs.count)
@@ -102,6 +101,15 @@ extension ParsedCompletion {
         mapped.stepRanges = stepRanges.map(tokens)
         mapped.answerRange = answerRange.map(tokens)
         return mapped
+    }
+}
+
+extension Tokenizer {
+    /// A completion's token ids and its parse with ranges in tokens: where step labels go and
+    /// scores are read.
+    public func encodeCompletion(_ completion: String) throws -> (ids: [Int], parsed: ParsedCompletion) {
+        let (ids, offsets) = try encodeWithOffsets(completion)
+        return (ids, SolutionFormat.parseCompletion(completion).inTokens(offsets: offsets, of: completion))
     }
 }
 

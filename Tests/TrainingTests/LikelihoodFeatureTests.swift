@@ -57,7 +57,7 @@ struct LikelihoodFeatureTests {
         let secondResult = completion.range(of: "21")!.lowerBound.utf16Offset(in: completion)
         lps[secondResult] = -3  // the slip: "21" instead of "20"
         lps[0] = -0.5
-        let f = LikelihoodFeatures.features(completion: completion, logProbs: lps, tokenizer: vocabulary)
+        let f = try LikelihoodFeatures.features(completion: completion, logProbs: lps, tokenizer: vocabulary)
         #expect(f.count == 3)
         #expect(f[0] == LikelihoodFeatures(stepMinimum: -0.5, prefixMinimum: -0.5))
         #expect(f[1] == LikelihoodFeatures(stepMinimum: -3, prefixMinimum: -3))
@@ -72,7 +72,7 @@ struct LikelihoodFeatureTests {
         #expect(slip == 19)
         tokenLps[slip] = -3
         tokenLps[0] = -0.5
-        let g = LikelihoodFeatures.features(completion: completion, logProbs: tokenLps, tokenizer: numbers)
+        let g = try LikelihoodFeatures.features(completion: completion, logProbs: tokenLps, tokenizer: numbers)
         #expect(g == f)
     }
 
@@ -97,9 +97,9 @@ struct LikelihoodFeatureTests {
         // Many samples at once: each sample's own features, read from its completion and log-probs.
         let completions = ["2 + 3 = 5\n\n# Answer\n\n5", "2 * 3 = 7\n\n# Answer\n\n7"]
         let logProbs = completions.enumerated().map { i, text in [Float](repeating: i == 0 ? -0.1 : -3, count: text.count) }
-        let batch = c.apply(scores: [[0, 0], [0, 0]], completions: completions, logProbs: logProbs, tokenizer: vocabulary)
+        let batch = try c.apply(scores: [[0, 0], [0, 0]], completions: completions, logProbs: logProbs, tokenizer: vocabulary)
         for i in 0..<2 {
-            #expect(batch[i] == c.apply(scores: [0, 0], features: LikelihoodFeatures.features(completion: completions[i], logProbs: logProbs[i], tokenizer: vocabulary)))
+            #expect(try batch[i] == c.apply(scores: [0, 0], features: LikelihoodFeatures.features(completion: completions[i], logProbs: logProbs[i], tokenizer: vocabulary)))
         }
         #expect(batch[0][0] > batch[1][0])
     }
