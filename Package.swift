@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Reranking"]),
         // Layer 3: `e2h run`, the whole experiment on the built-in benchmark.
         .target(name: "Experiment", dependencies: ["Training", "Datasets", "Tokenizers", "Transformer", "Grading",
-                                                   "Kernels", "Reranking", "Reports"]),
+                                                   "GEMM", "Kernels", "Reranking", "Reports"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",

@@ -14,7 +14,7 @@ import Transformer
 extension Experiment {
     /// Teacher-forced log-probabilities of every completion token under the evaluator's language
     /// model (``evaluatorBase``).
-    func evaluatorLogProbs(_ samples: [SampleRecord], problems: [String: Problem], label: String) throws -> [[Float]] {
+    func evaluatorLogProbs(_ samples: [SampleRecord], problems: [String: Problem], label: String, quiet: Bool) throws -> [[Float]] {
         let model = try TransformerModel.load(from: evaluatorBase)
         let items = samples.map { (SolutionFormat.prompt(problem: problems[$0.problemID]!.problem), $0.output) }
         return try TokenLogProbs(model: model, tokenizer: vocabulary)
@@ -22,7 +22,7 @@ extension Experiment {
     }
 
     /// Raw step scores of `samples` from the reward model `name`.
-    func rawScores(_ samples: [SampleRecord], problems: [String: Problem], name: String) throws -> [[Float]] {
+    func rawScores(_ samples: [SampleRecord], problems: [String: Problem], name: String, quiet: Bool) throws -> [[Float]] {
         let scorer = Scorer(model: try TransformerModel.load(from: run.url("reward/\(name)")), tokenizer: vocabulary)
         let items = samples.map { (SolutionFormat.prompt(problem: problems[$0.problemID]!.problem), $0.output) }
         return try scorer.scores(items, progress: ProgressReporter(label: "score \(name)", total: items.count, quiet: quiet))
@@ -31,8 +31,8 @@ extension Experiment {
     /// Fits and writes `reward/<name>/calibration.json` from the model's labelled training samples:
     /// every score position with a checker label (PRM, OPRM), or the final position only (ORM).
     func calibrate(name: String, kind: RewardKind, samples: [SampleRecord], logProbs: [[Float]],
-                   problems: [String: Problem]) throws {
-        let raw = try rawScores(samples, problems: problems, name: name)
+                   problems: [String: Problem], quiet: Bool) throws {
+        let raw = try rawScores(samples, problems: problems, name: name, quiet: quiet)
         var rows: [(logit: Float, features: [Float], label: Bool)] = []
         for (i, sample) in samples.enumerated() {
             let features = try LikelihoodFeatures.features(completion: sample.output, logProbs: logProbs[i], tokenizer: vocabulary)

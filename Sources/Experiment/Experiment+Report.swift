@@ -38,12 +38,15 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     /// Per group: problems solved with every step right, and correct answers reached by sound steps
     /// (the checker, for evaluation only). Empty when the test problems are not benchmark problems.
     public var soundSolutions: [SoundSolutions]
+    /// The easy-trained PRM's weighted voting against majority voting, hard problem by problem.
+    public var hardComparison: PairedComparison?
     public var verdict: String
 
     enum CodingKeys: String, CodingKey {
         case results, verdict
         case hardGapRecovered = "hard_gap_recovered"
         case soundSolutions = "sound_solutions"
+        case hardComparison = "hard_prm_vs_majority"
     }
 }
 
@@ -89,17 +92,22 @@ extension Experiment {
                                                options: ReadOptions(strict: true)).records
         let sound = (try? SoundSolutions.count(samples, problems: Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) }),
                                                groups: [("easy", Set(config.easyLevels)), ("hard", Set(config.hardLevels))])) ?? []
-        let summary = summarize(results, sound: sound)
+        let hardProblems = test.filter { config.hardLevels.contains($0.level) }
+        let comparison = try hardProblems.isEmpty ? nil : PairedComparison(
+            samples: RecordReader.readAll(SampleRecord.self, from: run.path("test/scored-prm.jsonl"),
+                                          options: ReadOptions(strict: true)).records,
+            problems: hardProblems)
+        let summary = summarize(results, sound: sound, comparison: comparison)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: run.url("summary.json"), options: .atomic)
         return summary
     }
 
-    func summarize(_ results: [ModelResult], sound: [SoundSolutions] = []) -> ExperimentSummary {
+    func summarize(_ results: [ModelResult], sound: [SoundSolutions] = [], comparison: PairedComparison? = nil) -> ExperimentSummary {
         let hard = { (model: String) in results.first { $0.model == model && $0.group == "hard" } }
         guard let prm = hard("prm") else {
-            return ExperimentSummary(results: results, hardGapRecovered: nil, soundSolutions: sound,
+            return ExperimentSummary(results: results, hardGapRecovered: nil, soundSolutions: sound, hardComparison: nil,
                                      verdict: "no hard problems in the test set")
         }
         let gain = (prm.weightedVoting - prm.majority) * 100
@@ -115,13 +123,15 @@ extension Experiment {
         } else if hard(Self.referenceModel) != nil {
             verdict += "; the full-supervision PRM does not beat majority voting, so no gap to recover"
         }
-        // A clear margin: at least two hard problems' worth (one problem is noise), and 1 point.
-        let problems = sound.first { $0.group == "hard" }?.problems ?? 0
-        let clear = max(1, problems > 0 ? 200 / Double(problems) : 0)
-        if gain >= clear {
+        // A clear margin: more hard problems won than lost, by more than the luck of the draw
+        // (one-sided sign test at 5%), and at least a point.
+        if let c = comparison {
+            verdict += String(format: " (wins %d hard problems, loses %d; sign test p = %.2f)", c.wins, c.losses, c.pValue)
+        }
+        if gain >= 1, let c = comparison, c.pValue <= 0.05 {
             verdict += ": easy-to-hard generalization happened."
         } else if gain > 0 {
-            verdict += String(format: ": a gain below the %.1f points (two problems) that would make it clear.", clear)
+            verdict += ": a gain, but not a clear one (a clear one needs the sign test at p <= 0.05 and a point or more)."
         } else {
             verdict += ": no easy-to-hard gain in this run."
         }
@@ -136,7 +146,8 @@ extension Experiment {
         } else if let auc = prm.withinProblemAUC, auc < 0.55 {
             verdict += String(format: " The PRM barely tells a hard problem's correct samples from its wrong ones (within-problem AUC %.2f; 0.5 is chance).", auc)
         }
-        return ExperimentSummary(results: results, hardGapRecovered: recovered, soundSolutions: sound, verdict: verdict)
+        return ExperimentSummary(results: results, hardGapRecovered: recovered, soundSolutions: sound, hardComparison: comparison,
+                                 verdict: verdict)
     }
 
     /// The table a person reads first: accuracy at the largest N per reward model and group.

@@ -15,27 +15,45 @@ extension Experiment {
 
     /// Stage 3: sample the policy on easy training problems and label the steps with the checker,
     /// the method's only supervision. For the reference only, the same on hard training problems.
+    /// Beside it (``inLanes(_:)``), the jobs that need only the policy: the evaluator's language
+    /// model and the test samples of stage 6. Lanes: the evaluator, then the reference samples;
+    /// the easy samples, then the test samples (about the same time each).
     public func buildRewardData() throws {
         guard !run.isDone("reward-data") else { return }
         try run.makeFolders("reward-data")
         let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
-        log("[3/7] sampling \(config.rewardSamplesPerProblem) solutions per easy training problem and labelling their steps")
-        let easy = try rewardProblems(levels: config.easyLevels)
-        let easySamples = try labelSamples(sample(easy, samples: config.rewardSamplesPerProblem, seed: config.seed &+ 3,
-                                                  label: "sample easy"),
-                                           problems: byID, allowedLevels: Set(config.easyLevels))
-        try RecordWriter.write(easySamples, to: run.path("reward-data/easy.jsonl"))
-        log(labelStatistics(easySamples, name: "easy"))
-        if config.fullSupervisionReference {
-            log("      reference only: the same on hard training problems (never used by the method)")
-            let hard = try rewardProblems(levels: config.hardLevels)
-            let hardSamples = try labelSamples(sample(hard, samples: config.rewardSamplesPerProblem, seed: config.seed &+ 4,
-                                                      label: "sample hard"),
-                                               problems: byID, allowedLevels: Set(1...5))
-            try RecordWriter.write(hardSamples, to: run.path("reward-data/hard-reference.jsonl"))
-            log(labelStatistics(hardSamples, name: "hard (reference)"))
-        }
+        log("[3/7] reward data; beside it the evaluator's language model [4/7] and the test samples [6/7], which need only the policy")
+        try inLanes([
+            LaneJob(showsProgress: true) { quiet in
+                try self.trainEvaluatorBase(quiet: quiet)
+                if self.config.fullSupervisionReference {
+                    try self.sampleRewardData(levels: self.config.hardLevels, allowedLevels: Set(1...5), seed: self.config.seed &+ 4,
+                                              file: "reward-data/hard-reference.jsonl", name: "hard (reference)",
+                                              problems: byID, quiet: quiet)
+                }
+            },
+            LaneJob { quiet in
+                try self.sampleRewardData(levels: self.config.easyLevels, allowedLevels: Set(self.config.easyLevels),
+                                          seed: self.config.seed &+ 3, file: "reward-data/easy.jsonl", name: "easy",
+                                          problems: byID, quiet: quiet)
+                try self.sampleTest(quiet: quiet)
+            },
+        ])
         try run.markDone("reward-data")
+    }
+
+    /// Samples the policy on the reward problems of `levels` and labels every step with the checker
+    /// (which refuses levels outside `allowedLevels`); skipped when `file` exists.
+    func sampleRewardData(levels: [Int], allowedLevels: Set<Int>, seed: UInt64, file: String, name: String,
+                          problems byID: [String: Problem], quiet: Bool) throws {
+        guard !FileManager.default.fileExists(atPath: run.path(file)) else { return }
+        log("[3/7] sampling \(config.rewardSamplesPerProblem) solutions per \(name) training problem and labelling their steps"
+            + (name == "easy" ? "" : " (never used by the method)"))
+        let samples = try labelSamples(sample(rewardProblems(levels: levels), samples: config.rewardSamplesPerProblem,
+                                              seed: seed, label: "sample \(name)", quiet: quiet),
+                                       problems: byID, allowedLevels: allowedLevels)
+        try RecordWriter.write(samples, to: run.path(file))
+        log(labelStatistics(samples, name: name))
     }
 
     func labelStatistics(_ samples: [SampleRecord], name: String) -> String {
@@ -53,7 +71,8 @@ extension Experiment {
     /// The evaluator's language model: trained ``ExperimentConfig/evaluatorSteps`` steps on the same
     /// easy solutions (no labels, no hard problem), from the pretrained model with its own data order
     /// (``EvaluatorStart/pretrained``) or from the SFT policy (``EvaluatorStart/policy``).
-    func trainEvaluatorBase() throws {
+    /// `quiet`: no progress bar (a job beside another, ``inLanes(_:)``).
+    func trainEvaluatorBase(quiet: Bool) throws {
         guard config.evaluatorSteps > 0, !run.isDone("reward-base") else { return }
         let model: TransformerModel
         switch config.evaluatorStart {
@@ -69,55 +88,73 @@ extension Experiment {
             model = try TransformerModel.load(from: run.url("policy/sft"))
         }
         let (training, validation) = holdOut(try easySolutionExamples(), every: 20)
-        try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
+        let metrics = try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
                                                         learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
                     training: training, validation: validation,
                     outputDirectory: run.url("reward/base"), padID: vocabulary.padID, label: "evaluator", quiet: quiet).run()
+        if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
+            log(String(format: "      the evaluator's language model is trained: validation loss %.4f", last.validationLoss ?? .nan))
+        }
         try run.markDone("reward-base")
     }
 
-    /// Stage 4 (and 5 for the reference): train each reward model from the evaluator's language model.
+    /// Stage 4 (and 5 for the reference): train each reward model from the evaluator's language
+    /// model, two at a time (``inLanes(_:)``).
     public func trainRewardModels() throws {
         guard !run.isDone("reward-models") else { return }
-        try trainEvaluatorBase()
+        try trainEvaluatorBase(quiet: quiet)
         let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
         let easy = try RecordReader.readAll(SampleRecord.self, from: run.path("reward-data/easy.jsonl"),
                                             options: ReadOptions(strict: true)).records
-        var jobs: [(name: String, kind: RewardKind, samples: [SampleRecord])] = Self.methodModels.map { ($0.rawValue, $0, easy) }
+        var jobs: [(name: String, kind: RewardKind, samples: [SampleRecord], set: String)] =
+            Self.methodModels.map { ($0.rawValue, $0, easy, "easy") }
         if config.fullSupervisionReference {
             let hard = try RecordReader.readAll(SampleRecord.self, from: run.path("reward-data/hard-reference.jsonl"),
                                                 options: ReadOptions(strict: true)).records
-            jobs.append((Self.referenceModel, .prm, easy + hard))
+            jobs.append((Self.referenceModel, .prm, easy + hard, "all"))
         }
-        var logProbs: [String: [[Float]]] = [:]  // by training set: easy, easy+hard
-        for (index, job) in jobs.enumerated() {
-            guard !run.isDone("reward-\(job.name)") else { continue }
-            let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID, builder: builder,
-                                              seed: config.seed &+ 5)
-            log("[\(job.name == Self.referenceModel ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
-                + (job.name == Self.referenceModel ? " (reference: labels on all levels)" : " (easy levels only)"))
-            let model = try TransformerModel.load(from: evaluatorBase)
-            var generator = SeededGenerator(seed: config.seed &+ 6)
-            let shuffled = examples.shuffled(using: &generator)
-            let split = max(1, shuffled.count / 10)
-            try Trainer(model: model, config: trainerConfig(steps: config.rewardSteps, objective: .scalarHead,
-                                                            learningRate: config.rewardLearningRate,
-                                                            seed: config.seed &+ 7 &+ UInt64(index), evaluations: 1),
-                        training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
-                        outputDirectory: run.url("reward/\(job.name)"), padID: vocabulary.padID, label: job.name,
-                        quiet: quiet).run()
-            if config.likelihoodFeatures {
+        let seeds = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.name, config.seed &+ 7 &+ UInt64($0)) })
+        jobs.removeAll { run.isDone("reward-\($0.name)") }
+        // The evaluator's log-probs of each training set's calibration subset, read by every model of that set.
+        var calibrationSets: [String: (samples: [SampleRecord], logProbs: [[Float]])] = [:]
+        if config.likelihoodFeatures {
+            for job in jobs where calibrationSets[job.set] == nil {
                 // Four weights need few examples: at most `calibrationSamples`, spread over the set.
                 let stride = max(1, (job.samples.count + Self.calibrationSamples - 1) / Self.calibrationSamples)
                 let subset = job.samples.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
-                let set = job.name == Self.referenceModel ? "all" : "easy"
-                if logProbs[set] == nil {
-                    logProbs[set] = try evaluatorLogProbs(subset, problems: byID, label: "evaluator log-probs")
-                }
-                try calibrate(name: job.name, kind: job.kind, samples: subset, logProbs: logProbs[set]!, problems: byID)
+                calibrationSets[job.set] = (subset, try evaluatorLogProbs(subset, problems: byID, label: "evaluator log-probs",
+                                                                           quiet: quiet))
             }
-            try run.markDone("reward-\(job.name)")
         }
+        if jobs.count > 1 { log("[4/7] training \(jobs.map { $0.name.uppercased() }.joined(separator: ", ")), two at a time") }
+        try inLanes(jobs.map { job in
+            LaneJob { quiet in
+                let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID,
+                                                       builder: self.builder, seed: self.config.seed &+ 5)
+                let reference = job.name == Self.referenceModel
+                self.log("[\(reference ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
+                         + (reference ? " (reference: labels on all levels)" : " (easy levels only)"))
+                let model = try TransformerModel.load(from: self.evaluatorBase)
+                var generator = SeededGenerator(seed: self.config.seed &+ 6)
+                let shuffled = examples.shuffled(using: &generator)
+                let split = max(1, shuffled.count / 10)
+                let metrics = try Trainer(model: model, config: self.trainerConfig(steps: self.config.rewardSteps, objective: .scalarHead,
+                                                                                   learningRate: self.config.rewardLearningRate,
+                                                                                   seed: seeds[job.name]!, evaluations: 1),
+                                          training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
+                                          outputDirectory: self.run.url("reward/\(job.name)"), padID: self.vocabulary.padID,
+                                          label: job.name, quiet: quiet).run()
+                if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
+                    self.log(String(format: "      %@ trained: validation loss %.4f, accuracy %.3f", job.name.uppercased(),
+                                    last.validationLoss ?? .nan, last.validationAccuracy ?? .nan))
+                }
+                if let set = calibrationSets[job.set] {
+                    try self.calibrate(name: job.name, kind: job.kind, samples: set.samples, logProbs: set.logProbs,
+                                       problems: byID, quiet: quiet)
+                }
+                try self.run.markDone("reward-\(job.name)")
+            }
+        })
         try run.markDone("reward-models")
     }
 
@@ -132,34 +169,51 @@ extension Experiment {
             && FileManager.default.fileExists(atPath: run.path("test/scored-\(Self.rawModel).jsonl")) ? [Self.rawModel] : [])
     }
 
-    /// Stage 6: N samples per test problem, graded (for evaluation only) and scored by every reward model.
-    public func sampleAndScoreTest() throws {
-        guard !run.isDone("test-samples") else { return }
+    /// The test samples of stage 6, graded for evaluation only (drawn in stage 3, beside the
+    /// evaluator's training, since they need only the policy).
+    func sampleTest(quiet: Bool) throws {
+        guard !FileManager.default.fileExists(atPath: run.path("test/samples.jsonl")) else { return }
         try run.makeFolders("test")
         let test = try problems("test")
+        log("[6/7] sampling \(config.testSamples) solutions per test problem (\(test.count) problems)")
+        let samples = gradeSamples(try sample(test, samples: config.testSamples, seed: config.seed &+ 8, label: "sample test",
+                                              quiet: quiet),
+                                   problems: Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) }))
+        try RecordWriter.write(samples, to: run.path("test/samples.jsonl"))
+    }
+
+    /// Stage 6: N samples per test problem, graded (for evaluation only) and scored by every reward
+    /// model, two models at a time (``inLanes(_:)``).
+    public func sampleAndScoreTest() throws {
+        guard !run.isDone("test-samples") else { return }
+        try sampleTest(quiet: quiet)
+        let test = try problems("test")
         let byID = Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) })
-        if !FileManager.default.fileExists(atPath: run.path("test/samples.jsonl")) {
-            log("[6/7] sampling \(config.testSamples) solutions per test problem (\(test.count) problems)")
-            let samples = gradeSamples(try sample(test, samples: config.testSamples, seed: config.seed &+ 8, label: "sample test"),
-                                       problems: byID)
-            try RecordWriter.write(samples, to: run.path("test/samples.jsonl"))
-        }
         let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
                                                options: ReadOptions(strict: true)).records
-        var logProbs: [[Float]]?
-        for name in rewardModelNames where !FileManager.default.fileExists(atPath: run.path("test/scored-\(name).jsonl")) {
-            log("[6/7] scoring test samples with \(name.uppercased())")
-            let raw = try rawScores(samples, problems: byID, name: name)
-            var scored = samples
-            for i in scored.indices { scored[i].stepScores = raw[i] }
-            if let calibrator = try calibration(name) {
-                if name == RewardKind.prm.rawValue { try RecordWriter.write(scored, to: run.path("test/scored-\(Self.rawModel).jsonl")) }
-                if logProbs == nil { logProbs = try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs") }
-                let calibrated = try calibrator.apply(scores: raw, completions: samples.map(\.output), logProbs: logProbs!, tokenizer: vocabulary)
-                for i in scored.indices { scored[i].stepScores = calibrated[i] }
+        let names = rewardModelNames.filter { !FileManager.default.fileExists(atPath: run.path("test/scored-\($0).jsonl")) }
+        let calibrators = try Dictionary(uniqueKeysWithValues: names.map { ($0, try calibration($0)) })
+        // The evaluator's log-probs of the test samples, read by every calibrated model.
+        let logProbs = calibrators.values.contains { $0 != nil }
+            ? try evaluatorLogProbs(samples, problems: byID, label: "evaluator log-probs", quiet: quiet) : nil
+        if !names.isEmpty { log("[6/7] scoring test samples with \(names.map { $0.uppercased() }.joined(separator: ", "))") }
+        try inLanes(names.map { name in
+            LaneJob { quiet in
+                let raw = try self.rawScores(samples, problems: byID, name: name, quiet: quiet)
+                var scored = samples
+                for i in scored.indices { scored[i].stepScores = raw[i] }
+                if let calibrator = calibrators[name] ?? nil, let logProbs {
+                    if name == RewardKind.prm.rawValue {
+                        try RecordWriter.write(scored, to: self.run.path("test/scored-\(Self.rawModel).jsonl"))
+                    }
+                    let calibrated = try calibrator.apply(scores: raw, completions: samples.map(\.output), logProbs: logProbs,
+                                                          tokenizer: self.vocabulary)
+                    for i in scored.indices { scored[i].stepScores = calibrated[i] }
+                }
+                try RecordWriter.write(scored, to: self.run.path("test/scored-\(name).jsonl"))
+                if quiet { self.log("      scored with \(name.uppercased())") }
             }
-            try RecordWriter.write(scored, to: run.path("test/scored-\(name).jsonl"))
-        }
+        })
         try run.markDone("test-samples")
     }
 }

@@ -98,11 +98,30 @@ public final class Experiment {
         let examples = try easySolutionExamples()
         log("[2/7] supervised fine-tuning on \(examples.count) easy solutions (levels \(config.easyLevels))")
         let (training, validation) = holdOut(examples, every: 20)
-        try Trainer(model: model, config: trainerConfig(steps: config.sftSteps, objective: .languageModel,
-                                                        learningRate: config.sftLearningRate, seed: config.seed &+ 1),
-                    training: training, validation: validation,
-                    outputDirectory: run.url("policy/sft"), padID: vocabulary.padID, label: "sft", quiet: quiet).run()
+        let sft = { (quiet: Bool) in
+            _ = try Trainer(model: model, config: self.trainerConfig(steps: self.config.sftSteps, objective: .languageModel,
+                                                                    learningRate: self.config.sftLearningRate,
+                                                                    seed: self.config.seed &+ 1),
+                            training: training, validation: validation, outputDirectory: self.run.url("policy/sft"),
+                            padID: self.vocabulary.padID, label: "sft", quiet: quiet).run()
+        }
+        if trainsEvaluatorAlongside {
+            if !run.isDone("reward-base") {
+                log("      the evaluator's language model trains alongside from the pretrained model "
+                    + "(\(config.evaluatorSteps) steps in its own order, one lane each)")
+            }
+            try inLanes([LaneJob(showsProgress: true, body: sft), LaneJob { try self.trainEvaluatorBase(quiet: $0) }])
+        } else {
+            try sft(quiet)
+        }
         try run.markDone("policy")
+    }
+
+    /// Whether the evaluator's language model trains during SFT: it starts from the pretrained
+    /// model, so it need not wait for the policy (``inLanes(_:)``). Depends on the configuration
+    /// only, so that a resumed SFT runs under the same core cap as an uninterrupted one.
+    var trainsEvaluatorAlongside: Bool {
+        config.evaluatorStart == .pretrained && config.pretrainSteps > 0 && config.evaluatorSteps > 0
     }
 
     /// The policy's SFT examples: every easy training problem with its canonical solution.
@@ -127,12 +146,13 @@ public final class Experiment {
         return Sampler(model: try TransformerModel.load(from: run.url("policy/sft")), tokenizer: vocabulary, config: sampling)
     }
 
-    func sample(_ problems: [Problem], samples: Int, seed: UInt64, label: String) throws -> [SampleRecord] {
+    /// `quiet`: no progress bar (a job beside another, ``inLanes(_:)``).
+    func sample(_ problems: [Problem], samples: Int, seed: UInt64, label: String, quiet: Bool) throws -> [SampleRecord] {
         let sampler = try sampler(samples: samples, seed: seed)
         let progress = ProgressReporter(label: label, total: problems.count * samples, quiet: quiet)
         let records = try sampler.sample(problems.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
                                          progress: progress)
-        log(String(format: "      %d samples, %.0f tokens/s", records.count, Double(sampler.lastTokenCount) / max(sampler.lastSeconds, 1e-9)))
+        log(String(format: "      %@: %d samples, %.0f tokens/s", label, records.count, Double(sampler.lastTokenCount) / max(sampler.lastSeconds, 1e-9)))
         return records
     }
 }

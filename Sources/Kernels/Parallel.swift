@@ -1,4 +1,5 @@
 import Dispatch
+import GEMM
 
 /// Runs `body(range)` over `0..<count` split into contiguous chunks on all cores.
 ///
@@ -23,8 +24,11 @@ public func parallelChunks(
 }
 
 /// Number of worker threads kernels use by default: the active processor count, overridable by
-/// the `E2H_THREADS` environment variable.
-public let defaultThreadCount: Int = {
+/// the `E2H_THREADS` environment variable, lowered to the calling thread's `WorkerLimit`.
+public var defaultThreadCount: Int { WorkerLimit.capped(processThreadCount) }
+
+/// The active processor count, or `E2H_THREADS` when set.
+let processThreadCount: Int = {
     if let value = getenv("E2H_THREADS"), let n = Int(String(cString: value)), n > 0 { return n }
     return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }()

@@ -44,9 +44,12 @@ struct TrainingOptions: ParsableArguments {
 }
 
 /// Prints a progress/log line on standard error.
+/// On a terminal the line first clears a progress bar that another job may be drawing.
 func logLine(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data(((standardErrorIsTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
 }
+
+let standardErrorIsTerminal = isatty(2) == 1
 
 /// Turns "1-3" or "1,2,3" into a set of levels.
 func parseLevels(_ text: String) throws -> Set<Int> {

@@ -1,0 +1,66 @@
+// Is a gain of weighted voting over majority voting more than the luck of the test problems?
+// Per problem, both methods either pick the right answer or not (ties split the credit); only the
+// problems where they differ carry information, and under "no difference" each of those goes
+// either way with probability 1/2: a one-sided sign test.
+
+import Datasets
+import Foundation
+import Reranking
+import Training
+
+/// Weighted voting (`prod`) against majority voting, problem by problem, at the full sample pool.
+public struct PairedComparison: Codable, Sendable, Equatable {
+    public var problems: Int
+    /// Problems where weighted voting's credit is above majority voting's, and below it.
+    public var wins: Int
+    public var losses: Int
+    /// One-sided sign test: P(at least `wins` of the `wins + losses` differing problems go to
+    /// weighted voting | each goes either way with probability 1/2). 1 when none differ.
+    public var pValue: Double
+
+    enum CodingKeys: String, CodingKey {
+        case problems, wins, losses
+        case pValue = "sign_test_p"
+    }
+
+    /// Compares the two methods on the given problems' scored samples; a sample's answer is right
+    /// when the grader marked it correct, and other answers are told apart by their text.
+    public init(samples: [SampleRecord], problems: [Problem]) {
+        let pools = Dictionary(grouping: samples, by: \.problemID)
+        var wins = 0, losses = 0
+        for problem in problems {
+            let pool = pools[problem.id] ?? []
+            var groupOfAnswer: [String: Int] = [:]
+            let groups = pool.map { sample -> Int in
+                guard let answer = sample.answer else { return -1 }
+                if sample.correct == true { return 0 }
+                if let group = groupOfAnswer[answer] { return group }
+                groupOfAnswer[answer] = groupOfAnswer.count + 1
+                return groupOfAnswer.count
+            }
+            let scores = pool.map { sample -> [Double] in
+                let logits = (sample.stepScores ?? []).map(Double.init)
+                return [logits.isEmpty ? 0 : AggregatedScores(logits: logits).prod]
+            }
+            let credits = Voting.credits(groups: groups, scores: scores)
+            if credits.weightedVoting[0] > credits.majority + 1e-9 { wins += 1 }
+            if credits.weightedVoting[0] < credits.majority - 1e-9 { losses += 1 }
+        }
+        self.problems = problems.count
+        self.wins = wins
+        self.losses = losses
+        pValue = Self.signTest(wins: wins, of: wins + losses)
+    }
+
+    /// P(X ≥ wins) for X ~ Binomial(n, 1/2).
+    static func signTest(wins: Int, of n: Int) -> Double {
+        guard n > 0 else { return 1 }
+        var term = pow(0.5, Double(n))  // C(n, 0) / 2^n
+        var tail = 0.0
+        for k in 0...n {
+            if k >= wins { tail += term }
+            term *= Double(n - k) / Double(k + 1)
+        }
+        return min(1, tail)
+    }
+}
