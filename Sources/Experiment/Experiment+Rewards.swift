@@ -22,7 +22,9 @@ extension Experiment {
         guard !run.isDone("reward-data") else { return }
         try run.makeFolders("reward-data")
         let byID = Dictionary(uniqueKeysWithValues: try problems("train").map { ($0.id, $0) })
-        log("[3/7] reward data; beside it the evaluator's language model [4/7] and the test samples [6/7], which need only the policy")
+        let evaluatorPending = config.evaluatorSteps > 0 && !run.isDone("reward-base")
+        log("[3/7] reward data; beside it" + (evaluatorPending ? " the evaluator's language model [4/7] and" : "")
+            + " the test samples [6/7], which need only the policy")
         try inLanes([
             LaneJob(showsProgress: true) { quiet in
                 try self.trainEvaluatorBase(quiet: quiet)
