@@ -15,8 +15,12 @@ struct Run: ParsableCommand {
             and the evaluator's token log-probabilities fitted on the same labels \
             ({"likelihoodFeatures": false} turns it off) -> sample N \
             solutions per test problem -> score them -> re-rank and report. \
-            Every stage writes into --out and is skipped when already done, so an interrupted run \
-            continues where it stopped (training resumes from its last checkpoint).
+            Jobs that do not need each other run side by side, one core each (the evaluator's \
+            language model beside the reward and test samples; the reward models and their scoring \
+            two at a time). Every stage writes into --out and is skipped when already done, so an \
+            interrupted run continues where it stopped (training resumes from its last checkpoint). \
+            The verdict calls a hard-level gain clear when weighted voting wins more hard problems \
+            from majority voting than it loses, by a one-sided sign test at p <= 0.05.
             """)
 
     @Option(help: "Run directory.") var out = "runs/e2h"
