@@ -132,7 +132,7 @@ extension Experiment {
         try inLanes(jobs.map { job in
             LaneJob { quiet in
                 let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID,
-                                                       builder: self.builder, seed: self.config.seed &+ 5)
+                                                  builder: self.builder, seed: self.config.seed &+ 5)
                 let reference = job.name == Self.referenceModel
                 self.log("[\(reference ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
                          + (reference ? " (reference: labels on all levels)" : " (easy levels only)"))
