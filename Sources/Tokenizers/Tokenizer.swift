@@ -24,9 +24,26 @@ public protocol Tokenizer: Sendable {
     /// Decodes ids to text; special tokens are dropped and decoding stops at the first EOS
     /// when `stopAtEOS` is true. Ids outside the vocabulary decode to U+FFFD.
     func decode(_ ids: [Int], stopAtEOS: Bool) -> String
+
+    /// Every id that ends a generated sequence (the EOS and, for chat models, end-of-turn ids).
+    var stopIDs: Set<Int> { get }
+
+    /// The UTF-8 bytes one token contributes to decoded text; empty for special tokens. A byte-level
+    /// BPE token may hold part of a character, so text is assembled from bytes
+    /// (``StreamingTextDecoder``), never by joining per-token strings.
+    func bytes(of id: Int) -> [UInt8]
 }
 
 extension Tokenizer {
+    /// The EOS only.
+    public var stopIDs: Set<Int> { [eosID] }
+
+    /// The bytes of the token's decoded text (vocabularies whose tokens are whole characters).
+    public func bytes(of id: Int) -> [UInt8] {
+        guard id != padID, id != bosID, id != eosID else { return [] }
+        return Array(decode([id], stopAtEOS: false).utf8)
+    }
+
     /// Encodes a whole training document: `[BOS] + encode(text) + [EOS]`.
     public func encodeDocument(_ text: String) throws -> [Int] {
         [bosID] + (try encode(text)) + [eosID]
@@ -80,5 +97,39 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case let .invalidVocabulary(message):
             return "invalid vocabulary: \(message)"
         }
+    }
+}
+
+/// Turns a stream of token ids into text, holding back the bytes of a character that is not yet
+/// complete (a byte-level BPE token may end in the middle of a UTF-8 sequence).
+public struct StreamingTextDecoder: Sendable {
+    private var pending: [UInt8] = []
+
+    public init() {}
+
+    /// Appends one token's bytes and returns the text that became complete (possibly empty).
+    public mutating func append(_ bytes: [UInt8]) -> String {
+        pending += bytes
+        // Keep an incomplete trailing sequence (at most 3 bytes) for the next token.
+        var cut = pending.count
+        var back = 0
+        while back < min(3, pending.count) {
+            let byte = pending[pending.count - 1 - back]
+            if byte & 0xC0 != 0x80 {  // a lead byte (or ASCII): is its sequence complete?
+                let need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                if need > back + 1 { cut = pending.count - 1 - back }
+                break
+            }
+            back += 1
+        }
+        let text = String(decoding: pending[..<cut], as: UTF8.self)
+        pending.removeFirst(cut)
+        return text
+    }
+
+    /// Whatever is held back, decoded (invalid bytes become U+FFFD); call when the stream ends.
+    public mutating func finish() -> String {
+        defer { pending = [] }
+        return String(decoding: pending, as: UTF8.self)
     }
 }
