@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
+        // Layer 0: one seeded RNG, one thread policy and parallel-for, one atomic file writer, level sets.
+        .target(name: "Support"),
         // Layer 0: CPU feature detection (C, `__builtin_cpu_supports`).
         .target(name: "CCPUFeatures"),
         // Layer 0: GEMM micro-kernels compiled for one instruction set each; GEMM dispatches at run time.
@@ -46,12 +48,12 @@ let package = Package(
                 swiftSettings: fastMath + avx2Flags),
         .target(name: "GEMMAVX512", dependencies: ["CCPUFeatures"],
                 swiftSettings: fastMath + avx512Flags),
-        .target(name: "GEMM", dependencies: ["CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
+        .target(name: "GEMM", dependencies: ["Support", "CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
                 swiftSettings: fastMath),
         // Layer 0: elementwise kernels with forward/backward, AdamW, seeded RNG.
-        .target(name: "Kernels", dependencies: ["GEMM"], swiftSettings: fastMath),
+        .target(name: "Kernels", dependencies: ["Support", "GEMM"], swiftSettings: fastMath),
         // Layer 0: safetensors reader/writer.
-        .target(name: "SafeTensors"),
+        .target(name: "SafeTensors", dependencies: ["Support"]),
         // Layer 0: tokenizers (character vocabulary of the built-in benchmark).
         .target(name: "Tokenizers"),
         // Layer 0: answer extraction and mathematical equivalence.
@@ -60,28 +62,31 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["GEMM", "Kernels", "SafeTensors"],
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.
-        .target(name: "Datasets", dependencies: ["Tokenizers", "Grading"]),
+        .target(name: "Datasets", dependencies: ["Support", "Tokenizers", "Grading"]),
         // Layer 2: losses as pure functions (step BCE, DPO, PPO, value, KL).
         .target(name: "Objectives", dependencies: ["Kernels"], swiftSettings: fastMath),
         // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
-        .target(name: "Training", dependencies: ["Transformer", "Datasets", "Tokenizers", "Objectives",
+        .target(name: "Training", dependencies: ["Support", "SafeTensors", "Transformer", "Datasets", "Tokenizers", "Objectives",
                                                  "Kernels", "Grading"], swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
-        .target(name: "Reranking", dependencies: ["Grading"], swiftSettings: fastMath),
+        .target(name: "Reranking", dependencies: ["Support", "Grading"], swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
-        .target(name: "Reports", dependencies: ["Reranking"]),
+        .target(name: "Reports", dependencies: ["Support", "Reranking"]),
         // Layer 3: `e2h run`, the whole experiment on the built-in benchmark.
-        .target(name: "Experiment", dependencies: ["Training", "Datasets", "Tokenizers", "Transformer", "Grading",
+        .target(name: "Experiment", dependencies: ["Support", "Training", "Datasets", "Tokenizers", "Transformer", "Grading",
                                                    "GEMM", "Kernels", "Reranking", "Reports"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
-            "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
+            "Support", "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
             "Reranking", "Reports", "Objectives", "Training", "Experiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test support shared by the test targets (finite differences, random buffers).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        // Runs the built `e2h` binary: option names, help, exit statuses.
+        .testTarget(name: "CLITests", dependencies: ["e2h"]),
         .testTarget(name: "GEMMTests", dependencies: ["GEMM"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GEMM", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),

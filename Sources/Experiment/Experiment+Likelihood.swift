@@ -8,6 +8,7 @@
 
 import Datasets
 import Foundation
+import Support
 import Training
 import Transformer
 
@@ -56,7 +57,7 @@ extension Experiment {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(calibrator).write(to: run.url("reward/\(name)/calibration.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(calibrator), to: run.url("reward/\(name)/calibration.json"))
         log(String(format: "      %@ with likelihood features: weights logit %.2f, step min %.2f, prefix min %.2f; log-loss %.3f -> %.3f on %d positions",
                    name.uppercased(), calibrator.weights[0], calibrator.weights[1], calibrator.weights[2],
                    calibrator.baselineLoss, calibrator.loss, calibrator.examples))

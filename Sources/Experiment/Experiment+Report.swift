@@ -4,6 +4,7 @@
 
 import Datasets
 import Foundation
+import Support
 import Reranking
 import Training
 
@@ -100,7 +101,7 @@ extension Experiment {
         let summary = summarize(results, sound: sound, comparison: comparison)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(summary).write(to: run.url("summary.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(summary), to: run.url("summary.json"))
         return summary
     }
 

@@ -93,7 +93,7 @@ extension Experiment {
         let metrics = try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
                                                         learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
                     training: training, validation: validation,
-                    outputDirectory: run.url("reward/base"), padID: vocabulary.padID, label: "evaluator", quiet: quiet).run()
+                    outputDirectory: run.url("reward/base"), padID: vocabulary.padID, bundle: bundleManifest, label: "evaluator", quiet: quiet).run()
         if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
             log(String(format: "      the evaluator's language model is trained: validation loss %.4f", last.validationLoss ?? .nan))
         }
@@ -145,7 +145,7 @@ extension Experiment {
                                                                                    seed: seeds[job.name]!, evaluations: 1),
                                           training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
                                           outputDirectory: self.run.url("reward/\(job.name)"), padID: self.vocabulary.padID,
-                                          label: job.name, quiet: quiet).run()
+                                          bundle: self.bundleManifest, label: job.name, quiet: quiet).run()
                 if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
                     self.log(String(format: "      %@ trained: validation loss %.4f, accuracy %.3f", job.name.uppercased(),
                                     last.validationLoss ?? .nan, last.validationAccuracy ?? .nan))

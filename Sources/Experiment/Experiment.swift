@@ -34,6 +34,9 @@ public final class Experiment {
         try run.bind(config)
     }
 
+    /// `bundle.json` of every model the run writes.
+    var bundleManifest: BundleManifest { .benchmark(config.tokenizer) }
+
     var modelConfig: TransformerConfig { config.model.transformerConfig(vocabulary: vocabulary.vocabularySize) }
 
     /// Stage 1: the benchmark's train and test problems and the pretraining corpus.
@@ -92,7 +95,7 @@ public final class Experiment {
                                                             learningRate: config.learningRate, seed: config.seed,
                                                             batchSize: config.pretrainBatchSize, evaluations: 2),
                         training: training, validation: validation,
-                        outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, label: "pretrain",
+                        outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, bundle: bundleManifest, label: "pretrain",
                         quiet: quiet).run()
         }
         let examples = try easySolutionExamples()
@@ -103,7 +106,7 @@ public final class Experiment {
                                                                     learningRate: self.config.sftLearningRate,
                                                                     seed: self.config.seed &+ 1),
                             training: training, validation: validation, outputDirectory: self.run.url("policy/sft"),
-                            padID: self.vocabulary.padID, label: "sft", quiet: quiet).run()
+                            padID: self.vocabulary.padID, bundle: self.bundleManifest, label: "sft", quiet: quiet).run()
         }
         if trainsEvaluatorAlongside {
             if !run.isDone("reward-base") {

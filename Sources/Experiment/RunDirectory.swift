@@ -4,6 +4,7 @@
 // (training stages resume from their checkpoints).
 
 import Foundation
+import Support
 
 /// Paths and stage bookkeeping of one experiment directory.
 public struct RunDirectory: Sendable {
@@ -22,7 +23,7 @@ public struct RunDirectory: Sendable {
     /// Marks `stage` finished.
     public func markDone(_ stage: String) throws {
         try FileManager.default.createDirectory(at: url("stages"), withIntermediateDirectories: true)
-        try Data("done\n".utf8).write(to: url("stages/\(stage).done"), options: .atomic)
+        try AtomicFile.write(Data("done\n".utf8), to: url("stages/\(stage).done"))
     }
 
     /// Creates the folders of `relative` paths.
@@ -45,7 +46,7 @@ public struct RunDirectory: Sendable {
             }
             return
         }
-        try encoder.encode(config).write(to: file, options: .atomic)
+        try AtomicFile.write(encoder.encode(config), to: file)
     }
 }
 

@@ -38,15 +38,11 @@ func readStrict<T: Decodable>(_ type: T.Type, _ path: String) throws -> [T] {
     try RecordReader.readAll(type, from: path, options: ReadOptions(strict: true)).records
 }
 
-/// Loads the model in `directory` with the benchmark tokenizer it was trained with (told apart by
-/// the model's vocabulary size).
-func loadBenchmarkModel(_ directory: URL) throws -> (model: TransformerModel, tokenizer: any Tokenizer) {
-    let model = try TransformerModel.load(from: directory)
-    guard let kind = TokenizerKind(modelVocabularySize: model.config.vocabSize) else {
-        let known = TokenizerKind.allCases.map { "\($0.modelVocabularySize) (\($0.rawValue))" }.joined(separator: ", ")
-        throw ExperimentError.invalid("\(directory.path): vocabulary size \(model.config.vocabSize) is not one of the built-in benchmark's tokenizers: \(known)")
-    }
-    return (model, kind.tokenizer)
+/// Loads a model bundle (config, weights, `bundle.json`): the tokenizer is the one the model was
+/// written with, never guessed.
+func loadBundle(_ directory: URL) throws -> (model: TransformerModel, tokenizer: any Tokenizer, manifest: BundleManifest) {
+    let bundle = try ModelBundle.load(from: directory)
+    return (bundle.model, bundle.tokenizer, bundle.manifest)
 }
 
 /// `e2h train policy`: optional pretraining on documents, then SFT; writes the model to `out`.
@@ -54,11 +50,12 @@ func loadBenchmarkModel(_ directory: URL) throws -> (model: TransformerModel, to
 public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainSteps: Int, out: URL,
                         initialModel: URL?, size: ModelSize, tokenizer: TokenizerKind = .numbers, trainer: TrainerConfig,
                         quiet: Bool = false, log: (String) -> Void) throws {
-    let model: TransformerModel, vocabulary: any Tokenizer
+    let model: TransformerModel, vocabulary: any Tokenizer, manifest: BundleManifest
     if let initialModel {
-        (model, vocabulary) = try loadBenchmarkModel(initialModel)
+        (model, vocabulary, manifest) = try loadBundle(initialModel)
     } else {
         vocabulary = tokenizer.tokenizer
+        manifest = .benchmark(tokenizer)
         model = try TransformerModel(config: size.transformerConfig(vocabulary: vocabulary.vocabularySize))
         model.initializeWeights(seed: trainer.seed)
     }
@@ -71,7 +68,7 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
         config.steps = pretrainSteps
         log("pretraining on \(examples.count) documents for \(pretrainSteps) steps")
         try Trainer(model: model, config: config, training: examples, outputDirectory: out.appendingPathComponent("pretrain"),
-                    padID: vocabulary.padID, label: "pretrain", quiet: quiet).run()
+                    padID: vocabulary.padID, bundle: manifest, label: "pretrain", quiet: quiet).run()
     }
     let inputs = try readStrict(SolutionInput.self, solutions)
     let examples = try inputs.map {
@@ -81,7 +78,7 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
     let (training, validation) = holdOut(examples, every: 20)
     log("fine-tuning on \(training.count) solutions (\(validation.count) held out) for \(trainer.steps) steps")
     try Trainer(model: model, config: trainer, training: training,
-                validation: validation, outputDirectory: out, padID: vocabulary.padID,
+                validation: validation, outputDirectory: out, padID: vocabulary.padID, bundle: manifest,
                 label: "sft", quiet: quiet).run()
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
@@ -90,7 +87,7 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
 public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig, quiet: Bool = false,
                            log: (String) -> Void) throws {
     let records = try readStrict(Problem.self, problems)
-    let (policy, tokenizer) = try loadBenchmarkModel(model)
+    let (policy, tokenizer, _) = try loadBundle(model)
     let sampler = Sampler(model: policy, tokenizer: tokenizer, config: sampling)
     let progress = ProgressReporter(label: "sample", total: records.count * sampling.samplesPerProblem, quiet: quiet)
     let samples = try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
@@ -120,7 +117,7 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
     if let unknown = labelled.first(where: { byID[$0.problemID] == nil }) {
         throw ExperimentError.invalid("\(samples): sample of problem \(unknown.problemID), which is not in \(problems)")
     }
-    let (model, tokenizer) = try loadBenchmarkModel(initialModel)
+    let (model, tokenizer, manifest) = try loadBundle(initialModel)
     let examples = try rewardExamples(kind: kind, samples: labelled, problems: byID,
                                       builder: ExampleBuilder(tokenizer: tokenizer), seed: trainer.seed)
     let (training, validation) = holdOut(examples, every: 10, minimum: 20)
@@ -128,7 +125,7 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
     var config = trainer
     config.objective = .scalarHead
     try Trainer(model: model, config: config, training: training, validation: validation,
-                outputDirectory: out, padID: tokenizer.padID, label: kind.rawValue, quiet: quiet).run()
+                outputDirectory: out, padID: tokenizer.padID, bundle: manifest, label: kind.rawValue, quiet: quiet).run()
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
 
@@ -146,7 +143,7 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
         }
         return (SolutionFormat.prompt(problem: problem.problem), sample.output)
     }
-    let (rewardModel, tokenizer) = try loadBenchmarkModel(model)
+    let (rewardModel, tokenizer, rewardManifest) = try loadBundle(model)
     let scorer = Scorer(model: rewardModel, tokenizer: tokenizer)
     let scores = try scorer.scores(items, progress: ProgressReporter(label: "score", total: items.count, quiet: quiet))
     for i in records.indices { records[i].stepScores = scores[i] }
@@ -154,8 +151,8 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
     if FileManager.default.fileExists(atPath: calibrationFile.path) {
         if let featuresFrom {
             let calibrator = try JSONDecoder().decode(StepCalibrator.self, from: Data(contentsOf: calibrationFile))
-            let (base, baseTokenizer) = try loadBenchmarkModel(featuresFrom)
-            guard baseTokenizer.vocabularySize == tokenizer.vocabularySize else {
+            let (base, baseTokenizer, baseManifest) = try loadBundle(featuresFrom)
+            guard baseManifest.tokenizer == rewardManifest.tokenizer else {
                 throw ExperimentError.invalid("\(featuresFrom.path) and \(model.path) use different tokenizers; pass the run's reward/base")
             }
             let logProbs = try TokenLogProbs(model: base, tokenizer: baseTokenizer)

@@ -1,5 +1,6 @@
 import Foundation
 import Reranking
+import Support
 
 /// Writes a summary's report into a directory: `summary.json`, the SVG figures, `index.html`.
 public enum ReportWriter {
@@ -22,8 +23,8 @@ public enum ReportWriter {
         }
         func put(_ name: String, _ data: Data) throws {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard fm.createFile(atPath: path, contents: data) else {
-                throw RerankError.io("cannot write \(path)")
+            do { try AtomicFile.write(data, to: URL(fileURLWithPath: path)) } catch {
+                throw RerankError.io("cannot write \(path): \(error)")
             }
         }
         var names = ["summary.json"]

@@ -1,3 +1,4 @@
+import Support
 /// Accuracy-vs-N curves by subsampling: the fast engine.
 ///
 /// For each problem and trial, one random permutation of the pool is drawn (partial Fisher-Yates,
@@ -127,7 +128,7 @@ private struct TrialState {
                           into sums: inout CreditSums) {
         let size = pool.size
         let sampled = grid.nValues.filter { $0 < size }
-        var rng = Xoshiro256(seed: seed, stream: pool.id)
+        var rng = SeededGenerator(seed: seed, stream: pool.id)
         for i in 0..<size { perm[i] = Int32(i) }
         let scored = aggregations > 0
         pool.groupOf.withUnsafeBufferPointer { groupOf in

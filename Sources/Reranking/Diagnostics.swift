@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reward-model diagnostics: outcome and step ROC AUC, and ProcessBench-style first-error-step
 /// accuracy (PAPER.md, "Reward models": the paper reports step and outcome ROC AUC).

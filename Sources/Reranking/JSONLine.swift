@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A JSON value of one JSON Lines record.
 ///

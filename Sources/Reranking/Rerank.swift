@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Re-ranks scored samples and computes accuracy-vs-N curves and reward-model diagnostics, with
 /// answers grouped by the project's grader. See ``rerank(_:options:equivalence:)``.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The paper-scale speed benchmark: synthetic problems and scored samples, re-ranked end to end.
 ///
@@ -83,7 +84,7 @@ public enum RerankBenchmark {
     /// from a skewed set of wrong values, 3% have no answer. Accuracy falls with the level. Step
     /// logits are higher before a sample's first wrong step than after it; labels mark that step.
     public static func makeInput(_ config: Config) -> RerankInput {
-        var rng = Xoshiro256(seed: config.seed)
+        var rng = SeededGenerator(seed: config.seed)
         func uniform() -> Double { Double(rng.next() >> 11) * 0x1p-53 }
         func normal(_ mean: Double, _ sd: Double) -> Double {
             let u = Swift.max(uniform(), 1e-300), v = uniform()

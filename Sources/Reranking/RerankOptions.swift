@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The re-ranking methods (PAPER.md, "Re-ranking").
 public enum RerankMethod: String, CaseIterable, Codable, Sendable {
@@ -29,7 +30,7 @@ public enum RerankMethod: String, CaseIterable, Codable, Sendable {
 public struct RerankOptions: Codable, Sendable, Equatable {
     /// Subsampling trials per N (the PRM800K reference uses 400); one trial at N = pool size.
     public var trials: Int = 100
-    /// Seed of the trials (each problem draws from its own stream, see ``Xoshiro256``).
+    /// Seed of the trials (each problem draws from its own stream, see ``SeededGenerator``).
     public var seed: UInt64 = 0
     /// Levels of the "easy" group (paper: 1-3).
     public var easyLevels: [Int] = [1, 2, 3]
@@ -70,16 +71,10 @@ public struct RerankOptions: Codable, Sendable, Equatable {
         if let t = threads, t < 1 { throw RerankError.invalidOption("threads must be at least 1, found \(t)") }
     }
 
-    /// Parses `"3"`, `"1-3"`, `"1...3"` or `"1,2,5"` into a list of levels.
+    /// Parses a level list (``LevelSet``: `"3"`, `"1-3"`, `"1,2,5"`).
     public static func parseLevels(_ text: String) throws -> [Int] {
-        var out: [Int] = []
-        for part in text.split(separator: ",") {
-            let p = String(part).replacingOccurrences(of: "...", with: "-").trimmingCharacters(in: .whitespaces)
-            let ends = p.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if ends.count == 1, let a = ends[0] { out.append(a); continue }
-            if ends.count == 2, let a = ends[0], let b = ends[1], a <= b { out.append(contentsOf: a...b); continue }
-            throw RerankError.invalidOption("levels must look like '3', '1-3' or '1,2,5', found '\(text)'")
+        do { return try LevelSet(parsing: text).levels } catch let error as LevelSetError {
+            throw RerankError.invalidOption(error.description)
         }
-        return Array(Set(out)).sorted()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reads problems and samples JSON Lines files into a ``RerankInput``.
 ///

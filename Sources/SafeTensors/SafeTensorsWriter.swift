@@ -3,6 +3,8 @@
 // then by name, contiguous without holes; header = compact JSON padded with spaces to a
 // multiple of 8 bytes so the data section starts 8-byte aligned.
 
+import Support
+
 import Foundation
 
 /// Collects tensors and writes them as one safetensors file.
@@ -99,7 +101,11 @@ public struct SafeTensorsWriter {
     ///   ``SafeTensorsError/io(file:operation:reason:)`` if the file system refuses.
     public func write(to url: URL) throws {
         let (header, ordered) = try layout(file: url.path)
-        try AtomicFile.write(to: url.path, chunks: [header] + ordered.map(\.bytes))
+        do {
+            try AtomicFile.write(to: url.path, chunks: [header] + ordered.map(\.bytes))
+        } catch let error as FileError {
+            throw SafeTensorsError.io(file: error.path, operation: error.operation, reason: error.reason)
+        }
     }
 
     /// The prefix + padded header bytes and the entries in data order.

@@ -14,11 +14,10 @@ public final class Scorer: CompletionReader {
         let T = model.config.maxPositions
         var sequences: [[Int32]] = [], positions: [[Int]] = []
         for item in items {
-            let prompt = try tokenizer.encode(item.prompt), (completion, parsed) = try tokenizer.encodeCompletion(item.completion)
-            let tokens = ([tokenizer.bosID] + prompt + completion + [tokenizer.eosID]).map(Int32.init)
-            sequences.append(Array(tokens.prefix(T)))
-            positions.append(ScorePositions.positions(parsed, promptTokens: prompt.count, completionTokens: completion.count)
-                .filter { $0 < T })
+            let sequence = try tokenizer.encodeSequence(prompt: item.prompt, completion: item.completion, appendEOS: true)
+            sequences.append(Array(sequence.tokens.prefix(T)))
+            positions.append(ScorePositions.positions(sequence.parsed, completionStart: sequence.completionStart,
+                                                      completionTokens: sequence.completionCount).filter { $0 < T })
         }
         var results = [[Float]](repeating: [], count: items.count)
         try forward.run(sequences, outputs: [.values], progress: progress) { index, row, activations in

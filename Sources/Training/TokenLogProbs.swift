@@ -13,9 +13,9 @@ public final class TokenLogProbs: CompletionReader {
         let T = model.config.maxPositions, V = model.config.vocabSize
         var sequences: [[Int32]] = [], completionStart: [Int] = []
         for item in items {
-            let prompt = try tokenizer.encode(item.prompt), completion = try tokenizer.encode(item.completion)
-            sequences.append(Array(([tokenizer.bosID] + prompt + completion).map(Int32.init).prefix(T)))
-            completionStart.append(1 + prompt.count)
+            let sequence = try tokenizer.encodeSequence(prompt: item.prompt, completion: item.completion, appendEOS: false)
+            sequences.append(Array(sequence.tokens.prefix(T)))
+            completionStart.append(sequence.completionStart)
         }
         var results = [[Float]](repeating: [], count: items.count)
         try forward.run(sequences, outputs: [.logits], progress: progress) { index, row, activations in

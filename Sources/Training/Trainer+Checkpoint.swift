@@ -3,6 +3,7 @@
 // either the previous checkpoint or the new one, never a half-written one.
 
 import Foundation
+import Support
 import SafeTensors
 import Transformer
 
@@ -33,9 +34,9 @@ extension Trainer {
         try writer.write(to: directory.appendingPathComponent("optimizer.safetensors"))
         let state = TrainerState(step: step, optimizerStep: optimizer.step, config: config,
                                  pendingLossSum: pendingLossSum, pendingLossCount: pendingLossCount)
-        try JSONEncoder().encode(state).write(to: directory.appendingPathComponent("trainer_state.json"), options: .atomic)
+        try AtomicFile.write(JSONEncoder().encode(state), to: directory.appendingPathComponent("trainer_state.json"))
         let previous = try? String(contentsOf: pointerURL, encoding: .utf8)
-        try Data(name.utf8).write(to: pointerURL, options: .atomic)
+        try AtomicFile.write(Data(name.utf8), to: pointerURL)
         if let previous, previous != name {
             try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent(previous))
         }
@@ -74,7 +75,7 @@ extension Trainer {
             guard let metrics = try? decoder.decode(TrainingMetrics.self, from: Data(line.utf8)) else { return false }
             return metrics.step <= step
         }
-        try Data(kept.map { $0 + "\n" }.joined().utf8).write(to: url, options: .atomic)
+        try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: url)
     }
 
     /// Removes checkpoints once the final model is saved.

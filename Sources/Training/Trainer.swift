@@ -30,10 +30,14 @@ public final class Trainer {
     var cachedOrder: (epoch: Int, order: [Int]) = (-1, [])
     /// Steps completed.
     public private(set) var step = 0
+    /// Written as `bundle.json` beside the final model, so the output folder is a model bundle.
+    let bundle: BundleManifest?
+    /// What the steps optimize (``TrainerConfig/objective``).
+    let objective: any Objective
 
     public init(model: TransformerModel, config: TrainerConfig, training: [TrainingExample],
                 validation: [TrainingExample] = [], outputDirectory: URL, padID: Int,
-                label: String = "train", quiet: Bool = false) throws {
+                bundle: BundleManifest? = nil, label: String = "train", quiet: Bool = false) throws {
         guard !training.isEmpty else { throw TrainingError.invalidData("no training examples") }
         guard config.steps > 0, config.batchSize > 0, config.context > 1 else {
             throw TrainingError.invalidData("steps, batch size and context must be positive")
@@ -53,6 +57,8 @@ public final class Trainer {
         self.validation = validation
         self.outputDirectory = outputDirectory
         self.padID = Int32(padID)
+        self.bundle = bundle
+        objective = config.objective.objective
         var adamW = config.optimizer
         adamW.learningRate = config.learningRate
         optimizer = AdamWOptimizer(model: model, config: adamW)
@@ -135,43 +141,24 @@ public final class Trainer {
             }
         }
         try model.save(to: outputDirectory)
+        try bundle?.write(to: outputDirectory)
         try removeCheckpoints()
         return history
     }
 
-    /// The score head is not trained by the language-model objective and vice versa the LM head
-    /// by the scalar objective (their gradients are zero; freezing also skips their weight decay).
-    var frozenTensors: Set<String> {
-        switch config.objective {
-        case .languageModel: return model.layout.scoreHeadNames
-        case .scalarHead: return model.config.tieEmbeddings ? [] : ["lm_head.weight"]
-        }
-    }
+    /// Tensors the objective does not train.
+    var frozenTensors: Set<String> { objective.frozenTensors(of: model) }
 
     /// One forward + loss + backward; gradients are left in the model.
     func forwardBackward(_ batch: Batch) throws -> Float {
-        let N = batch.batch * batch.time
         model.zeroGradients()
         return try batch.tokens.withUnsafeBufferPointer { tokenBuffer -> Float in
-            switch config.objective {
-            case .languageModel:
-                try model.forward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations)
-                let loss = batch.targets.withUnsafeBufferPointer {
-                    model.crossEntropyLoss(targets: $0, rows: N, activations: activations)
-                }
-                model.backward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
-                               outputs: [.logits])
-                return loss
-            case .scalarHead:
-                try model.forward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
-                                  outputs: [.values])
-                let (loss, _) = binaryCrossEntropyWithLogits(
-                    gradient: activations.valuesGrad, logits: activations.values, labels: batch.labels,
-                    weights: batch.labelWeights, count: N)
-                model.backward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
-                               outputs: [.values])
-                return loss
-            }
+            try model.forward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
+                              outputs: objective.outputs)
+            let loss = objective.loss(batch: batch, activations: activations, model: model)
+            model.backward(tokens: tokenBuffer, batch: batch.batch, time: batch.time, activations: activations,
+                           outputs: objective.outputs)
+            return loss
         }
     }
 }

@@ -28,11 +28,11 @@ public struct ExampleBuilder: Sendable {
 
     /// A policy example: the loss covers the completion's tokens and EOS, not the prompt.
     public func policyExample(prompt: String, completion: String, source: String) throws -> TrainingExample {
-        let promptIDs = try tokenizer.encode(prompt), completionIDs = try tokenizer.encode(completion)
-        let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
+        let sequence = try tokenizer.encodeSequence(prompt: prompt, completion: completion, appendEOS: true)
+        let tokens = sequence.tokens
         var targets = [Int32](repeating: -1, count: tokens.count)
-        // Position i predicts token i+1; the first predicted completion token is at 1 + |prompt|.
-        for i in promptIDs.count..<(tokens.count - 1) { targets[i] = tokens[i + 1] }
+        // Position i predicts token i+1; the first predicted completion token is at completionStart.
+        for i in (sequence.completionStart - 1)..<(tokens.count - 1) { targets[i] = tokens[i + 1] }
         return TrainingExample(tokens: tokens, targets: targets,
                                labels: [Float](repeating: .nan, count: tokens.count), source: source)
     }
@@ -56,20 +56,20 @@ public struct ExampleBuilder: Sendable {
     /// of the step including its trailing \n\n"), so the score read at the newline after the step is trained.
     public func rewardExample(prompt: String, completion: String, stepLabels: [Bool]?, outcome: Bool?,
                               source: String) throws -> TrainingExample {
-        let promptIDs = try tokenizer.encode(prompt), (completionIDs, parsed) = try tokenizer.encodeCompletion(completion)
-        let tokens = ([tokenizer.bosID] + promptIDs + completionIDs + [tokenizer.eosID]).map(Int32.init)
+        let sequence = try tokenizer.encodeSequence(prompt: prompt, completion: completion, appendEOS: true)
+        let tokens = sequence.tokens, parsed = sequence.parsed
         var labels = [Float](repeating: .nan, count: tokens.count)
-        let offset = 1 + promptIDs.count
+        let offset = sequence.completionStart
         if let stepLabels {
             for (range, label) in zip(parsed.stepRanges, stepLabels) {
-                let end = min(offset + range.upperBound + 2, offset + completionIDs.count)
+                let end = min(offset + range.upperBound + 2, offset + sequence.completionCount)
                 for i in (offset + range.lowerBound)..<end { labels[i] = label ? 1 : 0 }
             }
             if let outcome, let answer = parsed.answerRange {
                 for i in (offset + answer.lowerBound)..<(offset + answer.upperBound) { labels[i] = outcome ? 1 : 0 }
             }
         } else if let outcome {
-            labels[ScorePositions.finalPosition(parsed, promptTokens: promptIDs.count, completionTokens: completionIDs.count)] = outcome ? 1 : 0
+            labels[ScorePositions.finalPosition(parsed, completionStart: offset, completionTokens: sequence.completionCount)] = outcome ? 1 : 0
         }
         return TrainingExample(tokens: tokens, targets: [Int32](repeating: -1, count: tokens.count),
                                labels: labels, source: source)
@@ -104,7 +104,39 @@ extension ParsedCompletion {
     }
 }
 
+/// A prompt and its completion as one token sequence, `[BOS] + tokens(prompt + completion)`
+/// (`+ [EOS]` when asked): the one place every stage (SFT, reward training, scoring, log-probs,
+/// sampling) turns text into model input.
+public struct EncodedSequence: Sendable, Equatable {
+    /// (L) token ids.
+    public var tokens: [Int32]
+    /// Index of the first completion token (BOS and the prompt come before it).
+    public var completionStart: Int
+    /// Tokens of the completion (EOS not counted).
+    public var completionCount: Int
+    /// The completion's parse, its ranges in tokens counted from `completionStart`.
+    public var parsed: ParsedCompletion
+}
+
 extension Tokenizer {
+    /// Encodes prompt and completion together, so that a byte-level BPE may merge across their
+    /// boundary as it would in the running text; a token that starts inside the prompt belongs to
+    /// the prompt. (The benchmark's vocabularies cut at the boundary anyway: prompts end in a newline.)
+    public func encodeSequence(prompt: String, completion: String, appendEOS: Bool) throws -> EncodedSequence {
+        let (ids, offsets) = try encodeWithOffsets(prompt + completion)
+        let promptScalars = prompt.unicodeScalars.count
+        var split = ids.count
+        for (i, offset) in offsets.enumerated() where offset >= promptScalars { split = i; break }
+        let completionOffsets = offsets[split...].map { $0 - promptScalars }
+        let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: completionOffsets, of: completion)
+        var tokens = [Int32]()
+        tokens.reserveCapacity(ids.count + 2)
+        tokens.append(Int32(bosID))
+        for id in ids { tokens.append(Int32(id)) }
+        if appendEOS { tokens.append(Int32(eosID)) }
+        return EncodedSequence(tokens: tokens, completionStart: 1 + split, completionCount: ids.count - split, parsed: parsed)
+    }
+
     /// A completion's token ids and its parse with ranges in tokens: where step labels go and
     /// scores are read.
     public func encodeCompletion(_ completion: String) throws -> (ids: [Int], parsed: ParsedCompletion) {
@@ -117,23 +149,22 @@ extension Tokenizer {
 /// the step"; the final answer's score at its last token).
 public enum ScorePositions {
     /// Token positions of each step's score, then the final one (the answer's last token, or the
-    /// completion's last token when it has no answer), for a completion after a prompt of
-    /// `promptTokens` tokens; `parsed` has token ranges (``ParsedCompletion/inTokens(offsets:of:)``).
-    public static func positions(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> [Int] {
-        let offset = 1 + promptTokens
+    /// completion's last token when it has no answer), for a completion whose first token is at
+    /// `completionStart` (``EncodedSequence``); `parsed` has token ranges
+    /// (``ParsedCompletion/inTokens(offsets:of:)``).
+    public static func positions(_ parsed: ParsedCompletion, completionStart offset: Int, completionTokens: Int) -> [Int] {
         var positions = parsed.stepRanges.map { range in
             // The newline right after the step, or the step's last token when the text ends there.
             offset + min(range.upperBound, max(completionTokens - 1, range.lowerBound))
         }
         // The final score is always there (at the last completion token when there is no answer),
         // so every sample has at least one score.
-        positions.append(finalPosition(parsed, promptTokens: promptTokens, completionTokens: completionTokens))
+        positions.append(finalPosition(parsed, completionStart: offset, completionTokens: completionTokens))
         return positions
     }
 
     /// The final answer's last token, or the completion's last token when there is no answer.
-    public static func finalPosition(_ parsed: ParsedCompletion, promptTokens: Int, completionTokens: Int) -> Int {
-        let offset = 1 + promptTokens
+    public static func finalPosition(_ parsed: ParsedCompletion, completionStart offset: Int, completionTokens: Int) -> Int {
         if let answer = parsed.answerRange { return offset + answer.upperBound - 1 }
         return offset + max(0, completionTokens - 1)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Support
 
 /// `e2h data`: real-data conversion, the easy/hard split, the built-in benchmark and statistics.
 /// Argument parsing only; the work is done by `Datasets.DataPipeline`.
@@ -23,38 +24,41 @@ struct DataCommand: ParsableCommand {
         var counts: String?
 
         @Option(help: "Random seed; the same seed gives the same bytes.")
-        var seed: UInt64 = 0
+        var seed: UInt64 = 1
 
-        @Option(name: .shortAndLong, help: "Output JSON Lines file of problems.")
+        @Option(name: outputNames, help: "Output JSON Lines file of problems.")
         var output: String
 
         @Option(help: "Problems files whose problem texts must not be generated (e.g. a test set).")
         var exclude: [String] = []
 
-        @Option(help: "Test problems per level, drawn with the others as one pool and split off at random (needs --test-output).")
+        @Option(help: "Test problems per level, drawn with the others as one pool and split off at random (needs --test-out).")
         var testCount: Int?
 
-        @Option(help: "Output JSON Lines file of the test split (needs --test-count).")
+        @Option(name: [.customLong("test-out"), .customLong("test-output")],
+                help: "Output JSON Lines file of the test split (needs --test-count).")
         var testOutput: String?
 
         @Option(help: "Number of pretraining-corpus documents (single facts, no problems).")
         var pretraining = 0
 
-        @Option(help: "Output JSON Lines file of the pretraining corpus ({text}).")
+        @Option(name: [.customLong("pretraining-out"), .customLong("pretraining-output")],
+                help: "Output JSON Lines file of the pretraining corpus ({text}).")
         var pretrainingOutput: String?
 
         func validate() throws {
             if pretraining > 0, pretrainingOutput == nil {
-                throw ValidationError("--pretraining needs --pretraining-output")
+                throw ValidationError("--pretraining needs --pretraining-out")
             }
+            try requireDistinctOutputs([("--out", output), ("--test-out", testOutput), ("--pretraining-out", pretrainingOutput)])
             if count < 0 { throw ValidationError("--count must be >= 0") }
-            if (testCount == nil) != (testOutput == nil) { throw ValidationError("--test-count and --test-output go together") }
+            if (testCount == nil) != (testOutput == nil) { throw ValidationError("--test-count and --test-out go together") }
             if let testCount, testCount < 0 { throw ValidationError("--test-count must be >= 0") }
         }
 
         func run() throws {
             var byLevel: [Int: Int] = [:]
-            for level in try DifficultySplit.parseLevels(levels) { byLevel[level] = count }
+            for level in try DifficultySplit.parseLevels(levels).levels { byLevel[level] = count }
             if let counts {
                 byLevel = [:]
                 for item in counts.split(separator: ",") {
@@ -91,7 +95,7 @@ struct DataCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Input file (JSON Lines or a JSON array) or MATH folder.")
         var input: String
 
-        @Option(name: .shortAndLong, help: "Output JSON Lines file (written atomically).")
+        @Option(name: outputNames, help: "Output JSON Lines file (written atomically).")
         var output: String
 
         @Flag(help: "Stop at the first malformed record instead of skipping and counting it.")
@@ -126,7 +130,8 @@ struct DataCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Split problems into easy and hard files by level, keeping a test set out.")
 
-        @Option(name: .shortAndLong, help: "Problems (project, MATH or math_splits records).")
+        @Option(name: [.customLong("problems"), .customShort("i"), .customLong("input")],
+                help: "Problems (project, MATH or math_splits records).")
         var input: String
 
         @Option(help: "Easy levels.")
@@ -135,10 +140,10 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Hard levels.")
         var hard = "4-5"
 
-        @Option(help: "Output file of easy problems.")
+        @Option(name: [.customLong("easy-out"), .customLong("easy-output")], help: "Output file of easy problems.")
         var easyOutput: String
 
-        @Option(help: "Output file of hard problems.")
+        @Option(name: [.customLong("hard-out"), .customLong("hard-output")], help: "Output file of hard problems.")
         var hardOutput: String
 
         @Option(help: "Problems files to keep out, by id or text (e.g. MATH500).")
@@ -146,6 +151,13 @@ struct DataCommand: ParsableCommand {
 
         @Flag(help: "Stop at the first malformed record.")
         var strict = false
+
+        func validate() throws {
+            try requireDistinctOutputs([("--easy-out", easyOutput), ("--hard-out", hardOutput)])
+            for (flag, text) in [("--easy", easy), ("--hard", hard)] {
+                do { _ = try LevelSet(parsing: text) } catch { throw ValidationError("\(flag): \(error)") }
+            }
+        }
 
         func run() throws {
             let split = try DifficultySplit(easyLevels: DifficultySplit.parseLevels(easy),
@@ -162,7 +174,14 @@ struct DataCommand: ParsableCommand {
             abstract: "Counts per level and subject, steps per solution, label balance and text lengths.")
 
         @Argument(help: "Data files (kind detected from the first record).")
-        var files: [String]
+        var files: [String] = []
+
+        @Option(name: [.customShort("i"), .customLong("input")], help: "A data file (repeatable; the same as a positional file).")
+        var inputs: [String] = []
+
+        func validate() throws {
+            if files.isEmpty && inputs.isEmpty { throw ValidationError("give at least one data file (--input FILE or FILE)") }
+        }
 
         @Option(help: "Record kind, if detection fails: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var kind: RecordKind?
@@ -171,7 +190,7 @@ struct DataCommand: ParsableCommand {
         var strict = false
 
         func run() throws {
-            for (i, file) in files.enumerated() {
+            for (i, file) in (inputs + files).enumerated() {
                 if i > 0 { print("") }
                 print(try DatasetStats.compute(path: file, kind: kind, options: ReadOptions(strict: strict)).render())
             }

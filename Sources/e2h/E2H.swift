@@ -11,6 +11,10 @@ struct E2H: ParsableCommand {
             problems better. `e2h run` runs the whole method on the built-in benchmark; the other \
             commands run one stage each on files.
             """,
+        version: e2hVersion,
         subcommands: [Run.self, DataCommand.self, Train.self, Sample.self, Label.self, Score.self, Rerank.self,
                       Grade.self, Bench.self, Demo.self])
 }
+
+/// The version `e2h --version` prints.
+let e2hVersion = "0.2.0"

@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Experiment
 import Foundation
@@ -51,16 +52,23 @@ func logLine(_ line: String) {
 
 let standardErrorIsTerminal = isatty(2) == 1
 
-/// Turns "1-3" or "1,2,3" into a set of levels.
+/// Turns a level list ("1-3", "1,2,3", "4") into a set of levels (``LevelSet``).
 func parseLevels(_ text: String) throws -> Set<Int> {
-    var levels = Set<Int>()
-    for part in text.split(separator: ",") {
-        let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard bounds.allSatisfy({ $0 != nil }), let low = bounds.first!, let high = bounds.last!, low <= high,
-              bounds.count <= 2 else {
-            throw ValidationError("levels must look like 1-3 or 1,2,3; found \(text)")
-        }
-        levels.formUnion(low...high)
+    do { return try LevelSet(parsing: text).asSet } catch let error as LevelSetError {
+        throw ValidationError(error.description)
     }
-    return levels
+}
+
+/// Names of every command's output option: `--out`, `-o`, and `--output` (kept for old scripts).
+let outputNames: NameSpecification = [.customLong("out"), .customShort("o"), .customLong("output")]
+
+/// Refuses two outputs that name the same file (the second would silently replace the first).
+func requireDistinctOutputs(_ outputs: [(flag: String, path: String?)]) throws {
+    var seen: [String: String] = [:]
+    for (flag, path) in outputs {
+        guard let path else { continue }
+        let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if let other = seen[key] { throw ValidationError("\(other) and \(flag) name the same file \(path); give each output its own file") }
+        seen[key] = flag
+    }
 }

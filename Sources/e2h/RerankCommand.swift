@@ -24,7 +24,7 @@ struct Rerank: ParsableCommand {
     @Option(name: .long, help: "Samples JSONL file ({problem_id, sample_index, output/answer, step_scores?, step_labels?}).")
     var samples: String?
 
-    @Option(name: .long, help: "Directory for summary.json, the SVG figures and index.html.")
+    @Option(name: outputNames, help: "Directory for summary.json, the SVG figures and index.html.")
     var out: String?
 
     @Option(name: .long, help: "Subsampling trials per N (one at N = pool size).")

@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
             from majority voting than it loses, by a one-sided sign test at p <= 0.05.
             """)
 
-    @Option(help: "Run directory.") var out = "runs/e2h"
+    @Option(name: outputNames, help: "Run directory.") var out = "runs/e2h"
     @Flag(help: "A smoke test of every stage that runs in seconds (not a research result).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Samples per test problem (N).") var samples: Int?

@@ -45,7 +45,7 @@ struct Label: ParsableCommand {
 
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
-    @Option(help: "Output JSONL.") var out: String
+    @Option(name: outputNames, help: "Output JSONL.") var out: String
     @Option(help: "Levels whose labels may be used, e.g. 1-3.") var levels = "1-3"
 
     mutating func run() throws {
@@ -61,7 +61,7 @@ struct Score: ParsableCommand {
     @Option(help: "Reward-model checkpoint folder.") var model: String
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
-    @Option(help: "Output JSONL.") var out: String
+    @Option(name: outputNames, help: "Output JSONL.") var out: String
     @Option(help: "Language-model checkpoint folder whose token log-probabilities feed a reward model calibrated by e2h run (reward/<name>/calibration.json): the run's reward/base (its policy/sft when evaluatorSteps is 0).")
     var featuresFrom: String?
 

@@ -21,8 +21,10 @@ struct TrainPolicy: ParsableCommand {
             Interrupted runs resume from the last checkpoint in --out.
             """)
 
-    @Argument(help: "Solutions JSONL.") var solutions: String
-    @Option(help: "Output folder (config.json, model.safetensors, metrics.jsonl, checkpoints).") var out: String
+    @Argument(help: "Solutions JSONL (or --solutions).") var solutionsArgument: String?
+    @Option(name: .customLong("solutions"), help: "Solutions JSONL.") var solutionsOption: String?
+    @Option(name: outputNames, help: "Output folder (config.json, model.safetensors, bundle.json, metrics.jsonl, checkpoints).")
+    var out: String
     @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
     @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
     @Option(help: "Pretraining steps.") var pretrainSteps = 400
@@ -30,6 +32,14 @@ struct TrainPolicy: ParsableCommand {
     var tokenizer = "numbers"
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
+
+    var solutions: String { solutionsOption ?? solutionsArgument ?? "" }
+
+    func validate() throws {
+        if (solutionsOption == nil) == (solutionsArgument == nil) {
+            throw ValidationError("give the solutions file once: --solutions FILE (or as the first argument)")
+        }
+    }
 
     mutating func run() throws {
         guard let tokenizerKind = TokenizerKind(rawValue: tokenizer) else {
@@ -54,12 +64,21 @@ struct TrainReward: ParsableCommand {
             OPRM: both mixed.
             """)
 
-    @Argument(help: "Labelled samples JSONL.") var samples: String
+    @Argument(help: "Labelled samples JSONL (or --samples).") var samplesArgument: String?
+    @Option(name: .customLong("samples"), help: "Labelled samples JSONL.") var samplesOption: String?
     @Option(help: "Problems JSONL the samples belong to.") var problems: String
     @Option(help: "prm, orm or oprm.") var kind: String = "prm"
     @Option(help: "Policy checkpoint folder to start from.") var initFrom: String
-    @Option(help: "Output folder.") var out: String
+    @Option(name: outputNames, help: "Output folder.") var out: String
     @OptionGroup var training: TrainingOptions
+
+    var samples: String { samplesOption ?? samplesArgument ?? "" }
+
+    func validate() throws {
+        if (samplesOption == nil) == (samplesArgument == nil) {
+            throw ValidationError("give the samples file once: --samples FILE (or as the first argument)")
+        }
+    }
 
     mutating func run() throws {
         guard let rewardKind = RewardKind(rawValue: kind.lowercased()) else {

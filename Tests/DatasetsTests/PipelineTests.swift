@@ -1,5 +1,6 @@
 import Foundation
 import Datasets
+import Support
 import Testing
 
 @Suite struct PipelineTests {
@@ -21,7 +22,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = DataPipeline.ConvertOptions()
         options.levelsFrom = [fixture("prm800k/math_splits_train.jsonl")]
-        options.levels = 1...3
+        options.levels = LevelSet(1...3)
         let report = try DataPipeline.convert(from: .prm800k, to: .prm, input: fixture("prm800k/phase1_train.jsonl"),
                                               output: dir + "/prm.jsonl", options: options)
         // The level-4 problem is dropped; the level-2 one gives 6 PRM records.
@@ -66,7 +67,8 @@ import Testing
         let easy = try RecordReader.readAll(Problem.self, from: dir + "/easy.jsonl").records
         #expect(easy == problems.filter { $0.level <= 3 })
         #expect(throws: DataError.self) { try DifficultySplit(easyLevels: 1...3, hardLevels: 3...5) }
-        #expect(try DifficultySplit.parseLevels("2-4") == 2...4)
+        #expect(try DifficultySplit.parseLevels("2-4") == LevelSet(2...4))
+        #expect(try DifficultySplit.parseLevels("1,3") == [1, 3])
         #expect(throws: DataError.self) { try DifficultySplit.parseLevels("4-2") }
     }
 

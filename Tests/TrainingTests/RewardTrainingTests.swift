@@ -50,7 +50,7 @@ struct RewardTrainingTests {
                                                         stepLabels: result.verdicts.map(\.isCorrect),
                                                         outcome: result.answerCorrect, source: item.problem.id)
                 let parsed = SolutionFormat.parseCompletion(item.completion)
-                let positions = ScorePositions.positions(parsed, promptTokens: prompt.unicodeScalars.count,
+                let positions = ScorePositions.positions(parsed, completionStart: 1 + prompt.unicodeScalars.count,
                                                          completionTokens: item.completion.unicodeScalars.count)
                 return (example, result.labels, positions)
             }

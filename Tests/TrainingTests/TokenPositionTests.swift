@@ -20,7 +20,7 @@ struct TokenPositionTests {
             }
             #expect(tokenizer.decode(Array(ids[parsed.answerRange!])) == "22")
             let tokens = [tokenizer.bosID] + promptIDs + ids + [tokenizer.eosID]
-            let positions = ScorePositions.positions(parsed, promptTokens: promptIDs.count, completionTokens: ids.count)
+            let positions = ScorePositions.positions(parsed, completionStart: 1 + promptIDs.count, completionTokens: ids.count)
             #expect(positions.count == 3)
             #expect(tokenizer.decode([tokens[positions[0]]]) == "\n" && tokenizer.decode([tokens[positions[1]]]) == "\n")
             #expect(tokenizer.decode(Array(tokens[(positions[0] - 5)...positions[0]])).hasSuffix("= 86\n"))

@@ -3,6 +3,8 @@
 ///
 /// Same configuration and seed, same problems, byte for byte. Every level draws from its own
 /// random stream, so asking for more level-1 problems never changes the level-5 ones.
+
+import Support
 public struct BenchmarkGenerator: Sendable {
     /// The levels, the corpus and the length budget.
     public var config: BenchmarkConfig
@@ -26,7 +28,7 @@ public struct BenchmarkGenerator: Sendable {
         guard let spec = config.spec(level: level) else {
             throw DataError.invalidArgument("level \(level) is not configured (levels: \(config.levels.map(\.level)))")
         }
-        var rng = SeededRandom(seed: seed, stream: UInt64(level))
+        var rng = SeededGenerator(seed: seed, stream: UInt64(level))
         var seen = excluding
         var out: [Problem] = []
         var attempts = 0
@@ -76,7 +78,7 @@ public struct BenchmarkGenerator: Sendable {
             // A Fisher-Yates shuffle by hand, not the standard library's `shuffled(using:)`, whose
             // algorithm may change between Swift versions: the split must be the same bytes everywhere.
             var order = Array(pool.indices)
-            var rng = SeededRandom(seed: seed, stream: 2_000 + UInt64(level))
+            var rng = SeededGenerator(seed: seed, stream: 2_000 + UInt64(level))
             for i in stride(from: order.count - 1, to: 0, by: -1) {
                 order.swapAt(i, Int(rng.below(UInt64(i + 1))))
             }
@@ -91,7 +93,7 @@ public struct BenchmarkGenerator: Sendable {
     // MARK: - Drawing problems
 
     /// One problem text, or nil when the draw broke a constraint (the caller draws again).
-    func drawProblemText(_ spec: LevelSpec, _ rng: inout SeededRandom) -> String? {
+    func drawProblemText(_ spec: LevelSpec, _ rng: inout SeededGenerator) -> String? {
         let ops = rng.int(in: spec.operationCount)
         if rng.chance(spec.equationShare) {
             guard let (lhs, rhs) = drawEquation(spec, operations: ops, &rng) else { return nil }
@@ -105,7 +107,7 @@ public struct BenchmarkGenerator: Sendable {
     /// A random expression tree with `operations` operations and its value; multiplications have
     /// a leaf factor of ``LevelSpec/multiplierDigits`` digits, divisions a leaf divisor, every
     /// value is positive and at most ``LevelSpec/maxValue``.
-    func drawExpression(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededRandom) -> (Expression, Int)? {
+    func drawExpression(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededGenerator) -> (Expression, Int)? {
         if ops == 0 {
             let n = rng.number(digits: spec.leafDigits)
             return (.number(n), n)
@@ -143,7 +145,7 @@ public struct BenchmarkGenerator: Sendable {
     /// A left-to-right chain `((a op b) op c) ...` with `operations` operations and its value: each
     /// operation applies a new number (a multiplier, divisor or leaf) to the previous result, with
     /// the same value rules as ``drawExpression(_:operations:_:)``.
-    func drawChain(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededRandom) -> (Expression, Int)? {
+    func drawChain(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededGenerator) -> (Expression, Int)? {
         var v = rng.number(digits: spec.leafDigits)
         var e = Expression.number(v)
         for _ in 0..<ops {
@@ -164,7 +166,7 @@ public struct BenchmarkGenerator: Sendable {
     }
 
     /// A uniformly chosen divisor of `v` (at least 2) with a digit count in `digits`, if any.
-    func drawDivisor(of v: Int, digits: ClosedRange<Int>, _ rng: inout SeededRandom) -> Int? {
+    func drawDivisor(of v: Int, digits: ClosedRange<Int>, _ rng: inout SeededGenerator) -> Int? {
         let lo = max(2, pow10(digits.lowerBound - 1)), hi = pow10(digits.upperBound) - 1
         guard v > 0, lo <= hi else { return nil }
         let candidates = (lo...hi).filter { v % $0 == 0 }
@@ -174,7 +176,7 @@ public struct BenchmarkGenerator: Sendable {
     /// A random equation `lhs = rhs` whose left side applies `operations` operations to `x`
     /// one after another (each with a number on a random side), and whose solution `x` is a
     /// positive integer with every intermediate value positive and at most the level's maximum.
-    func drawEquation(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededRandom) -> (Expression, Int)? {
+    func drawEquation(_ spec: LevelSpec, operations ops: Int, _ rng: inout SeededGenerator) -> (Expression, Int)? {
         var v = rng.number(digits: spec.leafDigits)
         var e = Expression.variable
         for _ in 0..<ops {

@@ -1,3 +1,4 @@
+import Support
 extension BenchmarkGenerator {
     /// `count` documents of the unlabelled pretraining corpus: single facts `a op b = c`
     /// separated by blank lines, each document at most ``BenchmarkConfig/maxTextLength`` long.
@@ -8,7 +9,7 @@ extension BenchmarkGenerator {
     /// - Throws: ``DataError/invalidArgument(_:)`` for an invalid configuration.
     public func pretrainingDocuments(count: Int) throws -> [TextDocument] {
         try config.validate()
-        var rng = SeededRandom(seed: seed, stream: 1_000)
+        var rng = SeededGenerator(seed: seed, stream: 1_000)
         var docs: [TextDocument] = []
         docs.reserveCapacity(count)
         var pending: (text: String, result: Int)?
@@ -31,7 +32,7 @@ extension BenchmarkGenerator {
 
     /// One fact, written exactly like a solution step, and its result. With `previous`, the fact
     /// uses that number as an operand when the operation allows it at the corpus's sizes.
-    func drawFact(_ rng: inout SeededRandom, previous: Int?) -> (text: String, result: Int) {
+    func drawFact(_ rng: inout SeededGenerator, previous: Int?) -> (text: String, result: Int) {
         let p = config.pretraining
         func fits(_ n: Int?, _ digits: ClosedRange<Int>) -> Int? {
             n.flatMap { String($0).count <= digits.upperBound ? $0 : nil }

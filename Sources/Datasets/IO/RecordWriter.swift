@@ -1,12 +1,9 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Support
 
 /// Writes JSON Lines atomically: records go to a temporary file next to the destination, which
-/// replaces the destination only in ``finish()``; an abandoned write leaves the old file intact.
+/// replaces the destination only in ``finish()`` (fsync, rename: Support's ``AtomicFileWriter``);
+/// an abandoned write leaves the old file intact.
 ///
 /// Keys are sorted and slashes unescaped, so equal records always give equal bytes.
 public final class RecordWriter {
@@ -14,29 +11,18 @@ public final class RecordWriter {
     public let path: String
     /// Records written so far.
     public private(set) var written = 0
-    private let temporaryPath: String
-    private let handle: FileHandle
+    private let file: AtomicFileWriter
     private let encoder: JSONEncoder
-    private var buffer = Data()
     private var isClosed = false
 
     /// Opens a temporary file next to `path`; creates the parent folder if needed.
     public init(path: String) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            file = try AtomicFileWriter(path: path, createDirectories: true)
         } catch {
-            throw DataError.cannotWrite(path: path, reason: "cannot create folder \(folder): \(error.localizedDescription)")
+            throw DataError.cannotWrite(path: path, reason: "\(error)")
         }
-        temporaryPath = (folder as NSString).appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let h = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw DataError.cannotWrite(path: path, reason: "cannot create a temporary file in \(folder)")
-        }
-        handle = h
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
@@ -48,55 +34,37 @@ public final class RecordWriter {
     /// Appends one record as one line.
     public func write<T: Encodable>(_ record: T) throws {
         precondition(!isClosed, "write after finish/abandon")
+        var line: [UInt8]
         do {
-            buffer.append(try encoder.encode(record))
+            line = [UInt8](try encoder.encode(record))
+        } catch EncodingError.invalidValue(let value, _) {
+            throw DataError.cannotWrite(path: path, reason: "record \(written + 1) holds \(value), which JSON cannot represent")
         } catch {
             throw DataError.cannotWrite(path: path, reason: "cannot encode record \(written + 1): \(error)")
         }
-        buffer.append(0x0A)
+        line.append(0x0A)
+        do { try file.append(line) } catch {
+            throw DataError.cannotWrite(path: path, reason: "\(error)")
+        }
         written += 1
-        if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Flushes, closes and renames the temporary file onto the destination.
+    /// Flushes, fsyncs and renames the temporary file onto the destination.
     /// - Returns: the number of records written.
     @discardableResult
     public func finish() throws -> Int {
         precondition(!isClosed, "finish called twice")
-        do {
-            try flush()
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            abandon()
-            throw DataError.cannotWrite(path: path, reason: "\(error.localizedDescription)")
-        }
         isClosed = true
-        if rename(temporaryPath, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw DataError.cannotWrite(path: path, reason: reason)
+        do { try file.commit() } catch {
+            throw DataError.cannotWrite(path: path, reason: "\(error)")
         }
         return written
     }
 
     /// Discards everything written; the destination is left as it was.
     public func abandon() {
-        if !isClosed {
-            try? handle.close()
-            isClosed = true
-        }
-        try? FileManager.default.removeItem(atPath: temporaryPath)
-    }
-
-    private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do {
-            try handle.write(contentsOf: buffer)
-        } catch {
-            throw DataError.cannotWrite(path: path, reason: "\(error.localizedDescription)")
-        }
-        buffer.removeAll(keepingCapacity: true)
+        isClosed = true
+        file.abandon()
     }
 
     /// Writes all `records` to `path` atomically.

@@ -1,3 +1,4 @@
+import Support
 /// The data commands as library functions (the CLI only parses arguments and calls these).
 public enum DataPipeline {
     /// Real-data formats that `convert` reads.
@@ -40,7 +41,7 @@ public enum DataPipeline {
         /// How to treat malformed records.
         public var read = ReadOptions()
         /// Keep only problems of these levels (needs a level: MATH, or `levelsFrom` for PRM800K).
-        public var levels: ClosedRange<Int>?
+        public var levels: LevelSet?
         /// Problems (e.g. PRM800K math_splits train + test) giving level, subject and id to
         /// records that carry only the problem text.
         public var levelsFrom: [String] = []
@@ -81,7 +82,7 @@ public enum DataPipeline {
                         return false
                     }
                     if !levels.contains(level) {
-                        report.dropped["level outside \(levels.lowerBound)-\(levels.upperBound)", default: 0] += 1
+                        report.dropped["level outside \(levels)", default: 0] += 1
                         return false
                     }
                 }

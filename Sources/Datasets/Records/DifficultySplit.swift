@@ -1,19 +1,25 @@
 import Foundation
+import Support
 
 /// The easy/hard split by level (paper: easy = levels 1-3, hard = 4-5; configurable).
 public struct DifficultySplit: Codable, Equatable, Sendable {
     /// Levels whose problems are "easy": the only ones with supervision.
-    public var easyLevels: ClosedRange<Int>
+    public var easyLevels: LevelSet
     /// Levels whose problems are "hard".
-    public var hardLevels: ClosedRange<Int>
+    public var hardLevels: LevelSet
 
-    /// - Throws: ``DataError/invalidArgument(_:)`` when the ranges overlap.
-    public init(easyLevels: ClosedRange<Int> = 1...3, hardLevels: ClosedRange<Int> = 4...5) throws {
-        guard !easyLevels.overlaps(hardLevels) else {
+    /// - Throws: ``DataError/invalidArgument(_:)`` when the sets overlap.
+    public init(easyLevels: LevelSet = [1, 2, 3], hardLevels: LevelSet = [4, 5]) throws {
+        guard easyLevels.isDisjoint(with: hardLevels) else {
             throw DataError.invalidArgument("easy levels \(easyLevels) and hard levels \(hardLevels) overlap")
         }
         self.easyLevels = easyLevels
         self.hardLevels = hardLevels
+    }
+
+    /// A split of two level ranges.
+    public init(easyLevels: ClosedRange<Int>, hardLevels: ClosedRange<Int>) throws {
+        try self.init(easyLevels: LevelSet(easyLevels), hardLevels: LevelSet(hardLevels))
     }
 
     /// The paper's split: easy 1-3, hard 4-5.
@@ -31,14 +37,12 @@ public struct DifficultySplit: Codable, Equatable, Sendable {
 
     public enum Side: String, Codable, Sendable { case easy, hard }
 
-    /// Parses `"3"`, `"1-3"` or `"1...3"`.
+    /// Parses a level list (``LevelSet``: `"3"`, `"1-3"`, `"1,2,3"`).
     /// - Throws: ``DataError/invalidArgument(_:)`` for anything else.
-    public static func parseLevels(_ text: String) throws -> ClosedRange<Int> {
-        let t = text.replacingOccurrences(of: "...", with: "-")
-        let parts = t.split(separator: "-", omittingEmptySubsequences: false).map { Int(String($0).trimmingSpaces) }
-        if parts.count == 1, let a = parts[0] { return a...a }
-        if parts.count == 2, let a = parts[0], let b = parts[1], a <= b { return a...b }
-        throw DataError.invalidArgument("levels must look like '3' or '1-3', found '\(text)'")
+    public static func parseLevels(_ text: String) throws -> LevelSet {
+        do { return try LevelSet(parsing: text) } catch let error as LevelSetError {
+            throw DataError.invalidArgument(error.description)
+        }
     }
 }
 

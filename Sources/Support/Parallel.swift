@@ -1,10 +1,37 @@
+// The one parallel-for of the project, in three shapes: contiguous chunks (kernels), an ordered
+// map (independent items with results), and pulling workers (load-balanced partial results). All
+// honour the thread policy (`ThreadPolicy.swift`).
+
+import Dispatch
 import Foundation
+
+/// Runs `body(range)` over `0..<count` split into contiguous chunks on all cores.
+///
+/// Work smaller than `minimumPerChunk` items runs inline on the calling thread, so tiny kernels
+/// pay no dispatch cost. `body` must only write data owned by its range.
+@inline(__always)
+public func parallelChunks(
+    _ count: Int, minimumPerChunk: Int = 1, threads: Int = defaultThreadCount,
+    _ body: (Range<Int>) -> Void
+) {
+    guard count > 0 else { return }
+    let chunks = min(threads, max(1, count / max(1, minimumPerChunk)))
+    if chunks <= 1 {
+        body(0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = count * chunk / chunks
+        let end = count * (chunk + 1) / chunks
+        if start < end { body(start..<end) }
+    }
+}
 
 /// Runs `body(k)` for k in 0..<count on up to `threads` threads and returns the results in order.
 ///
 /// Results land in their own slots, so the output never depends on scheduling. When bodies throw,
 /// the error of the smallest k is rethrown.
-func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
+public func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
     if count == 0 { return [] }
     let slots = UnsafeMutablePointer<Result<T, Error>?>.allocate(capacity: count)
     slots.initialize(repeating: nil, count: count)
@@ -43,15 +70,15 @@ private final class Counter: @unchecked Sendable {
     }
 }
 
-/// The number of threads to use: the option, else the active processors.
-func workerCount(_ option: Int?) -> Int {
-    option ?? ProcessInfo.processInfo.activeProcessorCount
+/// The number of threads to use: the option, else the thread policy's default.
+public func workerCount(_ option: Int?) -> Int {
+    option ?? defaultThreadCount
 }
 
 /// Runs `workers` copies of `body` in parallel; each pulls item indices from a shared counter with
 /// `next()` (nil when all are taken) and returns its own partial result. Combine the partial
 /// results with an order-independent operation so the outcome does not depend on scheduling.
-func parallelWorkers<T>(_ workers: Int, items: Int, _ body: (_ next: () -> Int?) -> T) -> [T] {
+public func parallelWorkers<T>(_ workers: Int, items: Int, _ body: (_ next: () -> Int?) -> T) -> [T] {
     let counter = Counter()
     let next: () -> Int? = {
         let k = counter.take()
