@@ -14,6 +14,14 @@ public struct GAEConfig: Codable, Sendable, Equatable {
         self.lambda = lambda
     }
 
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(gamma: try c.value(.gamma, or: d.gamma),
+                  lambda: try c.value(.lambda, or: d.lambda))
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         try require(gamma >= 0 && gamma <= 1, "gamma", gamma, "0 ≤ gamma ≤ 1")
@@ -68,6 +76,15 @@ public struct WhiteningConfig: Codable, Sendable, Equatable {
         self.shiftMean = shiftMean
         self.unbiased = unbiased
         self.epsilon = epsilon
+    }
+
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(shiftMean: try c.value(.shiftMean, or: d.shiftMean),
+                  unbiased: try c.value(.unbiased, or: d.unbiased),
+                  epsilon: try c.value(.epsilon, or: d.epsilon))
     }
 
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.

@@ -121,3 +121,11 @@ public func sequenceLogProbsBackward(
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the key is absent (configs decode partial JSON,
+    /// the missing fields keeping the paper's defaults).
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}

@@ -37,6 +37,16 @@ public struct DPOConfig: Codable, Sendable, Equatable {
         self.averageLogProbs = averageLogProbs
     }
 
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(loss: try c.value(.loss, or: d.loss),
+                  beta: try c.value(.beta, or: d.beta),
+                  labelSmoothing: try c.value(.labelSmoothing, or: d.labelSmoothing),
+                  averageLogProbs: try c.value(.averageLogProbs, or: d.averageLogProbs))
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         try require(beta > 0 && beta.isFinite, "beta", beta, "a finite beta > 0")

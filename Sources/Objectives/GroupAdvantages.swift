@@ -24,6 +24,14 @@ public struct GroupAdvantageConfig: Codable, Sendable, Equatable {
         self.epsilon = epsilon
     }
 
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(estimator: try c.value(.estimator, or: d.estimator),
+                  epsilon: try c.value(.epsilon, or: d.epsilon))
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         try require(epsilon >= 0 && epsilon.isFinite, "groupEpsilon", epsilon, "a finite epsilon ≥ 0")

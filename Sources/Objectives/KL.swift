@@ -30,6 +30,14 @@ public struct KLConfig: Codable, Sendable, Equatable {
         self.estimator = estimator
         self.clampAtZero = clampAtZero
     }
+
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(estimator: try c.value(.estimator, or: d.estimator),
+                  clampAtZero: try c.value(.clampAtZero, or: d.clampAtZero))
+    }
 }
 
 /// Per-token KL estimates and, optionally, their derivatives with respect to logp.

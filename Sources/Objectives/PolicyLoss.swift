@@ -22,6 +22,15 @@ public struct PolicyLossConfig: Codable, Sendable, Equatable {
         self.aggregation = aggregation
     }
 
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(clipLow: try c.value(.clipLow, or: d.clipLow),
+                  clipHigh: try c.value(.clipHigh, or: d.clipHigh),
+                  aggregation: try c.value(.aggregation, or: d.aggregation))
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         try require(clipLow > 0 && clipLow < 1, "clipLow", clipLow, "0 < clipLow < 1")

@@ -14,6 +14,14 @@ public struct ProcessRewardConfig: Codable, Sendable, Equatable {
         self.stepBonus = stepBonus
     }
 
+    /// Decodes partial JSON: absent keys keep the defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(upperBound: try c.value(.upperBound, or: d.upperBound),
+                  stepBonus: try c.value(.stepBonus, or: d.stepBonus))
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         try require(upperBound > 0 && upperBound <= 1, "upperBound", upperBound, "0 < upperBound ≤ 1")

@@ -14,6 +14,23 @@ public struct ValueLossConfig: Codable, Sendable, Equatable {
         self.aggregation = aggregation
     }
 
+    enum CodingKeys: String, CodingKey { case clip, aggregation }
+
+    /// Decodes partial JSON: absent keys keep the defaults; `"clip": null` turns clipping off.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        self.init(clip: c.contains(.clip) ? try c.decodeIfPresent(Float.self, forKey: .clip) : d.clip,
+                  aggregation: try c.value(.aggregation, or: d.aggregation))
+    }
+
+    /// Encodes every field; no clip is written as `"clip": null` (so it reads back as no clip).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clip, forKey: .clip)
+        try c.encode(aggregation, forKey: .aggregation)
+    }
+
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
     public func validate() throws {
         if let clip { try require(clip > 0 && clip.isFinite, "valueClip", clip, "a finite value clip > 0 (or none)") }
