@@ -97,6 +97,8 @@ let package = Package(
                                                           "Objectives", "TestSupport", "Experiment", "Kernels"]),
         .testTarget(name: "RerankingTests", dependencies: ["Reranking", "Reports", "Grading"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Kernels", "Transformer", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
