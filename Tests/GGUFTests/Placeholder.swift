@@ -1,0 +1,1 @@
+// GGUF tests placeholder
