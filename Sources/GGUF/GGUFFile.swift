@@ -167,6 +167,18 @@ public final class GGUFFile: Sendable {
         return out
     }
 
+    /// Dequantizes a whole tensor into `out` (`elementCount` values, PyTorch row-major order), e.g.
+    /// a view of a model's flat parameter buffer.
+    public func dequantize(_ tensor: GGUFTensorInfo, into out: UnsafeMutableBufferPointer<Float>) throws {
+        guard tensor.type.canDequantize else {
+            throw GGUFError.unsupportedTensorType(file: path, tensor: tensor.name, type: tensor.type.rawValue)
+        }
+        guard out.count == tensor.elementCount else {
+            throw GGUFError.shapeMismatch(file: path, tensor: tensor.name, expected: [out.count], found: [tensor.elementCount])
+        }
+        GGUFDequantize.dequantize(tensor.type, from: data(of: tensor), into: out)
+    }
+
     /// The value of `key`, or nil.
     public subscript(key: String) -> GGUFValue? { metadata[key] }
 }

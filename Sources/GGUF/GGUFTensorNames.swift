@@ -59,6 +59,27 @@ extension GGUFFile {
         return (info.shape, values)
     }
 
+    /// Checks that every tensor the config implies is present with its shape and a type that can
+    /// be dequantized: token_embd, output_norm, output (unless tied), and per layer the norms,
+    /// q/k/v/o (with q/k/v biases when `attentionBias`) and the three FFN matrices.
+    public func checkTensors(config: GGUFModelConfig) throws {
+        var names = ["token_embd.weight", "output_norm.weight"] + (config.tieWordEmbeddings ? [] : ["output.weight"])
+        for n in 0..<config.numHiddenLayers {
+            let parts = ["attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"]
+            names += parts.map { "blk.\(n).\($0).weight" }
+            if config.attentionBias { names += ["attn_q", "attn_k", "attn_v"].map { "blk.\(n).\($0).bias" } }
+        }
+        for name in names {
+            let info = try tensor(name)
+            if let expected = expectedShape(name, config), expected != info.shape {
+                throw GGUFError.shapeMismatch(file: path, tensor: name, expected: expected, found: info.shape)
+            }
+            guard info.type.canDequantize else {
+                throw GGUFError.unsupportedTensorType(file: path, tensor: name, type: info.type.rawValue)
+            }
+        }
+    }
+
     /// The HF names of every tensor the model has (GGUF tensors without an HF name are left out).
     public func huggingFaceTensorNames() -> [String] { tensors.compactMap { GGUFTensorNames.huggingFace($0.name) } }
 

@@ -74,6 +74,13 @@ import GGUF
         #expect(throws: GGUFError.shapeMismatch(file: "bad.gguf", tensor: "blk.0.ffn_up.weight", expected: [64, 256], found: [128, 256])) {
             try file.huggingFaceTensor("model.layers.0.mlp.up_proj.weight", config: config)
         }
+        #expect(throws: GGUFError.shapeMismatch(file: "bad.gguf", tensor: "blk.0.ffn_gate.weight", expected: [64, 256], found: [128, 256])) {
+            try file.checkTensors(config: config)
+        }
+        config.intermediateSize = 128
+        try file.checkTensors(config: config)
+        config.numHiddenLayers = 2
+        #expect(throws: GGUFError.missingTensor(file: "bad.gguf", tensor: "blk.1.attn_norm.weight")) { try file.checkTensors(config: config) }
         #expect(throws: GGUFError.missingTensor(file: "bad.gguf", tensor: "output.weight")) {
             try file.huggingFaceTensor("lm_head.weight", config: config)
         }

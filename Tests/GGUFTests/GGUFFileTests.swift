@@ -48,6 +48,9 @@ import Tokenizers
         let rows = try file.floats(info, rows: 3..<5)
         #expect(rows == Array(all[(3 * 256)..<(5 * 256)]))
         #expect(throws: GGUFError.self) { try file.floats(info, rows: 255..<257) }
+        var buffer = [Float](repeating: 0, count: info.elementCount)
+        try buffer.withUnsafeMutableBufferPointer { try file.dequantize(info, into: $0) }
+        #expect(buffer == all)
     }
 
     @Test func configInHuggingFaceTerms() throws {

@@ -24,6 +24,7 @@ struct SmolLM2Tests {
         #expect(c.vocabSize == 49152 && c.ropeTheta == 100_000 && c.tieWordEmbeddings && c.maxPositionEmbeddings == 8192)
         #expect(try file.tensor("token_embd.weight").type == .q8_0 && file.tensor("blk.0.attn_q.weight").type == .q4_1)
         #expect(file.tensors.count == 272)
+        try file.checkTensors(config: c)
         #expect(try file.tokenizerFields().chatTemplate?.contains("<|im_start|>") == true)
     }
 

@@ -45,33 +45,101 @@ final class BPEMerges: @unchecked Sendable {
         return ids
     }
 
-    /// The merges of one pre-token, uncached: O(n) per merge, so O(n^2) for a pre-token of n
-    /// bytes (pre-tokens are words, numbers and whitespace runs: short).
+    /// The merges of one pre-token, uncached: a doubly linked list of symbols and a min-heap of
+    /// `(rank, position)` for adjacent pairs, so O(n log n) for n bytes (a pre-token can be a
+    /// whitespace run of any length). Stale heap entries are skipped when popped.
     func merge(_ bytes: [UInt8]) -> [Int32] {
         if ignoreMerges, bytes.count > 1, let id = idOfBytes[bytes] { return [Int32(id)] }
         var symbols: [Int32] = []
         symbols.reserveCapacity(bytes.count)
         for byte in bytes where idOfByte[Int(byte)] >= 0 { symbols.append(idOfByte[Int(byte)]) }
-        guard symbols.count > 1 else { return symbols }
-        // rank[i]: merge of (symbols[i], symbols[i+1]) as (rank << 32 | merged), or .max.
-        var rank = [UInt64](repeating: .max, count: symbols.count - 1)
-        for i in 0..<(symbols.count - 1) {
-            rank[i] = merges[Self.key(Int(symbols[i]), Int(symbols[i + 1]))] ?? .max
+        let n = symbols.count
+        guard n > 1 else { return symbols }
+        var next = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = Int32(i + 1) }
+            buffer[n - 1] = -1
+            count = n
         }
-        while !rank.isEmpty {
-            var best = 0
-            for i in 1..<rank.count where rank[i] >> 32 < rank[best] >> 32 { best = i }
-            guard rank[best] != .max else { break }
-            symbols[best] = Int32(truncatingIfNeeded: rank[best] & 0xFFFF_FFFF)
-            symbols.remove(at: best + 1)
-            rank.remove(at: best)
-            if best > 0 {
-                rank[best - 1] = merges[Self.key(Int(symbols[best - 1]), Int(symbols[best]))] ?? .max
+        var previous = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = Int32(i - 1) }
+            count = n
+        }
+        var heap = MinHeap()
+        func push(_ i: Int) {
+            let j = Int(next[i])
+            guard j >= 0, let m = merges[Self.key(Int(symbols[i]), Int(symbols[j]))] else { return }
+            heap.push((m >> 32) << 32 | UInt64(i))
+        }
+        for i in 0..<(n - 1) { push(i) }
+        while let top = heap.pop() {
+            let rank = top >> 32, i = Int(top & 0xFFFF_FFFF)
+            let j = Int(next[i])
+            // Stale: the left symbol was merged away (its slot is unlinked) or the pair changed.
+            guard symbols[i] >= 0, j >= 0, let m = merges[Self.key(Int(symbols[i]), Int(symbols[j]))], m >> 32 == rank else {
+                continue
             }
-            if best < rank.count {
-                rank[best] = merges[Self.key(Int(symbols[best]), Int(symbols[best + 1]))] ?? .max
+            symbols[i] = Int32(truncatingIfNeeded: m & 0xFFFF_FFFF)
+            symbols[j] = -1
+            let k = Int(next[j])
+            next[i] = Int32(k)
+            if k >= 0 { previous[k] = Int32(i) }
+            if previous[i] >= 0 { push(Int(previous[i])) }
+            push(i)
+        }
+        return symbols.filter { $0 >= 0 }
+    }
+
+    /// The same merges by the plain algorithm (scan for the lowest-ranked pair, leftmost on ties,
+    /// merge it, repeat): O(n^2), the reference ``merge(_:)`` is tested against.
+    func mergeReference(_ bytes: [UInt8]) -> [Int32] {
+        if ignoreMerges, bytes.count > 1, let id = idOfBytes[bytes] { return [Int32(id)] }
+        var symbols = bytes.compactMap { idOfByte[Int($0)] >= 0 ? idOfByte[Int($0)] : nil }
+        while symbols.count > 1 {
+            var best: (rank: UInt64, index: Int, merged: Int32)?
+            for i in 0..<(symbols.count - 1) {
+                if let m = merges[Self.key(Int(symbols[i]), Int(symbols[i + 1]))], m >> 32 < best?.rank ?? .max {
+                    best = (m >> 32, i, Int32(truncatingIfNeeded: m & 0xFFFF_FFFF))
+                }
             }
+            guard let best else { break }
+            symbols[best.index] = best.merged
+            symbols.remove(at: best.index + 1)
         }
         return symbols
+    }
+}
+
+/// A binary min-heap of UInt64 keys.
+struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(_ key: UInt64) {
+        items.append(key)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[parent] > items[i] else { break }
+            items.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var smallest = i
+                if l < items.count, items[l] < items[smallest] { smallest = l }
+                if r < items.count, items[r] < items[smallest] { smallest = r }
+                if smallest == i { break }
+                items.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return top
     }
 }

@@ -63,7 +63,7 @@ public struct ByteLevelBPE: Tokenizer {
     /// The ids with a role.
     public let special: SpecialTokens
 
-    private let engine: BPEMerges
+    let engine: BPEMerges
     /// Bytes each id decodes to (empty for special tokens).
     private let bytesOfID: [[UInt8]]
     private let isSpecialID: [Bool]
