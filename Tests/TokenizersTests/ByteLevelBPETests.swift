@@ -28,6 +28,31 @@ import Tokenizers
         #expect(offsets[index] == scalars.firstIndex(of: "<")!)
     }
 
+    @Test func nfcOffsetsPointIntoTheOriginalText() throws {
+        let tokenizer = try fixtureTokenizer("qwen2")
+        let text = "cafe\u{301} x<|im_end|>A\u{30A} 12"  // NFC: "café x<|im_end|>Å 12"
+        let (ids, offsets) = tokenizer.encodeWithOffsets(text)
+        let end = try #require(tokenizer.id(of: "<|im_end|>"))
+        let first = tokenizer.encode("café x"), second = tokenizer.encode("Å 12")
+        #expect(ids == first + [end] + second)
+        // Offsets: token starts in the NFC text, mapped back (é covers "e\u{301}", Å "A\u{30A}").
+        func starts(_ ids: [Int]) -> [Int] {
+            var scalar = 0, byte = 0, out: [Int] = []
+            let bytes = Array(tokenizer.decode(ids, stopAtEOS: false).unicodeScalars)
+            var byteOfScalar: [Int] = []
+            for s in bytes { byteOfScalar.append(byte); byte += String(s).utf8.count }
+            byte = 0
+            for id in ids {
+                while scalar + 1 < byteOfScalar.count, byteOfScalar[scalar + 1] <= byte { scalar += 1 }
+                out.append(scalar)
+                byte += tokenizer.bytes(of: id).count
+            }
+            return out
+        }
+        let expected = starts(first).map { $0 <= 3 ? $0 : $0 + 1 } + [7] + starts(second).map { $0 == 0 ? 17 : $0 + 18 }
+        #expect(offsets == expected)
+    }
+
     @Test func specialTokensAreMatchedUnlessDisabled() throws {
         let tokenizer = try fixtureTokenizer("qwen2")
         let start = try #require(tokenizer.id(of: "<|im_start|>"))

@@ -180,7 +180,8 @@ public struct ByteLevelBPE: Tokenizer {
 
     /// Ids and, for each, the offset (Unicode scalars of `text`) where its text starts; a token
     /// that starts inside a multi-byte character gets that character's offset. With NFC
-    /// normalization, offsets count the scalars of the normalized segments.
+    /// normalization, a token inside a run of characters that composition shortened gets the
+    /// offset of the run's start.
     public func encodeWithOffsets(_ text: String, parseSpecialTokens: Bool) -> (ids: [Int], offsets: [Int]) {
         let scalars = Array(text.unicodeScalars)
         var ids: [Int] = []
@@ -205,12 +206,11 @@ public struct ByteLevelBPE: Tokenizer {
     /// Normalizes, pre-tokenizes and merges `scalars[range]`.
     private func encodeText(_ scalars: [Unicode.Scalar], _ range: Range<Int>, ids: inout [Int], offsets: inout [Int]) {
         var text = Array(scalars[range])
-        let base = range.lowerBound
-        if normalization == .nfc {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: text)
-            let normalized = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
-            if normalized != text { text = normalized }
+        // origin[i]: offset in `scalars` of normalized scalar i (nil: the identity plus range start).
+        var origin: [Int]?
+        if normalization == .nfc, let (normalized, map) = Self.nfc(text, base: range.lowerBound) {
+            text = normalized
+            origin = map
         }
         var pieces = [0..<text.count]
         for step in preTokenizer { pieces = step.apply(text, pieces) }
@@ -220,9 +220,10 @@ public struct ByteLevelBPE: Tokenizer {
             bytes.removeAll(keepingCapacity: true)
             scalarOfByte.removeAll(keepingCapacity: true)
             for i in piece {
+                let offset = origin?[i] ?? range.lowerBound + i
                 for unit in UTF8.encode(text[i])! {
                     bytes.append(unit)
-                    scalarOfByte.append(base + i)
+                    scalarOfByte.append(offset)
                 }
             }
             var position = 0
@@ -232,6 +233,42 @@ public struct ByteLevelBPE: Tokenizer {
                 position += bytesOfID[Int(id)].count
             }
         }
+    }
+
+    /// NFC of `text` with the original offset of each normalized scalar, or nil when `text` is
+    /// already NFC. The text is normalized in chunks that start at ASCII scalars (no composition
+    /// crosses them: an ASCII scalar is never the second of a composed pair), and the scalars of a
+    /// chunk whose length changes all take the chunk's first offset.
+    static func nfc(_ text: [Unicode.Scalar], base: Int) -> ([Unicode.Scalar], [Int])? {
+        func normalize(_ part: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: part)
+            return Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
+        }
+        guard text.contains(where: { !$0.isASCII }), normalize(text[...]) != text else { return nil }
+        var out: [Unicode.Scalar] = []
+        var origin: [Int] = []
+        out.reserveCapacity(text.count)
+        origin.reserveCapacity(text.count)
+        var start = 0
+        while start < text.count {
+            var end = start + 1
+            while end < text.count, !text[end].isASCII { end += 1 }
+            if end - start == 1, text[start].isASCII {
+                out.append(text[start])
+                origin.append(base + start)
+            } else {
+                let chunk = normalize(text[start..<end])
+                out += chunk
+                if chunk.count == end - start {
+                    origin += (start..<end).map { base + $0 }
+                } else {
+                    origin += [Int](repeating: base + start, count: chunk.count)
+                }
+            }
+            start = end
+        }
+        return (out, origin)
     }
 
     public func decode(_ ids: [Int], stopAtEOS: Bool) -> String {
