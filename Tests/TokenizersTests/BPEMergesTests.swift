@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tokenizers
+import Tokenizers
 
 /// The heap-based merge against the plain O(n^2) reference.
 @Suite struct BPEMergesTests {
@@ -11,7 +11,7 @@ import Testing
         var words = try parityStrings().prefix(3000).flatMap { $0.split(separator: " ").map { Array(" \($0)".utf8) } }
         for _ in 0..<500 { words.append((0..<Int(generator.next() % 40)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }) }
         for _ in 0..<200 { words.append(Array(String(repeating: "ab", count: Int(generator.next() % 50)).utf8)) }
-        for word in words { #expect(tokenizer.engine.merge(word) == tokenizer.engine.mergeReference(word), "\(word)") }
+        for word in words { #expect(tokenizer.mergeIDs(word) == tokenizer.mergeIDsReference(word), "\(word)") }
     }
 
     @Test func longWhitespaceRunsAreFast() throws {

@@ -1,13 +1,10 @@
 import Testing
-@testable import Tokenizers
+import Tokenizers
 
 /// The hand-written scanners on the cases each regex alternative exists for.
 @Suite struct PreTokenizerTests {
     func pieces(_ steps: [PreTokenizerStep], _ text: String) -> [String] {
-        let scalars = Array(text.unicodeScalars)
-        var ranges = [0..<scalars.count]
-        for step in steps { ranges = step.apply(scalars, ranges) }
-        return ranges.map { String(String.UnicodeScalarView(scalars[$0])) }
+        PreTokenizerStep.pieces(of: text, steps: steps)
     }
 
     @Test func gpt2() {

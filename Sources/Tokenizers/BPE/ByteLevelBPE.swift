@@ -63,7 +63,7 @@ public struct ByteLevelBPE: Tokenizer {
     /// The ids with a role.
     public let special: SpecialTokens
 
-    let engine: BPEMerges
+    private let engine: BPEMerges
     /// Bytes each id decodes to (empty for special tokens).
     private let bytesOfID: [[UInt8]]
     private let isSpecialID: [Bool]
@@ -160,6 +160,12 @@ public struct ByteLevelBPE: Tokenizer {
     /// The id of a token by its text: an added token's content (`<|im_start|>`) or a vocabulary
     /// token's byte-level spelling.
     public func id(of token: String) -> Int? { idOfToken[token] }
+
+    /// The ids of one pre-token given as bytes (the merges alone; cached).
+    public func mergeIDs(_ bytes: [UInt8]) -> [Int] { engine.encode(bytes).map(Int.init) }
+
+    /// The same by the plain O(n^2) algorithm, uncached: the reference ``mergeIDs(_:)`` is tested against.
+    public func mergeIDsReference(_ bytes: [UInt8]) -> [Int] { engine.mergeReference(bytes).map(Int.init) }
 
     /// Whether `id` is a special (control) token.
     public func isSpecial(_ id: Int) -> Bool { id >= 0 && id < isSpecialID.count && isSpecialID[id] }

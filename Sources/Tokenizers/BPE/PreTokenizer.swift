@@ -156,6 +156,15 @@ enum CharacterClass: UInt8 {
 }
 
 extension PreTokenizerStep {
+    /// The pre-tokens of `text` after `steps` (no normalization, no added tokens): for tests and
+    /// for inspecting a tokenizer.
+    public static func pieces(of text: String, steps: [PreTokenizerStep]) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        var ranges = [0..<scalars.count]
+        for step in steps { ranges = step.apply(scalars, ranges) }
+        return ranges.map { String(String.UnicodeScalarView(scalars[$0])) }
+    }
+
     /// The pieces of `pieces` after this step.
     func apply(_ text: [Unicode.Scalar], _ pieces: [Range<Int>]) -> [Range<Int>] {
         switch self {
