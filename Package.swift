@@ -54,8 +54,10 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["Support", "GEMM"], swiftSettings: fastMath),
         // Layer 0: safetensors reader/writer.
         .target(name: "SafeTensors", dependencies: ["Support"]),
-        // Layer 0: tokenizers (character vocabulary of the built-in benchmark).
+        // Layer 0: tokenizers (character vocabularies of the built-in benchmark, byte-level BPE).
         .target(name: "Tokenizers"),
+        // Layer 0: GGUF reader (metadata, tensor infos, dequantization, llama/qwen2 config).
+        .target(name: "GGUF"),
         // Layer 0: answer extraction and mathematical equivalence.
         .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")]),
         // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
@@ -99,6 +101,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Kernels", "Transformer", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tokenizers"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -87,6 +87,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unknownCharacter(Unicode.Scalar, offset: Int)
     /// A vocabulary definition is unusable (duplicate or special symbols, too many symbols).
     case invalidVocabulary(String)
+    /// A tokenizer file (tokenizer.json, tokenizer_config.json, GGUF metadata) is malformed or uses
+    /// a feature that is not implemented; `field` is the JSON path or metadata key.
+    case invalidFile(file: String, field: String, message: String)
 
     public var description: String {
         switch self {
@@ -96,6 +99,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
                 + "use encode(_:replacingUnknownWith:) to replace it or remove it from the text"
         case let .invalidVocabulary(message):
             return "invalid vocabulary: \(message)"
+        case let .invalidFile(file, field, message):
+            return "\(file): \(field): \(message)"
         }
     }
 }
