@@ -47,9 +47,17 @@ public struct LanguageModelObjective: Objective {
 
     public func frozenTensors(of model: TransformerModel) -> Set<String> { model.layout.scoreHeadNames }
 
-    public func loss(batch: Batch, activations: Activations, model: TransformerModel) -> Float {
-        batch.targets.withUnsafeBufferPointer {
-            model.crossEntropyLoss(targets: $0, rows: batch.batch * batch.time, activations: activations)
+    /// log p of each target token (kernel), the token-mean loss over them (Objectives), and the
+    /// gradient back to the logits (kernel). `tokenLosses` holds the log-probs, `tokenLossGrad` their gradient.
+    public func loss(batch: Batch, activations a: Activations, model: TransformerModel) -> Float {
+        let N = batch.batch * batch.time, V = model.config.vocabSize
+        let weights = batch.targets.map { $0 >= 0 ? Float(1) : 0 }
+        return batch.targets.withUnsafeBufferPointer { targets in
+            tokenLogProbsForward(logProbs: a.tokenLosses, logits: a.logits, targets: targets.baseAddress!, rows: N, vocab: V)
+            let (loss, _) = languageModelLoss(logProbsGrad: a.tokenLossGrad, logProbs: a.tokenLosses, weights: weights, count: N)
+            tokenLogProbsBackward(logitsGrad: a.logitsGrad, logProbsGrad: a.tokenLossGrad, logits: a.logits,
+                                  targets: targets.baseAddress!, rows: N, vocab: V)
+            return loss
         }
     }
 
