@@ -131,22 +131,17 @@ extension Experiment {
         if jobs.count > 1 { log("[4/7] training \(jobs.map { $0.name.uppercased() }.joined(separator: ", ")), two at a time") }
         try inLanes(jobs.map { job in
             LaneJob { quiet in
-                let examples = try rewardExamples(kind: job.kind, samples: job.samples, problems: byID,
-                                                  builder: self.builder, seed: self.config.seed &+ 5)
                 let reference = job.name == Self.referenceModel
-                self.log("[\(reference ? 5 : 4)/7] training \(job.name.uppercased()) on \(examples.count) examples"
-                         + (reference ? " (reference: labels on all levels)" : " (easy levels only)"))
-                let model = try TransformerModel.load(from: self.evaluatorBase)
-                var generator = SeededGenerator(seed: self.config.seed &+ 6)
-                let shuffled = examples.shuffled(using: &generator)
-                let split = max(1, shuffled.count / 10)
-                let metrics = try Trainer(model: model, config: self.trainerConfig(steps: self.config.rewardSteps, objective: .scalarHead,
-                                                                                   learningRate: self.config.rewardLearningRate,
-                                                                                   seed: seeds[job.name]!, evaluations: 1),
-                                          training: Array(shuffled.dropFirst(split)), validation: Array(shuffled.prefix(split)),
-                                          outputDirectory: self.run.url("reward/\(job.name)"), padID: self.vocabulary.padID,
-                                          bundle: self.bundleManifest, label: job.name, quiet: quiet).run()
-                if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
+                let (last, _) = try trainRewardStage(
+                    kind: job.kind, samples: job.samples, problems: byID, base: self.evaluatorBase,
+                    out: self.run.url("reward/\(job.name)"),
+                    trainer: self.trainerConfig(steps: self.config.rewardSteps, objective: .scalarHead,
+                                                learningRate: self.config.rewardLearningRate, seed: seeds[job.name]!, evaluations: 1),
+                    exampleSeed: self.config.seed &+ 5, splitSeed: self.config.seed &+ 6, label: job.name, quiet: quiet) { count in
+                    self.log("[\(reference ? 5 : 4)/7] training \(job.name.uppercased()) on \(count) examples"
+                             + (reference ? " (reference: labels on all levels)" : " (easy levels only)"))
+                }
+                if quiet, let last {
                     self.log(String(format: "      %@ trained: validation loss %.4f, accuracy %.3f", job.name.uppercased(),
                                     last.validationLoss ?? .nan, last.validationAccuracy ?? .nan))
                 }

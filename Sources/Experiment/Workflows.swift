@@ -117,15 +117,10 @@ public func trainRewardModel(kind: RewardKind, samples: String, problems: String
     if let unknown = labelled.first(where: { byID[$0.problemID] == nil }) {
         throw ExperimentError.invalid("\(samples): sample of problem \(unknown.problemID), which is not in \(problems)")
     }
-    let (model, tokenizer, manifest) = try loadBundle(initialModel)
-    let examples = try rewardExamples(kind: kind, samples: labelled, problems: byID,
-                                      builder: ExampleBuilder(tokenizer: tokenizer), seed: trainer.seed)
-    let (training, validation) = holdOut(examples, every: 10, minimum: 20)
-    log("\(kind.rawValue.uppercased()): \(training.count) training examples, \(validation.count) held out")
-    var config = trainer
-    config.objective = .scalarHead
-    try Trainer(model: model, config: config, training: training, validation: validation,
-                outputDirectory: out, padID: tokenizer.padID, bundle: manifest, label: kind.rawValue, quiet: quiet).run()
+    try trainRewardStage(kind: kind, samples: labelled, problems: byID, base: initialModel, out: out, trainer: trainer,
+                         exampleSeed: trainer.seed, splitSeed: trainer.seed &+ 1, label: kind.rawValue, quiet: quiet) { count in
+        log("\(kind.rawValue.uppercased()): \(count) examples, a tenth held out for validation")
+    }
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
 
