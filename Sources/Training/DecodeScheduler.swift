@@ -48,6 +48,8 @@ public struct DecodeScheduler: Sendable {
     /// Ids never sampled (e.g. PAD and BOS).
     public let banned: [Int]
     public let tokenizer: any Tokenizer
+    /// (candidateCount) `tokenizer.bytes(of:)` of every id that can be sampled, looked up once.
+    private let tokenBytes: [[UInt8]]
 
     /// One admitted request: its prompt, and the slot whose cache holds the whole prompt.
     private struct Group {
@@ -86,6 +88,7 @@ public struct DecodeScheduler: Sendable {
         self.candidateCount = candidateCount
         self.banned = banned
         self.tokenizer = tokenizer
+        tokenBytes = (0..<candidateCount).map { tokenizer.bytes(of: $0) }
         self.slots = Array(repeating: nil, count: slots)
     }
 
@@ -126,7 +129,9 @@ public struct DecodeScheduler: Sendable {
     ///   freed slots to the next sequences.
     public mutating func didStep(logits: UnsafePointer<Float>) -> [DecodeAction] {
         for (r, slot) in rows.enumerated() {
+            // Out of the slot while it changes, so its arrays are not copied on write.
             var sequence = slots[slot]!
+            slots[slot] = nil
             let row = logits + r * rowWidth
             if !sequence.promptDone {
                 sequence.fed += 1
@@ -158,7 +163,7 @@ public struct DecodeScheduler: Sendable {
         let token = sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
                                 topP: s.topP, generator: &sequence.generator, scratch: &scratch)
         let logprob = row[token] - logSumExp(row, count: rowWidth)
-        let text = sequence.accept(token: token, logprob: logprob, tokenizer: tokenizer, contextLength: contextLength)
+        let text = sequence.accept(token: token, bytes: tokenBytes[token], logprob: logprob, contextLength: contextLength)
         actions.append(.token(DecodeToken(request: sequence.request, sample: sequence.sample, tokenID: token,
                                           logprob: logprob, text: text)))
     }
@@ -207,6 +212,7 @@ public struct DecodeScheduler: Sendable {
     private mutating func release(group g: Int, from source: Int, logits row: UnsafePointer<Float>) {
         for slot in 0..<slotCount {
             guard var sequence = slots[slot], sequence.waiting, sequence.group == g else { continue }
+            slots[slot] = nil
             actions.append(.copy(from: source, to: slot, length: sequence.prompt.count))
             sequence.waiting = false
             sequence.fed = sequence.prompt.count

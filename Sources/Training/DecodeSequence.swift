@@ -42,14 +42,15 @@ struct DecodeSequence {
     /// Order of the checks: a stop token id, then stop strings and rules, then the length limits
     /// (`maxNewTokens`, and the prompt plus the generated tokens filling `contextLength`).
     /// - Returns: the output text that became final (see ``DecodeToken/text``).
-    mutating func accept(token: Int, logprob: Float, tokenizer: any Tokenizer, contextLength: Int) -> String {
+    /// - Parameter bytes: the token's text (`Tokenizer.bytes(of:)`).
+    mutating func accept(token: Int, bytes: [UInt8], logprob: Float, contextLength: Int) -> String {
         tokenIDs.append(token)
         logprobs.append(logprob)
         next = Int32(token)
         if settings.stopTokenIDs.contains(token) {
             finish = .eos
         } else {
-            let start = text.append(tokenizer.bytes(of: token))
+            let start = text.append(bytes)
             if let cut = stopCut(from: start) {
                 text.cut(at: cut)
                 finish = .stop
@@ -86,13 +87,20 @@ struct DecodeText {
     /// Bytes handed out as deltas.
     private var emitted = 0
     private var ended = false
+    /// Every token so far was ASCII: its bytes are whole characters, no need for the decoder.
+    private var ascii = true
 
     var output: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Appends a token's bytes; returns the byte offset where the new text starts.
     mutating func append(_ tokenBytes: [UInt8]) -> Int {
         let start = bytes.count
-        if !tokenBytes.isEmpty { bytes += decoder.append(tokenBytes).utf8 }
+        if ascii, tokenBytes.allSatisfy({ $0 < 0x80 }) {
+            bytes += tokenBytes
+        } else if !tokenBytes.isEmpty {
+            ascii = false
+            bytes += decoder.append(tokenBytes).utf8
+        }
         return start
     }
 

@@ -1,6 +1,6 @@
 import Kernels
 import Testing
-@testable import Training
+import Training
 
 /// The scheduler (continuous batching, shared prompts, streaming text) against the plain loop
 /// (``referenceDecode``: one sequence at a time, everything recomputed) on the same fake model.
@@ -54,7 +54,9 @@ struct DecodeSchedulerReferenceTests {
             }
             // Each request's prompt is fed at most once per time a slot had to feed it, never more
             // rows than the plain way.
-            let plainRows = expected.reduce(0) { $0 + requests.first { r in r.id == $1.request }!.prompt.count + $1.tokenIDs.count - 1 }
+            let plainRows = expected.reduce(0) { total, output in
+                total + requests.first { $0.id == output.request }!.prompt.count + output.tokenIDs.count - 1
+            }
             #expect(shell.fedRows <= plainRows)
         }
     }

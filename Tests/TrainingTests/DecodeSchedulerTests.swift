@@ -1,7 +1,7 @@
 import Kernels
 import Testing
 import Tokenizers
-@testable import Training
+import Training
 
 /// A tokenizer whose tokens are byte strings: several characters, a newline pair, and the two
 /// halves of "é" (a byte-level token may end inside a character).
@@ -89,7 +89,7 @@ func hashedLogits(_ history: [Int], vocab: Int = ToyTokenizer.pieces.count, salt
 func scripted(_ script: [Int], promptLength: Int) -> ([Int]) -> [Float] {
     { history in
         var row = [Float](repeating: 0, count: ToyTokenizer.pieces.count)
-        row[script[min(history.count - promptLength, script.count - 1)]] = 10
+        row[script[max(0, min(history.count - promptLength, script.count - 1))]] = 10
         return row
     }
 }
