@@ -32,16 +32,14 @@ public final class Sampler {
     public private(set) var lastSeconds = 0.0
 
     /// Samples `config.samplesPerProblem` completions for every job, in (job, sample index) order.
-    /// Job i's request has seed `config.seed &+ i &* 0x9E37_79B9_7F4A_7C15` (``SamplingConfig/settings(job:)``).
+    /// Job i's request has seed `config.seed &+ i &* 0x9E37_79B9_7F4A_7C15` (``SamplingConfig/settings(job:stopTokenIDs:)``).
     public func sample(_ jobs: [SamplingJob], progress: ProgressReporter? = nil) throws -> [SampleRecord] {
         let requests = try jobs.enumerated().map { i, job in
             let ids = [tokenizer.bosID] + (try tokenizer.encode(job.prompt))
             guard ids.count < model.config.maxPositions else {
                 throw TrainingError.invalidData("prompt of \(job.problemID) has \(ids.count) tokens, the model's context is \(model.config.maxPositions)")
             }
-            var settings = config.settings(job: i)
-            settings.stopTokenIDs = tokenizer.stopIDs
-            return DecodeRequest(id: i, prompt: ids, settings: settings)
+            return DecodeRequest(id: i, prompt: ids, settings: config.settings(job: i, stopTokenIDs: tokenizer.stopIDs))
         }
         return try decode(requests, progress: progress).map { output in
             let parsed = SolutionFormat.parseCompletion(output.text)

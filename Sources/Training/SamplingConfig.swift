@@ -27,17 +27,17 @@ public struct SamplingConfig: Codable, Sendable, Equatable {
     public init() {}
 
     /// The decode settings of job `job` (its index in the batch): seed `seed &+ job &* 0x9E37_79B9_7F4A_7C15`,
-    /// so sample j of job i draws from the same generator whatever the batching. Stop token ids are
-    /// the tokenizer's (the sampler adds them).
-    public func settings(job: Int) -> DecodeSettings {
+    /// so sample j of job i draws from the same generator whatever the batching.
+    /// - Parameter stopTokenIDs: the tokenizer's (`Tokenizer.stopIDs`).
+    public func settings(job: Int, stopTokenIDs: Set<Int>) -> DecodeSettings {
         DecodeSettings(samples: samplesPerProblem, temperature: temperature, topK: topK, topP: topP,
                        seed: seed &+ UInt64(job) &* 0x9E37_79B9_7F4A_7C15, maxNewTokens: maxNewTokens,
-                       stopStrings: stopStrings, stopRules: stopRules)
+                       stopStrings: stopStrings, stopTokenIDs: stopTokenIDs, stopRules: stopRules)
     }
 
     /// Throws for a setting outside its range (``DecodeSettings/validate()``; `batchSlots` ≥ 1).
     public func validate() throws(DecodeSettingsError) {
-        try settings(job: 0).validate()
+        try settings(job: 0, stopTokenIDs: []).validate()
         guard batchSlots >= 1 else { throw DecodeSettingsError(setting: "batchSlots", value: "\(batchSlots)", allowed: "an integer ≥ 1") }
     }
 }
