@@ -69,6 +69,9 @@ public struct DecodeScheduler: Sendable {
     private var queueHead = 0
     /// (S) the sequence each slot decodes.
     private var slots: [DecodeSequence?]
+    /// (S) mirrors of what every step scans, so the scans do not copy whole sequences (``store(_:at:)``):
+    /// the slot is fed at the next step, the token it is fed, its sequence has ended.
+    private var feeds: [Bool], nextTokens: [Int32], ended: [Bool]
     /// Slots fed by the last `nextStep()`, in row order.
     private var rows: [Int] = []
     private var actions: [DecodeAction] = []
@@ -90,6 +93,9 @@ public struct DecodeScheduler: Sendable {
         self.tokenizer = tokenizer
         tokenBytes = (0..<candidateCount).map { tokenizer.bytes(of: $0) }
         self.slots = Array(repeating: nil, count: slots)
+        feeds = Array(repeating: false, count: slots)
+        nextTokens = Array(repeating: 0, count: slots)
+        ended = Array(repeating: false, count: slots)
     }
 
     /// No queued or running sequence.
@@ -116,10 +122,13 @@ public struct DecodeScheduler: Sendable {
 
     /// Gives idle slots the next queued sequences and returns the step to run.
     public mutating func nextStep() -> DecodeStep {
-        for slot in 0..<slotCount where slots[slot] == nil && queueHead < queue.count { refill(slot) }
-        rows = (0..<slotCount).filter { slots[$0].map { !$0.waiting } ?? false }
+        for slot in 0..<slotCount where slots[slot] == nil && queueHead < queue.count {
+            refill(slot)
+            retire(slot)  // a sequence that starts from a cached prompt may end at once
+        }
+        rows = (0..<slotCount).filter { feeds[$0] }
         defer { actions = [] }
-        return DecodeStep(actions: actions, tokens: rows.map { slots[$0]!.next }, slots: rows)
+        return DecodeStep(actions: actions, tokens: rows.map { nextTokens[$0] }, slots: rows)
     }
 
     /// Takes the logits of the step `nextStep()` returned and advances every sequence fed in it.
@@ -137,7 +146,7 @@ public struct DecodeScheduler: Sendable {
                 sequence.fed += 1
                 if !sequence.promptDone {
                     sequence.next = sequence.prompt[sequence.fed]
-                    slots[slot] = sequence
+                    store(sequence, at: slot)
                     continue
                 }
                 if groups[sequence.group] != nil {  // later samples of the request are queued: keep the prompt
@@ -147,7 +156,7 @@ public struct DecodeScheduler: Sendable {
                 release(group: sequence.group, from: slot, logits: row)
             }
             sample(&sequence, logits: row)
-            slots[slot] = sequence
+            store(sequence, at: slot)
         }
         rows = []
         for slot in 0..<slotCount { retire(slot) }
@@ -171,7 +180,7 @@ public struct DecodeScheduler: Sendable {
     /// Reports the slot's sequence if it ended and gives the slot to the next queued one, until the
     /// slot runs a sequence that goes on (one that starts from a cached prompt may end at once).
     private mutating func retire(_ slot: Int) {
-        while let sequence = slots[slot], sequence.finish != nil {
+        while ended[slot], let sequence = slots[slot] {
             actions.append(.finished(DecodeOutput(request: sequence.request, sample: sequence.sample, text: sequence.output,
                                                   tokenIDs: sequence.tokenIDs, logprobs: sequence.logprobs,
                                                   finishReason: sequence.finish!), slot: slot))
@@ -183,7 +192,7 @@ public struct DecodeScheduler: Sendable {
     /// cached prompt when a slot still holds it, else it feeds the prompt, or waits for the slot
     /// already feeding it.
     private mutating func refill(_ slot: Int) {
-        guard queueHead < queue.count else { slots[slot] = nil; return }
+        guard queueHead < queue.count else { store(nil, at: slot); return }
         let (g, sampleIndex) = queue[queueHead]
         queueHead += 1
         if queueHead > 4096, queueHead * 2 > queue.count { queue.removeFirst(queueHead); queueHead = 0 }
@@ -205,7 +214,7 @@ public struct DecodeScheduler: Sendable {
         }
         // The last sample taken: nobody needs the prompt's logits any more.
         groups[g] = group.queued == 0 ? nil : group
-        slots[slot] = sequence
+        store(sequence, at: slot)
     }
 
     /// Gives every slot waiting for group `g`'s prompt a copy of `source`'s cache and a first token.
@@ -217,8 +226,16 @@ public struct DecodeScheduler: Sendable {
             sequence.waiting = false
             sequence.fed = sequence.prompt.count
             sample(&sequence, logits: row)
-            slots[slot] = sequence
+            store(sequence, at: slot)
         }
+    }
+
+    /// Puts `sequence` in `slot` and updates the mirrors.
+    private mutating func store(_ sequence: DecodeSequence?, at slot: Int) {
+        feeds[slot] = sequence.map { !$0.waiting && $0.finish == nil } ?? false
+        nextTokens[slot] = sequence?.next ?? 0
+        ended[slot] = sequence?.finish != nil
+        slots[slot] = sequence
     }
 }
 
