@@ -7,18 +7,26 @@ import Training
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample N solutions per problem with the KV cache, many sequences at once.",
-        discussion: "Writes samples JSONL: problem_id, sample_index, output, answer, steps, finish_reason, correct.")
+        discussion: """
+            Writes samples JSONL: problem_id, sample_index, output, answer, steps, finish_reason (stop, eos, \
+            length), token_ids, logprobs (the policy's log-probability of each sampled token at temperature 1), \
+            correct. A sample stops at the EOS, a --stop text (left out of the output), the end of the answer \
+            line (unless --no-answer-line-stop), or --max-new-tokens.
+            """)
 
     @Option(help: "Policy checkpoint folder.") var model: String
     @Option(help: "Problems JSONL (id, problem, answer, ...).") var problems: String
     @Option(help: "Output samples JSONL.") var out: String
-    @Option(name: .shortAndLong, help: "Samples per problem.") var n = 8
-    @Option(help: "Temperature (0 = greedy).") var temperature: Float = 0.7
-    @Option(help: "Top-k (0 = off).") var topK = 20
-    @Option(help: "Top-p (1 = off).") var topP: Float = 1
-    @Option(help: "Most new tokens per sample.") var maxNewTokens = 256
-    @Option(help: "Sequences decoded together.") var slots = 128
+    @Option(name: .shortAndLong, help: "Samples per problem (≥ 1).") var n = 8
+    @Option(help: "Temperature, finite and ≥ 0 (0 = greedy).") var temperature: Float = 0.7
+    @Option(help: "Top-k, ≥ 0 (0 = off).") var topK = 20
+    @Option(help: "Top-p, in (0, 1] (1 = off).") var topP: Float = 1
+    @Option(help: "Most new tokens per sample (≥ 1).") var maxNewTokens = 256
+    @Option(help: "Sequences decoded together (≥ 1).") var slots = 128
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "A text that ends a sample, not included in the output (repeatable).") var stop: [String] = []
+    @Flag(help: "Do not stop at the end of the answer line (the built-in benchmark's prompt format).")
+    var noAnswerLineStop = false
 
     mutating func run() throws {
         var config = SamplingConfig()
@@ -29,7 +37,17 @@ struct Sample: ParsableCommand {
         config.maxNewTokens = maxNewTokens
         config.batchSlots = slots
         config.seed = seed
-        guard n > 0, slots > 0, maxNewTokens > 0 else { throw ValidationError("-n, --slots and --max-new-tokens must be positive") }
+        config.stopStrings = stop
+        config.stopRules = noAnswerLineStop ? [] : [.answerLine]
+        config.recordTokens = true
+        do {
+            try config.validate()
+        } catch {
+            let flags = ["samples": "-n", "temperature": "--temperature", "topK": "--top-k", "topP": "--top-p",
+                         "maxNewTokens": "--max-new-tokens", "batchSlots": "--slots"]
+            let flag = flags[error.setting] ?? (error.setting.hasPrefix("stopStrings") ? "--stop" : error.setting)
+            throw ValidationError("\(flag) is \(error.value); it must be \(error.allowed)")
+        }
         try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config, log: logLine)
     }
 }

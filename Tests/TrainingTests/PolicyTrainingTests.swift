@@ -59,7 +59,7 @@ struct PolicyTrainingTests {
         for (i, sample) in samples.enumerated() {
             #expect(sample.problemID == "p\(i / 2)" && sample.sampleIndex == i % 2)
             #expect(sample.output == handful[i / 2].completion, "sample \(i): \(sample.output.debugDescription)")
-            #expect(sample.finishReason == "eos" || sample.finishReason == "answer")
+            #expect(sample.finishReason == "eos" || sample.finishReason == "stop")
         }
         // The trained model was saved and loads back.
         let loaded = try TransformerModel.load(from: directory)
