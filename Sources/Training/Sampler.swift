@@ -35,7 +35,7 @@ public final class Sampler {
     /// Job i's request has seed `config.seed &+ i &* 0x9E37_79B9_7F4A_7C15` (``SamplingConfig/settings(job:stopTokenIDs:)``).
     public func sample(_ jobs: [SamplingJob], progress: ProgressReporter? = nil) throws -> [SampleRecord] {
         let requests = try jobs.enumerated().map { i, job in
-            let ids = [tokenizer.bosID] + (try tokenizer.encode(job.prompt))
+            let ids = try tokenizer.encodeSequence(prompt: job.prompt, completion: "", appendEOS: false).tokens.map(Int.init)
             guard ids.count < model.config.maxPositions else {
                 throw TrainingError.invalidData("prompt of \(job.problemID) has \(ids.count) tokens, the model's context is \(model.config.maxPositions)")
             }

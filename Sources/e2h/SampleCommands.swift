@@ -16,7 +16,7 @@ struct Sample: ParsableCommand {
 
     @Option(help: "Policy checkpoint folder.") var model: String
     @Option(help: "Problems JSONL (id, problem, answer, ...).") var problems: String
-    @Option(help: "Output samples JSONL.") var out: String
+    @Option(name: outputNames, help: "Output samples JSONL.") var out: String
     @Option(name: .shortAndLong, help: "Samples per problem (≥ 1).") var n = 8
     @Option(help: "Temperature, finite and ≥ 0 (0 = greedy).") var temperature: Float = 0.7
     @Option(help: "Top-k, ≥ 0 (0 = off).") var topK = 20
