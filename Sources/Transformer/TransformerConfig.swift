@@ -167,10 +167,9 @@ public struct TransformerConfig: Sendable, Equatable {
         }
         let bytes = Double(count) * 4
         if bytes > available {
-            throw TransformerError.invalidConfig(String(
-                format: "%d parameters need %.1f GiB as float32, more than this machine's %.1f GiB of memory (vocab_size %d, hidden_size %d, intermediate_size %d, num_hidden_layers %d)",
-                count, bytes / 1_073_741_824, available / 1_073_741_824, vocabSize, hiddenSize,
-                intermediateSize, layerCount))
+            let gib = { (b: Double) in String(format: "%.1f GiB", b / 1_073_741_824) }
+            throw TransformerError.invalidConfig(
+                "\(count) parameters need \(gib(bytes)) as float32, more than this machine's \(gib(available)) of memory (vocab_size \(vocabSize), hidden_size \(hiddenSize), intermediate_size \(intermediateSize), num_hidden_layers \(layerCount))")
         }
     }
 }
