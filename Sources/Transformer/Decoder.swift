@@ -52,10 +52,13 @@ public final class IncrementalDecoder {
 
     /// Bytes held by the decoder: the KV cache, the logits and the per-step scratch.
     public var byteCount: Int {
-        let config = model.config, S = cache.slotCount
-        let scratchCount = S * (2 * config.hiddenSize + config.qkvWidth + config.queryWidth
-                                + 3 * config.intermediateSize + 2)
-        return cache.byteCount + 4 * (S * config.vocabSize + scratchCount + S * config.headCount * scoresCapacity)
+        cache.byteCount + Self.scratchBytes(config: model.config, slots: cache.slotCount, positions: scoresCapacity)
+    }
+
+    /// Bytes of the logits and scratch of a decoder of `slots` slots whose cache holds `positions`.
+    public static func scratchBytes(config: TransformerConfig, slots S: Int, positions: Int) -> Int {
+        let perRow = 2 * config.hiddenSize + config.qkvWidth + config.queryWidth + 3 * config.intermediateSize + 2
+        return 4 * (S * config.vocabSize + S * perRow + S * config.headCount * positions)
     }
 
     /// Appends `tokens[i]` to sequence `slots[i]` for every i and computes next-token logits into

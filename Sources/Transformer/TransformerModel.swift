@@ -68,12 +68,18 @@ public final class TransformerModel {
         ropeLock.lock()
         defer { ropeLock.unlock() }
         if ropeTable.maxPositions < count {
-            var size = max(64, ropeTable.maxPositions)
-            while size < count { size *= 2 }
-            size = max(count, min(size, config.maxPositions))
+            let size = Self.ropeTableSize(covering: count, current: ropeTable.maxPositions, limit: config.maxPositions)
             ropeTable = RoPETable(inverseFrequencies: ropeInverseFrequencies, maxPositions: size)
         }
         return ropeTable
+    }
+
+    /// Positions the rotary table is grown to so that it covers `count`: doubling from 64, at
+    /// most `limit` (max_position_embeddings).
+    public static func ropeTableSize(covering count: Int, current: Int = 0, limit: Int) -> Int {
+        var size = max(64, current)
+        while size < count { size *= 2 }
+        return max(count, min(size, limit))
     }
 
     /// Positions the rotary table holds now (it grows with use).

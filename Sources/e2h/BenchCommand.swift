@@ -14,6 +14,11 @@ struct Bench: ParsableCommand {
             width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch \
             peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess \
             and a `ratio` line compares the two. Threads: E2H_THREADS (default: all cores).
+
+            With --memory CONFIG (a Hugging Face config.json, or a model directory holding one), \
+            prints instead the bytes an inference-only model (decoding --slots sequences, scoring \
+            batches of --batch) and a training model (batches of --batch) allocate, buffer by \
+            buffer, at --context tokens per sequence; nothing is allocated, so any size can be asked.
             """)
 
     @Flag(help: "Skip the GEMM benchmark.") var noGemm = false
@@ -25,8 +30,31 @@ struct Bench: ParsableCommand {
     @Option(help: "Path of the PyTorch peer script.") var peerScript = "bench/peers/torch_llama.py"
     @Flag(help: "Also time the method's stages at the built-in benchmark's default model size.")
     var pipeline = false
+    @Option(help: "Print the memory a model of this config.json (or model directory) allocates, by buffer.")
+    var memory: String?
+    @Option(help: "With --memory: tokens per sequence.") var context = 2048
+    @Option(help: "With --memory: sequences per training / scoring batch.") var batch = 8
+    @Option(help: "With --memory: sequences decoded together.") var slots = 1
 
     mutating func run() throws {
+        if let memory {
+            var url = URL(fileURLWithPath: memory)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                url = url.appendingPathComponent(TransformerModel.configFileName)
+            }
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw ValidationError("--memory: cannot read \(url.path): \(error.localizedDescription)")
+            }
+            let config = try JSONDecoder().decode(TransformerConfig.self, from: data)
+            try config.validate()
+            guard context >= 1, batch >= 1, slots >= 1 else {
+                throw ValidationError("--context, --batch and --slots must be positive")
+            }
+            print(MemoryPlan(config: config, context: context, batch: batch, slots: slots).table)
+            return
+        }
         if !noGemm {
             let report = benchmarkGEMM(secondsPerCase: gemmSeconds)
             FileHandle.standardError.write(Data((report.table + "\n").utf8))
