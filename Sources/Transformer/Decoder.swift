@@ -149,19 +149,22 @@ public final class IncrementalDecoder {
     private func attend(layer l: Int, rows R: Int, slots: [Int], qkv: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>) {
         let config = model.config
-        let H = config.headCount, D = config.headDim, width = config.qkvWidth
-        let group = H / config.keyValueHeadCount, P = scoresCapacity
+        let D = config.headDim, width = config.qkvWidth
+        let group = config.headCount / config.keyValueHeadCount, P = scoresCapacity
         let scale = 1 / Float(D).squareRoot()
         let keys = cache.keys[l], values = cache.values[l], scores = self.scores
-        parallelChunks(R * H, minimumPerChunk: 8) { range in
+        let G = config.keyValueHeadCount
+        // One task per (row, kv head): a single pass over the cached keys/values serves the
+        // kv head's whole group of query heads.
+        parallelChunks(R * G, minimumPerChunk: max(1, 8 / group)) { range in
             for task in range {
-                let i = task / H, h = task % H, g = h / group
+                let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
-                let q = qkv + i * width + h * D
                 let base = cache.offset(slot: slots[i], position: 0) + g * D
-                attendCached(query: q, keys: keys + base, values: values + base, stride: config.keyValueWidth,
-                             length: length, headDim: D, scale: scale, scores: scores + task * P,
-                             output: output + i * config.queryWidth + h * D)
+                attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
+                                  keys: keys + base, values: values + base, stride: config.keyValueWidth,
+                                  length: length, headDim: D, scale: scale, scores: scores + task * group * P,
+                                  output: output + i * config.queryWidth + g * group * D)
             }
         }
     }
