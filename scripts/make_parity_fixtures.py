@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Writes the PyTorch parity fixtures the Swift transformer tests compare against.
 
-    python3 scripts/make_parity_fixtures.py        # needs torch and safetensors (pip install)
+    python3 scripts/make_parity_fixtures.py [CASE...]   # needs torch and safetensors (pip install)
+
+Cases: untied_gqa, tied (Llama), qwen2 (q/k/v biases, GQA, tied), llama3_rope (llama3 rope_scaling,
+head_dim != hidden/heads, attention_bias, GQA). When `transformers` is installed, each case's
+logits are also checked against transformers' own model class with the same weights.
 
 For each tiny config below it writes, into Tests/TransformerTests/Fixtures/:
   parity_<name>.json         HF-style config + optimizer hyperparameters + B, T
@@ -62,6 +66,22 @@ CASES = {
                                     num_hidden_layers=2, num_attention_heads=3, num_key_value_heads=3,
                                     max_position_embeddings=64, tie_word_embeddings=True),
                  B=2, T=12, seed=5678),
+    # Qwen2: q/k/v biases (o_proj none), grouped-query attention, tied embeddings (as Qwen2.5-0.5B).
+    "qwen2": dict(config=LlamaConfig(model_type="qwen2", vocab_size=32, hidden_size=64, intermediate_size=96,
+                                     num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                                     max_position_embeddings=64, rms_norm_eps=1e-6, rope_theta=1000000.0,
+                                     tie_word_embeddings=True),
+                  B=2, T=16, seed=4321),
+    # Llama 3.1-style RoPE scaling with a short original context, so the high-, medium- and
+    # low-frequency rules all apply; head_dim 16 != hidden/heads = 12; attention_bias (q/k/v and
+    # o_proj biases); grouped-query attention (4 heads, 1 kv head); untied.
+    "llama3_rope": dict(config=LlamaConfig(vocab_size=32, hidden_size=48, intermediate_size=80,
+                                           num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=1,
+                                           head_dim=16, max_position_embeddings=128, attention_bias=True,
+                                           rope_scaling={"rope_type": "llama3", "factor": 8.0,
+                                                         "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                                         "original_max_position_embeddings": 32}),
+                        B=2, T=20, seed=8765),
 }
 
 
@@ -70,10 +90,44 @@ def initialize(model: Llama):
         for name, p in model.named_parameters():
             if name == "score.bias":
                 p.copy_(0.1 * torch.randn_like(p))
+            elif name.endswith("_proj.bias"):   # attention biases
+                p.copy_(0.2 * torch.randn_like(p))
             elif p.dim() >= 2:
                 p.normal_(0.0, 0.02)
             else:  # RMSNorm weights
                 p.copy_(1.0 + 0.1 * torch.randn_like(p))
+
+
+def hf_config(config: LlamaConfig) -> dict:
+    """The Hugging Face config.json keys of `config`."""
+    cfg = {"hidden_act": "silu", **asdict(config)}
+    if config.model_type == "qwen2":
+        cfg.pop("attention_bias")
+        cfg.update(use_sliding_window=False, sliding_window=None)
+    return cfg
+
+
+def check_against_transformers(config: LlamaConfig, model: Llama, tokens, logits):
+    """Asserts that transformers' own model class, given the same weights, gives the same logits,
+    so the fixtures test against Hugging Face's math and not only against this script's peer."""
+    try:
+        import transformers
+    except ImportError:
+        print("  (transformers not installed: skipping the cross-check)")
+        return
+    cfg = hf_config(config)
+    hf_cfg = transformers.AutoConfig.for_model(cfg.pop("model_type"), **cfg)
+    hf = transformers.AutoModelForCausalLM.from_config(hf_cfg, attn_implementation="eager", dtype=torch.float32)
+    state = {n: p for n, p in model.state_dict().items() if not n.startswith("score.")}
+    missing, unexpected = hf.load_state_dict(state, strict=False)
+    assert not unexpected, unexpected
+    assert all(n == "lm_head.weight" and config.tie_word_embeddings for n in missing), missing
+    hf.eval()
+    with torch.no_grad():
+        theirs = hf(tokens.long()).logits
+    error = (theirs - logits.detach()).abs().max().item()
+    assert error < 1e-5, f"peer and transformers {transformers.__version__} differ by {error}"
+    print(f"  transformers {transformers.__version__} {type(hf).__name__}: max |logits difference| {error:.2e}")
 
 
 def make_case(name: str, config: LlamaConfig, B: int, T: int, seed: int):
@@ -94,6 +148,7 @@ def make_case(name: str, config: LlamaConfig, B: int, T: int, seed: int):
     logits = model.logits(h)
     loss = lm_loss(logits, targets)
     loss.backward()
+    check_against_transformers(config, model, tokens, logits)
     tensors["logits"] = logits.detach().clone()
     tensors["loss"] = loss.detach().reshape(1).clone()
     tensors["values"] = model.values(h).detach().clone()
@@ -110,8 +165,7 @@ def make_case(name: str, config: LlamaConfig, B: int, T: int, seed: int):
     for n, p in model.named_parameters():
         tensors[f"after10.{n}"] = p.detach().clone()
 
-    cfg = {"model_type": "llama", "hidden_act": "silu", **asdict(config), "head_dim": config.head_dim,
-           **OPTIMIZER, "B": B, "T": T, "seed": seed, "torch_version": torch.__version__,
+    cfg = {**hf_config(config), **OPTIMIZER, "B": B, "T": T, "seed": seed, "torch_version": torch.__version__,
            "generator": "scripts/make_parity_fixtures.py"}
     json_path = os.path.join(OUT, f"parity_{name}.json")
     with open(json_path, "w") as f:
@@ -132,8 +186,9 @@ def make_case(name: str, config: LlamaConfig, B: int, T: int, seed: int):
 def main():
     torch.set_num_threads(1)  # deterministic reductions
     os.makedirs(OUT, exist_ok=True)
-    for name, case in CASES.items():
-        make_case(name, **case)
+    names = sys.argv[1:] or list(CASES)   # e.g. `make_parity_fixtures.py qwen2`
+    for name in names:
+        make_case(name, **CASES[name])
 
 
 if __name__ == "__main__":

@@ -19,17 +19,30 @@ public class CompletionReader {
 }
 
 /// Runs a model over sequences batch by batch and hands each sequence's rows to a reader.
+///
+/// The activations are sized by the longest sequence actually read (grown by doubling, at most
+/// `max_position_embeddings`), never by the model's maximum context.
 final class BatchedForward {
     let model: TransformerModel
     let padID: Int
     let batchSize: Int
-    let activations: Activations
+    private(set) var activations: Activations?
 
     init(model: TransformerModel, padID: Int, batchSize: Int) {
         self.model = model
         self.padID = padID
         self.batchSize = batchSize
-        activations = Activations(config: model.config, maxBatch: batchSize, maxTime: model.config.maxPositions)
+    }
+
+    /// Activations for batches of up to `time` tokens per sequence.
+    func activations(time: Int) -> Activations {
+        if let current = activations, current.maxTime >= time { return current }
+        var grown = max(16, activations?.maxTime ?? 0)
+        while grown < time { grown *= 2 }
+        let fresh = Activations(config: model.config, maxBatch: batchSize,
+                                maxTime: max(time, min(grown, model.config.maxPositions)))
+        activations = fresh
+        return fresh
     }
 
     /// For each sequence (at most the model's context long), after its batch's forward pass, calls
@@ -52,6 +65,7 @@ final class BatchedForward {
             for (b, indices) in chunk.enumerated() {
                 for (t, token) in sequences[indices[0]].enumerated() { tokens[b * time + t] = token }
             }
+            let activations = self.activations(time: time)
             try tokens.withUnsafeBufferPointer {
                 try model.forward(tokens: $0, batch: chunk.count, time: time, activations: activations, outputs: outputs)
             }

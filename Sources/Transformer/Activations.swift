@@ -58,11 +58,7 @@ public final class Activations {
         self.config = config; self.maxBatch = maxBatch; self.maxTime = maxTime
         let N = maxBatch * maxTime, C = config.hiddenSize, I = config.intermediateSize
         let H = config.headCount, V = config.vocabSize
-        let layerSize = N * C * 3 + N * 2 + N * config.qkvWidth + maxBatch * H * maxTime * maxTime
-            + N * config.queryWidth + N * 3 * I
-        let total = (config.layerCount + 1) * N * C + config.layerCount * layerSize
-            + N * C + N + 2 * N * V + 4 * N + N + 2 * N * C
-            + N * config.qkvWidth + N * config.queryWidth + N * 3 * I
+        let total = Self.floatCount(config: config, maxBatch: maxBatch, maxTime: maxTime)
         arenaCount = total
         arena = .allocate(capacity: total)
         arena.initialize(repeating: 0, count: total)
@@ -90,6 +86,17 @@ public final class Activations {
     }
 
     deinit { arena.deallocate() }
+
+    /// Floats the arena of `Activations(config:maxBatch:maxTime:)` holds.
+    public static func floatCount(config: TransformerConfig, maxBatch: Int, maxTime: Int) -> Int {
+        let N = maxBatch * maxTime, C = config.hiddenSize, I = config.intermediateSize
+        let H = config.headCount, V = config.vocabSize
+        let layerSize = N * C * 3 + N * 2 + N * config.qkvWidth + maxBatch * H * maxTime * maxTime
+            + N * config.queryWidth + N * 3 * I
+        return (config.layerCount + 1) * N * C + config.layerCount * layerSize
+            + N * C + N + 2 * N * V + 4 * N + N + 2 * N * C
+            + N * config.qkvWidth + N * config.queryWidth + N * 3 * I
+    }
 
     /// Bytes held by the arena.
     public var byteCount: Int { arenaCount * MemoryLayout<Float>.size }

@@ -35,7 +35,9 @@ extension TransformerModel {
             throw TransformerError.checkpoint("cannot read \(configURL.path): \(error.localizedDescription)")
         }
         let config: TransformerConfig
-        do { config = try JSONDecoder().decode(TransformerConfig.self, from: data) } catch {
+        do { config = try JSONDecoder().decode(TransformerConfig.self, from: data) } catch let error as TransformerError {
+            throw TransformerError.checkpoint("\(configURL.path): \(error)")
+        } catch {
             throw TransformerError.checkpoint("\(configURL.path) is not a valid model config: \(error)")
         }
         let model = try TransformerModel(config: config)

@@ -18,6 +18,26 @@ public struct EngineBenchmarkResult: Codable, Sendable {
     public var peakMemoryMiB: Double
     /// Loss of the last training step (sanity: finite and falling on the benchmark's fixed batch).
     public var lastLoss: Float
+    /// The same rates as arithmetic throughput (matrix and attention multiply-adds, 2 flops each;
+    /// a training step counted as 3 forwards), in GF/s.
+    public var trainGFLOPS: Double = 0
+    public var forwardGFLOPS: Double = 0
+    public var decodeGFLOPS: Double = 0
+    /// The fp32 FMA-loop peak at `threads` threads (GF/s), and each rate as a percentage of it;
+    /// nil until `relate(toPeak:)`.
+    public var peakGFLOPS: Double?
+    public var trainPercentOfPeak: Double?
+    public var forwardPercentOfPeak: Double?
+    public var decodePercentOfPeak: Double?
+
+    /// Fills in the percentages of `peak` GF/s.
+    public mutating func relate(toPeak peak: Double) {
+        guard peak > 0 else { return }
+        peakGFLOPS = peak
+        trainPercentOfPeak = 100 * trainGFLOPS / peak
+        forwardPercentOfPeak = 100 * forwardGFLOPS / peak
+        decodePercentOfPeak = 100 * decodeGFLOPS / peak
+    }
 
     enum CodingKeys: String, CodingKey {
         case config, batch, time, threads
@@ -27,7 +47,20 @@ public struct EngineBenchmarkResult: Codable, Sendable {
         case decodeTokensPerSecond = "decode_tokens_per_s"
         case peakMemoryMiB = "peak_rss_mib"
         case lastLoss = "last_loss"
+        case trainGFLOPS = "train_gflops", forwardGFLOPS = "forward_gflops", decodeGFLOPS = "decode_gflops"
+        case peakGFLOPS = "fma_peak_gflops"
+        case trainPercentOfPeak = "train_percent_of_peak", forwardPercentOfPeak = "forward_percent_of_peak"
+        case decodePercentOfPeak = "decode_percent_of_peak"
     }
+}
+
+/// Flops of one token's forward pass attending to `context` positions: 2 per multiply-add of the
+/// projections, the MLP and the LM head, plus QKᵀ and PV over the context.
+public func forwardFlopsPerToken(config: TransformerConfig, context: Double) -> Double {
+    let C = Double(config.hiddenSize), I = Double(config.intermediateSize)
+    let perLayer = C * Double(config.qkvWidth) + Double(config.queryWidth) * C + 3 * I * C
+    let attention = 2 * Double(config.headCount * config.headDim) * context
+    return 2 * (Double(config.layerCount) * (perLayer + attention) + C * Double(config.vocabSize))
 }
 
 /// Measures the engine on `config` with batches of `batch` × `config.maxPositions` tokens.
@@ -94,12 +127,20 @@ public func benchmarkEngine(
     }
     let decodeSeconds = seconds(since: start)
 
-    return EngineBenchmarkResult(
+    var result = EngineBenchmarkResult(
         config: config, batch: batch, time: T, threads: defaultThreadCount,
         trainTokensPerSecond: Double(N * steps) / trainSeconds,
         forwardTokensPerSecond: Double(N * steps) / forwardSeconds,
         decodeBatch: decodeBatch, decodeTokensPerSecond: Double(generated) / decodeSeconds,
         peakMemoryMiB: peakResidentMemoryMiB(), lastLoss: lastLoss)
+    // A full sequence attends to (T+1)/2 positions on average; decoding from position P to T-1
+    // attends to (P+1 + T)/2.
+    let forwardFlops = forwardFlopsPerToken(config: config, context: Double(T + 1) / 2)
+    let decodeFlops = forwardFlopsPerToken(config: config, context: Double(promptLength + 1 + T) / 2)
+    result.trainGFLOPS = result.trainTokensPerSecond * 3 * forwardFlops / 1e9
+    result.forwardGFLOPS = result.forwardTokensPerSecond * forwardFlops / 1e9
+    result.decodeGFLOPS = result.decodeTokensPerSecond * decodeFlops / 1e9
+    return result
 }
 
 func seconds(since start: DispatchTime) -> Double {

@@ -11,7 +11,9 @@ public final class AdamWOptimizer {
     public let secondMoment: UnsafeMutableBufferPointer<Float>
     let layout: ParameterLayout
 
+    /// Creating an optimizer means training: the model's gradient buffer is allocated here.
     public init(model: TransformerModel, config: AdamWConfig = AdamWConfig()) {
+        model.allocateGradients()
         self.config = config
         layout = model.layout
         firstMoment = .allocate(capacity: model.layout.count)

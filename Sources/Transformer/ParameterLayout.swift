@@ -5,7 +5,9 @@
 // Per layer l (C hidden, I intermediate, Dq = H·D, Dkv = G·D):
 //   inputNorm   (C)
 //   qkv         (Dq + 2·Dkv, C)   rows: q_proj, then k_proj, then v_proj
+//   qkvBias     (Dq + 2·Dkv)      q_proj.bias, k_proj.bias, v_proj.bias (only with `qkvBias`)
 //   output      (C, Dq)           o_proj
+//   outputBias  (C)               o_proj.bias (only with `outputBias`)
 //   postNorm    (C)
 //   gateUp      (2·I, C)          rows: gate_proj, then up_proj
 //   down        (C, I)
@@ -25,6 +27,8 @@ public struct ParameterTensor: Sendable, Equatable {
 /// Offsets of one decoder block's parameters.
 public struct LayerOffsets: Sendable {
     public var inputNorm = 0, qkv = 0, output = 0, postNorm = 0, gateUp = 0, down = 0
+    /// Offsets of the fused q/k/v bias and of the o_proj bias; nil when the config has none.
+    public var qkvBias: Int?, outputBias: Int?
 }
 
 /// The complete map of the flat parameter buffer.
@@ -52,7 +56,13 @@ public struct ParameterLayout: Sendable {
             o.qkv = add(p + "self_attn.q_proj.weight", [Dq, C], decays: true)
             _ = add(p + "self_attn.k_proj.weight", [Dkv, C], decays: true)
             _ = add(p + "self_attn.v_proj.weight", [Dkv, C], decays: true)
+            if config.qkvBias {
+                o.qkvBias = add(p + "self_attn.q_proj.bias", [Dq], decays: false)
+                _ = add(p + "self_attn.k_proj.bias", [Dkv], decays: false)
+                _ = add(p + "self_attn.v_proj.bias", [Dkv], decays: false)
+            }
             o.output = add(p + "self_attn.o_proj.weight", [C, Dq], decays: true)
+            if config.outputBias { o.outputBias = add(p + "self_attn.o_proj.bias", [C], decays: false) }
             o.postNorm = add(p + "post_attention_layernorm.weight", [C], decays: false)
             o.gateUp = add(p + "mlp.gate_proj.weight", [I, C], decays: true)
             _ = add(p + "mlp.up_proj.weight", [I, C], decays: true)

@@ -49,8 +49,11 @@ extension TransformerModel {
             rmsNormBackward(inputGrad: dx, weightGrad: gradient(w.postNorm), outputGrad: a.normOutGrad,
                             input: s.middle, weight: parameter(w.postNorm), rstd: s.norm2Rstd,
                             rows: N, channels: C)
-            // Attention block (middle = x + o_proj(y)); dx becomes d(x).
+            // Attention block (middle = x + o_proj(y) + bo); dx is d(middle) and becomes d(x).
             let Dq = config.queryWidth, width = config.qkvWidth
+            if let bias = w.outputBias {
+                accumulateColumnSums(into: gradient(bias), from: dx, rows: N, columns: C, stride: C)
+            }
             gemm(.nn, m: N, n: Dq, k: C, a: dx, lda: C, b: parameter(w.output), ldb: Dq,
                  c: a.attentionOutGrad, ldc: Dq)
             gemm(.tn, m: C, n: Dq, k: N, a: dx, lda: C, b: s.attentionOut, ldb: Dq,
@@ -60,7 +63,10 @@ extension TransformerModel {
                               outputGrad: a.attentionOutGrad, probabilities: s.probabilities,
                               query: s.qkv, key: s.qkv + Dq, value: s.qkv + Dq + config.keyValueWidth,
                               shape: attentionShape(batch: B, time: T))
-            applyRope(a.qkvGrad, rows: N, positions: a.positions, inverse: true)
+            applyRope(a.qkvGrad, rows: N, positions: a.positions, positionLimit: T, inverse: true)
+            if let bias = w.qkvBias {
+                accumulateColumnSums(into: gradient(bias), from: a.qkvGrad, rows: N, columns: width, stride: width)
+            }
             gemm(.nn, m: N, n: C, k: width, a: a.qkvGrad, lda: width, b: parameter(w.qkv), ldb: C,
                  c: a.normOutGrad, ldc: C)
             gemm(.tn, m: width, n: C, k: N, a: a.qkvGrad, lda: width, b: s.norm1Out, ldb: C,

@@ -26,7 +26,7 @@ extension TransformerModel {
         activations a: Activations, outputs: ForwardOutputs = [.logits]
     ) throws {
         try checkInput(tokens: tokens, batch: B, time: T, activations: a)
-        let N = B * T, C = config.hiddenSize, V = config.vocabSize, I = config.intermediateSize
+        let N = B * T, C = config.hiddenSize, V = config.vocabSize
         for n in 0..<N { a.positions[n] = Int32(n % T) }
 
         // Token embedding.
@@ -36,31 +36,15 @@ extension TransformerModel {
             for n in range { (x0 + n * C).update(from: embedding + Int(tokens[n]) * C, count: C) }
         }
 
+        let shape = attentionShape(batch: B, time: T)
         for l in 0..<config.layerCount {
-            let w = layout.layers[l], s = a.layers[l]
-            let x = a.residuals[l], out = a.residuals[l + 1]
-            // Attention block: middle = x + o_proj(attention(rope(qkv(norm(x))))).
-            rmsNormForward(output: s.norm1Out, rstd: s.norm1Rstd, input: x, weight: parameter(w.inputNorm),
-                           rows: N, channels: C, epsilon: config.normEpsilon)
-            gemm(.nt, m: N, n: config.qkvWidth, k: C, a: s.norm1Out, lda: C,
-                 b: parameter(w.qkv), ldb: C, c: s.qkv, ldc: config.qkvWidth)
-            applyRope(s.qkv, rows: N, positions: a.positions, inverse: false)
-            attentionForward(output: s.attentionOut, probabilities: s.probabilities,
-                             query: s.qkv, key: s.qkv + config.queryWidth,
-                             value: s.qkv + config.queryWidth + config.keyValueWidth,
-                             shape: attentionShape(batch: B, time: T))
-            s.middle.update(from: x, count: N * C)
-            gemm(.nt, m: N, n: C, k: config.queryWidth, a: s.attentionOut, lda: config.queryWidth,
-                 b: parameter(w.output), ldb: config.queryWidth, c: s.middle, ldc: C, accumulate: true)
-            // MLP block: out = middle + down(silu(gate(norm(middle))) · up(norm(middle))).
-            rmsNormForward(output: s.norm2Out, rstd: s.norm2Rstd, input: s.middle,
-                           weight: parameter(w.postNorm), rows: N, channels: C, epsilon: config.normEpsilon)
-            gemm(.nt, m: N, n: 2 * I, k: C, a: s.norm2Out, lda: C, b: parameter(w.gateUp), ldb: C,
-                 c: s.gateUp, ldc: 2 * I)
-            swigluForward(output: s.hidden, gateUp: s.gateUp, rows: N, hidden: I)
-            out.update(from: s.middle, count: N * C)
-            gemm(.nt, m: N, n: C, k: I, a: s.hidden, lda: I, b: parameter(w.down), ldb: I,
-                 c: out, ldc: C, accumulate: true)
+            let s = a.layers[l]
+            blockForward(layer: l, rows: N, input: a.residuals[l], buffers: s, output: a.residuals[l + 1],
+                         positions: a.positions, positionLimit: T) { qkv, out in
+                attentionForward(output: out, probabilities: s.probabilities, query: qkv,
+                                 key: qkv + config.queryWidth, value: qkv + config.queryWidth + config.keyValueWidth,
+                                 shape: shape)
+            }
         }
 
         rmsNormForward(output: a.finalOut, rstd: a.finalRstd, input: a.residuals[config.layerCount],
@@ -84,15 +68,6 @@ extension TransformerModel {
             for c in 0..<C { sum += h[c] * w[c] }
             values[n] = sum + bias
         }
-    }
-
-    /// Rotates the q and k column blocks of a fused (rows, Dq + 2·Dkv) QKV buffer.
-    func applyRope(_ qkv: UnsafeMutablePointer<Float>, rows: Int, positions: UnsafePointer<Int32>,
-                   inverse: Bool) {
-        ropeApply(qkv, rows: rows, rowStride: config.qkvWidth, heads: config.headCount,
-                  positions: positions, table: rope, inverse: inverse)
-        ropeApply(qkv + config.queryWidth, rows: rows, rowStride: config.qkvWidth,
-                  heads: config.keyValueHeadCount, positions: positions, table: rope, inverse: inverse)
     }
 
     func attentionShape(batch: Int, time: Int) -> AttentionShape {

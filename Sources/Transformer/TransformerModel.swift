@@ -1,34 +1,101 @@
 // A Llama-family decoder with an LM head and a scalar (reward/value) head on one backbone.
-// One flat parameter buffer and one flat gradient buffer; `layout` names the views.
+// One flat parameter buffer and one flat gradient buffer (allocated only for training); `layout` names the views.
 
+import Foundation
 import Kernels
 
-/// The model: parameters, their gradients and the rotary table. Forward and backward passes live
-/// in `TransformerModel+Forward.swift` and `TransformerModel+Backward.swift`.
+/// The model: parameters, their gradients (only once training asks for them) and the rotary table
+/// (computed up to the longest position used). Forward and backward passes live in
+/// `TransformerModel+Forward.swift`, `TransformerModel+Block.swift` and
+/// `TransformerModel+Backward.swift`.
 public final class TransformerModel {
     public let config: TransformerConfig
     public let layout: ParameterLayout
     /// All parameters, laid out as `layout` says.
     public let parameters: UnsafeMutableBufferPointer<Float>
-    /// Gradients, same layout. Backward passes add into them; call `zeroGradients()` between steps.
-    public let gradients: UnsafeMutableBufferPointer<Float>
-    let rope: RoPETable
+    private var gradientStorage: UnsafeMutableBufferPointer<Float>?
+    private var ropeTable: RoPETable
+    private let ropeLock = NSLock()
+    /// (D/2) the rotary inverse frequencies, scaling applied.
+    public let ropeInverseFrequencies: [Float]
 
     /// Creates a model with all parameters zero; load a checkpoint or call `initializeWeights`.
+    /// Only the parameters are allocated: gradients appear with `allocateGradients()` (or the first
+    /// use of `gradients`), so an inference-only model holds one copy of the weights.
     public init(config: TransformerConfig) throws {
         try config.validate()
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = .allocate(capacity: layout.count)
         parameters.initialize(repeating: 0)
-        gradients = .allocate(capacity: layout.count)
-        gradients.initialize(repeating: 0)
-        rope = RoPETable(headDim: config.headDim, maxPositions: config.maxPositions, theta: config.ropeTheta)
+        ropeInverseFrequencies = Kernels.ropeInverseFrequencies(
+            headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling)
+        ropeTable = RoPETable(inverseFrequencies: ropeInverseFrequencies, maxPositions: 0)
     }
 
     deinit {
         parameters.deallocate()
-        gradients.deallocate()
+        gradientStorage?.deallocate()
+    }
+
+    /// Gradients, same layout as `parameters`. Backward passes add into them; call
+    /// `zeroGradients()` between steps. Allocated (zeroed) on first use.
+    public var gradients: UnsafeMutableBufferPointer<Float> {
+        allocateGradients()
+        return gradientStorage!
+    }
+
+    /// Whether the gradient buffer exists (false for a model only ever used for inference).
+    public var hasGradients: Bool { gradientStorage != nil }
+
+    /// Allocates the zeroed gradient buffer if it does not exist yet (training calls this).
+    public func allocateGradients() {
+        guard gradientStorage == nil else { return }
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: layout.count)
+        buffer.initialize(repeating: 0)
+        gradientStorage = buffer
+    }
+
+    /// Frees the gradient buffer (e.g. when training is over and the model only decodes).
+    public func releaseGradients() {
+        gradientStorage?.deallocate()
+        gradientStorage = nil
+    }
+
+    /// The rotary table, grown (to a power of two, at most `max_position_embeddings`) so that it
+    /// covers positions 0..<count. Safe to call from several threads.
+    func rope(covering count: Int) -> RoPETable {
+        ropeLock.lock()
+        defer { ropeLock.unlock() }
+        if ropeTable.maxPositions < count {
+            let size = Self.ropeTableSize(covering: count, current: ropeTable.maxPositions, limit: config.maxPositions)
+            ropeTable = RoPETable(inverseFrequencies: ropeInverseFrequencies, maxPositions: size)
+        }
+        return ropeTable
+    }
+
+    /// Positions the rotary table is grown to so that it covers `count`: doubling from 64, at
+    /// most `limit` (max_position_embeddings).
+    public static func ropeTableSize(covering count: Int, current: Int = 0, limit: Int) -> Int {
+        var size = max(64, current)
+        while size < count { size *= 2 }
+        return max(count, min(size, limit))
+    }
+
+    /// Positions the rotary table holds now (it grows with use).
+    public var ropePositions: Int {
+        ropeLock.lock()
+        defer { ropeLock.unlock() }
+        return ropeTable.maxPositions
+    }
+
+    /// Bytes held by the parameters, and by the gradients when they exist.
+    public var parameterBytes: Int { layout.count * MemoryLayout<Float>.size }
+    public var gradientBytes: Int { (gradientStorage?.count ?? 0) * MemoryLayout<Float>.size }
+    /// Bytes held by the rotary table's cosines and sines.
+    public var ropeBytes: Int {
+        let table = rope(covering: 0)
+        return (table.cos.count + table.sin.count) * MemoryLayout<Float>.size
     }
 
     /// Number of parameters (the scalar head included).
@@ -45,7 +112,7 @@ public final class TransformerModel {
             for i in tensor.range {
                 if isNorm {
                     parameters[i] = 1
-                } else if tensor.name == "score.bias" {
+                } else if tensor.name.hasSuffix(".bias") {
                     parameters[i] = 0
                 } else {
                     parameters[i] = 0.02 * generator.nextNormal() * (isResidualWriter ? residualScale : 1)

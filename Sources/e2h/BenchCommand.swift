@@ -2,6 +2,10 @@ import ArgumentParser
 import Experiment
 import Foundation
 import GEMM
+import Kernels
+#if arch(x86_64)
+import GEMMAVX2
+#endif
 import Transformer
 
 /// `e2h bench`: machine-readable speed figures of the engine.
@@ -13,7 +17,14 @@ struct Bench: ParsableCommand {
             libopenblas can be loaded. The `engine` line uses the reference config (4 layers, \
             width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch \
             peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess \
-            and a `ratio` line compares the two. Threads: E2H_THREADS (default: all cores).
+            and a `ratio` line compares the two. A `fma_peak_gflops` line gives the fp32 peak of a \
+            short AVX2 FMA loop on 1 thread and on all; the engine line also gives each rate in \
+            GF/s and as a percentage of that peak. Threads: E2H_THREADS (default: all cores).
+
+            With --memory CONFIG (a Hugging Face config.json, or a model directory holding one), \
+            prints instead the bytes an inference-only model (decoding --slots sequences, scoring \
+            batches of --batch) and a training model (batches of --batch) allocate, buffer by \
+            buffer, at --context tokens per sequence; nothing is allocated, so any size can be asked.
             """)
 
     @Flag(help: "Skip the GEMM benchmark.") var noGemm = false
@@ -25,8 +36,31 @@ struct Bench: ParsableCommand {
     @Option(help: "Path of the PyTorch peer script.") var peerScript = "bench/peers/torch_llama.py"
     @Flag(help: "Also time the method's stages at the built-in benchmark's default model size.")
     var pipeline = false
+    @Option(help: "Print the memory a model of this config.json (or model directory) allocates, by buffer.")
+    var memory: String?
+    @Option(help: "With --memory: tokens per sequence.") var context = 2048
+    @Option(help: "With --memory: sequences per training / scoring batch.") var batch = 8
+    @Option(help: "With --memory: sequences decoded together.") var slots = 1
 
     mutating func run() throws {
+        if let memory {
+            var url = URL(fileURLWithPath: memory)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                url = url.appendingPathComponent(TransformerModel.configFileName)
+            }
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw ValidationError("--memory: cannot read \(url.path): \(error.localizedDescription)")
+            }
+            let config = try JSONDecoder().decode(TransformerConfig.self, from: data)
+            try config.validate()
+            guard context >= 1, batch >= 1, slots >= 1 else {
+                throw ValidationError("--context, --batch and --slots must be positive")
+            }
+            print(MemoryPlan(config: config, context: context, batch: batch, slots: slots).table)
+            return
+        }
         if !noGemm {
             let report = benchmarkGEMM(secondsPerCase: gemmSeconds)
             FileHandle.standardError.write(Data((report.table + "\n").utf8))
@@ -34,7 +68,12 @@ struct Bench: ParsableCommand {
         }
         if pipeline { try printJSON(["pipeline": try benchmarkPipeline()]) }
         guard !noEngine else { return }
-        let ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps)
+        let threads = defaultThreadCount
+        var peaks: [String: Double] = [:]
+        for n in Set([1, threads]) { peaks["threads_\(n)"] = fmaPeak(threads: n) }
+        try printJSON(["fma_peak_gflops": peaks])
+        var ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps)
+        ours.relate(toPeak: peaks["threads_\(threads)"]!)
         try printJSON(["engine": ours])
         if pytorch {
             let peer = try runPeer()
@@ -50,6 +89,26 @@ struct Bench: ParsableCommand {
                 try printJSON(["ratio_vs_pytorch": ratio])
             }
         }
+    }
+
+    /// GF/s of the AVX2 FMA loop on `threads` threads, best of three runs (0 without AVX2+FMA).
+    private func fmaPeak(threads: Int) -> Double {
+        #if arch(x86_64)
+        guard GEMMKernel.avx2.isSupported else { return 0 }
+        let iterations = 4_000_000  // 768 MFLOP per thread
+        var best = 0.0
+        for _ in 0..<3 {
+            let start = DispatchTime.now()
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                _ = avx2FMALoop(iterations: iterations, seed: Float(t))
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            best = max(best, Double(threads * iterations * 192) / seconds / 1e9)
+        }
+        return best
+        #else
+        return 0
+        #endif
     }
 
     private func runPeer() throws -> String {

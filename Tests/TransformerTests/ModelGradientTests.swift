@@ -40,10 +40,31 @@ struct ModelGradientTests {
         return total
     }
 
-    @Test(arguments: [false, true])
-    func backwardMatchesFiniteDifferences(tied: Bool) throws {
-        var config = tinyConfig
-        config.tieEmbeddings = tied
+    /// The architecture variants the finite differences run on.
+    static let variants: [String: TransformerConfig] = {
+        var tied = tinyConfig
+        tied.tieEmbeddings = true
+        // Qwen2: q/k/v biases, tied.
+        let qwen2 = TransformerConfig(vocabSize: 13, hiddenSize: 16, intermediateSize: 24, layerCount: 2,
+                                      headCount: 4, keyValueHeadCount: 2, maxPositions: 16, tieEmbeddings: true,
+                                      modelType: .qwen2)
+        // Llama with attention_bias (q/k/v and o_proj biases), llama3 RoPE scaling whose three
+        // frequency regimes all occur at D = 6 (wavelengths 6.3, 136, 2900 against 64 and 256), and
+        // head_dim 6 != C/H = 4.
+        let llama3 = TransformerConfig(vocabSize: 13, hiddenSize: 16, intermediateSize: 24, layerCount: 2,
+                                       headCount: 4, keyValueHeadCount: 2, maxPositions: 64, headDim: 6,
+                                       ropeScaling: .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4,
+                                                            originalMaxPositions: 256),
+                                       qkvBias: true, outputBias: true)
+        var linear = tinyConfig
+        linear.ropeScaling = .linear(factor: 4)
+        return ["untied": tinyConfig, "tied": tied, "qwen2": qwen2, "llama3": llama3, "linear": linear]
+    }()
+
+    @Test(arguments: ["untied", "tied", "qwen2", "llama3", "linear"])
+    func backwardMatchesFiniteDifferences(variant: String) throws {
+        let config = Self.variants[variant]!
+        let tied = config.tieEmbeddings
         let model = try makeModel(config)
         let B = 2, T = 5
         let tokens = randomTokens(B * T, vocab: config.vocabSize, seed: 2)

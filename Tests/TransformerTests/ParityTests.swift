@@ -42,7 +42,7 @@ func scaledError(_ ours: [Float], _ theirs: [Float]) -> Float {
 
 @Suite("Parity with PyTorch")
 struct ParityTests {
-    @Test(arguments: ["untied_gqa", "tied"])
+    @Test(arguments: ["untied_gqa", "tied", "qwen2", "llama3_rope"])
     func matchesPyTorch(fixtureName: String) throws {
         let fixture = try ParityFixture(fixtureName)
         let config = fixture.config, B = fixture.batch, T = fixture.time, N = B * T
@@ -92,6 +92,41 @@ struct ParityTests {
             let ours = Array(model.parameters[tensor.range])
             let error = scaledError(ours, try fixture.file.floats("after10." + tensor.name))
             #expect(error < 1e-4, "\(tensor.name) after 10 steps: scaled error \(error)")
+        }
+    }
+
+    /// The cached decoder, fed the fixture's sequences one token at a time (the second after a
+    /// prefill of 3), gives PyTorch's logits at every position.
+    @Test(arguments: ["untied_gqa", "qwen2", "llama3_rope"])
+    func cachedDecodingMatchesPyTorch(fixtureName: String) throws {
+        let fixture = try ParityFixture(fixtureName)
+        let config = fixture.config, B = fixture.batch, T = fixture.time, V = config.vocabSize
+        let model = try TransformerModel(config: config)
+        try model.loadWeights(from: fixture.file, ignoringUnknown: true)
+        let tokens = try fixture.file.int32s("tokens"), expected = try fixture.file.floats("logits")
+        let decoder = IncrementalDecoder(model: model, slots: B)
+        var ours = [Float](repeating: 0, count: B * T * V)
+        let prompt = 3
+        try decoder.prefill(prompts: [Array(tokens[0..<1]), Array(tokens[T..<(T + prompt)])], slots: [0, 1])
+        for v in 0..<V {
+            ours[v] = decoder.logits[v]
+            ours[(T + prompt - 1) * V + v] = decoder.logits[V + v]
+        }
+        for t in 1..<T {
+            let rows = t < prompt ? [0] : [0, 1]
+            try decoder.step(tokens: rows.map { tokens[$0 * T + t] }, slots: rows)
+            for (r, b) in rows.enumerated() {
+                for v in 0..<V { ours[(b * T + t) * V + v] = decoder.logits[r * V + v] }
+            }
+        }
+        #expect(decoder.cache.lengths == [T, T])
+        #expect(!model.hasGradients, "decoding must not allocate gradients")
+        for b in 0..<B {
+            for t in 0..<T where b == 0 || t >= prompt - 1 {  // a prefill returns its last logits only
+                let range = ((b * T + t) * V)..<((b * T + t + 1) * V)
+                let error = scaledError(Array(ours[range]), Array(expected[range]))
+                #expect(error < 1e-4, "sequence \(b) position \(t): scaled error \(error)")
+            }
         }
     }
 }

@@ -38,6 +38,7 @@ import math
 import resource
 import time
 from dataclasses import asdict, dataclass
+from typing import Optional
 
 import torch
 
@@ -48,7 +49,14 @@ import torch.nn.functional as F
 
 @dataclass
 class LlamaConfig:
-    """Model shape, with Hugging Face's config field names."""
+    """Model shape, with Hugging Face's config field names.
+
+    model_type "qwen2" gives q/k/v projections biases (o_proj none); "llama" with attention_bias
+    gives q/k/v and o_proj biases. head_dim None means hidden_size // num_attention_heads.
+    rope_scaling: None, {"rope_type": "linear", "factor"} or {"rope_type": "llama3", "factor",
+    "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"} (as transformers).
+    """
+    model_type: str = "llama"
     vocab_size: int = 64
     hidden_size: int = 256
     intermediate_size: int = 768
@@ -59,10 +67,21 @@ class LlamaConfig:
     rms_norm_eps: float = 1e-5
     rope_theta: float = 10000.0
     tie_word_embeddings: bool = False
+    attention_bias: bool = False
+    head_dim: Optional[int] = None
+    rope_scaling: Optional[dict] = None
+
+    def __post_init__(self):
+        if self.head_dim is None:
+            self.head_dim = self.hidden_size // self.num_attention_heads
 
     @property
-    def head_dim(self) -> int:
-        return self.hidden_size // self.num_attention_heads
+    def qkv_bias(self) -> bool:
+        return self.model_type == "qwen2" or self.attention_bias
+
+    @property
+    def o_bias(self) -> bool:
+        return self.model_type == "llama" and self.attention_bias
 
 
 class RMSNorm(nn.Module):
@@ -75,10 +94,33 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
 
 
-def rope_tables(config: LlamaConfig, positions: torch.Tensor):
-    """cos, sin of shape (T, hd) for integer `positions` (T,), exactly as HF computes them."""
+def inverse_frequencies(config: LlamaConfig):
+    """(hd/2) rotary inverse frequencies with rope_scaling applied, as transformers'
+    _compute_linear_scaling_rope_parameters / _compute_llama3_parameters compute them."""
     hd = config.head_dim
     inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    scaling = config.rope_scaling or {}
+    kind = scaling.get("rope_type", scaling.get("type", "default"))
+    if kind == "linear":
+        inv_freq = inv_freq / scaling["factor"]
+    elif kind == "llama3":
+        factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+        old = scaling["original_max_position_embeddings"]
+        low_wavelen, high_wavelen = old / low, old / high
+        wavelen = 2 * math.pi / inv_freq
+        scaled = torch.where(wavelen > low_wavelen, inv_freq / factor, inv_freq)
+        smooth = (old / wavelen - low) / (high - low)
+        smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+        medium = ~(wavelen < high_wavelen) * ~(wavelen > low_wavelen)
+        inv_freq = torch.where(medium, smoothed, scaled)
+    else:
+        assert kind == "default", f"rope_type {kind} not implemented"
+    return inv_freq
+
+
+def rope_tables(config: LlamaConfig, positions: torch.Tensor):
+    """cos, sin of shape (T, hd) for integer `positions` (T,), exactly as HF computes them."""
+    inv_freq = inverse_frequencies(config)
     freqs = positions.float()[:, None] * inv_freq[None, :]          # (T, hd/2)
     emb = torch.cat((freqs, freqs), dim=-1)                          # (T, hd)
     return emb.cos(), emb.sin()
@@ -99,10 +141,10 @@ class Attention(nn.Module):
         super().__init__()
         c, h, kvh, hd = config.hidden_size, config.num_attention_heads, config.num_key_value_heads, config.head_dim
         self.h, self.kvh, self.hd = h, kvh, hd
-        self.q_proj = nn.Linear(c, h * hd, bias=False)
-        self.k_proj = nn.Linear(c, kvh * hd, bias=False)
-        self.v_proj = nn.Linear(c, kvh * hd, bias=False)
-        self.o_proj = nn.Linear(h * hd, c, bias=False)
+        self.q_proj = nn.Linear(c, h * hd, bias=config.qkv_bias)
+        self.k_proj = nn.Linear(c, kvh * hd, bias=config.qkv_bias)
+        self.v_proj = nn.Linear(c, kvh * hd, bias=config.qkv_bias)
+        self.o_proj = nn.Linear(h * hd, c, bias=config.o_bias)
 
     def forward(self, x, cos, sin, eager: bool, cache=None, start: int = 0):
         """x: (B, T, C). With `cache` = (k_cache, v_cache) of shape (B, KVH, Tmax, hd), the new keys
