@@ -55,21 +55,21 @@ let package = Package(
         // Layer 0: safetensors reader/writer.
         .target(name: "SafeTensors", dependencies: ["Support"]),
         // Layer 0: tokenizers (character vocabularies of the built-in benchmark, byte-level BPE).
-        .target(name: "Tokenizers"),
+        .target(name: "Tokenizers", dependencies: ["Support"]),
         // Layer 0: GGUF reader (metadata, tensor infos, dequantization, llama/qwen2 config).
         .target(name: "GGUF"),
         // Layer 0: answer extraction and mathematical equivalence.
         .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")]),
         // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
-        .target(name: "Transformer", dependencies: ["GEMM", "Kernels", "SafeTensors"],
+        .target(name: "Transformer", dependencies: ["Support", "GEMM", "Kernels", "SafeTensors"],
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.
-        .target(name: "Datasets", dependencies: ["Support", "Tokenizers", "Grading"]),
+        .target(name: "Datasets", dependencies: ["Support", "Grading"]),
         // Layer 2: losses as pure functions (step BCE, DPO, PPO, value, KL).
-        .target(name: "Objectives", dependencies: ["Kernels"], swiftSettings: fastMath),
+        .target(name: "Objectives", swiftSettings: fastMath),
         // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
         .target(name: "Training", dependencies: ["Support", "SafeTensors", "Transformer", "Datasets", "Tokenizers", "Objectives",
-                                                 "Kernels", "Grading"], swiftSettings: fastMath),
+                                                 "Kernels"], swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
         .target(name: "Reranking", dependencies: ["Support", "Grading"], swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
@@ -79,8 +79,8 @@ let package = Package(
                                                    "GEMM", "Kernels", "Reranking", "Reports"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
-            "Support", "GEMM", "Kernels", "SafeTensors", "Tokenizers", "Grading", "Transformer", "Datasets",
-            "Reranking", "Reports", "Objectives", "Training", "Experiment",
+            "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
+            "Reranking", "Reports", "Training", "Experiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -96,9 +96,10 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tokenizers",
-                                                          "Objectives", "TestSupport", "Experiment", "Kernels"]),
-        .testTarget(name: "RerankingTests", dependencies: ["Reranking", "Reports", "Grading"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+                                                          "Experiment", "Kernels"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Training", "Datasets", "Tokenizers"]),
+        .testTarget(name: "RerankingTests", dependencies: ["Support", "Reranking", "Reports"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Support", "Datasets", "Grading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Kernels", "Transformer", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),

@@ -3,6 +3,7 @@
 
 import Foundation
 import SafeTensors
+import Support
 
 extension TransformerModel {
     /// File names inside a checkpoint directory.
@@ -21,8 +22,7 @@ extension TransformerModel {
         try writer.write(to: directory.appendingPathComponent(Self.weightsFileName))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(config).write(to: directory.appendingPathComponent(Self.configFileName),
-                                         options: .atomic)
+        try AtomicFile.write(encoder.encode(config), to: directory.appendingPathComponent(Self.configFileName))
     }
 
     /// Loads a checkpoint directory written by `save` or by Hugging Face (`config.json` +

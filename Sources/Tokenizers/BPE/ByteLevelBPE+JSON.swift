@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reading and writing Hugging Face `tokenizer.json` (and the role ids of `tokenizer_config.json`).
 ///
@@ -165,14 +166,14 @@ extension ByteLevelBPE {
     /// end-of-turn ids under the key `e2h_end_of_turn_ids`) into `directory`.
     public func write(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try tokenizerJSON().write(to: directory.appendingPathComponent("tokenizer.json"), options: .atomic)
+        try AtomicFile.write(tokenizerJSON(), to: directory.appendingPathComponent("tokenizer.json"))
         var config: [String: Any] = ["tokenizer_class": "PreTrainedTokenizerFast", "e2h_end_of_turn_ids": special.endOfTurn]
         func content(_ id: Int?) -> Any { id.map { tokenText($0) } ?? NSNull() }
         config["bos_token"] = content(special.bos)
         config["eos_token"] = content(special.eos)
         config["pad_token"] = content(special.pad)
         let data = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys, .prettyPrinted])
-        try data.write(to: directory.appendingPathComponent("tokenizer_config.json"), options: .atomic)
+        try AtomicFile.write(data, to: directory.appendingPathComponent("tokenizer_config.json"))
     }
 
     /// The text of a token as tokenizer_config.json names it: an added token's content, else its
