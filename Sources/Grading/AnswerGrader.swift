@@ -124,10 +124,11 @@ public struct AnswerGrader: Sendable {
             let rung: LadderRung = { if case .exact = va, case .exact = vb { return .exact }; return .numeric }()
             if !gold.needsLadder && !pred.needsLadder { return verdict(ValueComparison.equal(va, vb), rung) }
         }
-        let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
-        if a.contains(isText) || b.contains(isText) {
+        // Words outside the names of assignments (`\angle ABC = 30`) make a text answer.
+        let textA = Self.hasText(a), textB = Self.hasText(b)
+        if textA || textB {
             if gold.textKey == pred.textKey { return verdict(true, .text) }
-            if !(a.contains(isText) && b.contains(isText)) { return verdict(false, .text) }
+            if !(textA && textB) { return verdict(false, .text) }
         }
         var checker = EquivalenceChecker(budget: budget)
         do {
@@ -139,6 +140,15 @@ public struct AnswerGrader: Sendable {
         } catch {
             return verdict(false, .bound, "\(error)")
         }
+    }
+
+    /// Whether `e` holds words other than the names of its assignments.
+    static func hasText(_ e: Expr) -> Bool {
+        let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
+        guard e.contains(isText) else { return false }
+        if let (_, v) = Canonical.assignment(e) { return v.contains(isText) }
+        if case .list(let xs) = e { return xs.contains(where: hasText) }
+        return true
     }
 
     /// Extracts and grades (see the free function `grade(gold:predicted:)`).
