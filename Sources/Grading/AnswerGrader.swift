@@ -110,7 +110,8 @@ public struct AnswerGrader: Sendable {
     /// Compares two parsed answers, reporting the rung that decided.
     public func compare(_ gold: ParsedAnswer, _ pred: ParsedAnswer) -> Verdict {
         func verdict(_ equal: Bool, _ rung: LadderRung, _ reason: String? = nil) -> Verdict {
-            Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason)
+            Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason,
+                    goldRule: gold.rule, predictedRule: pred.rule)
         }
         if !gold.key.isEmpty && gold.key == pred.key { return verdict(true, .normalizedString) }
         if gold.groupingKey == pred.groupingKey { return verdict(true, .exact) }
@@ -156,12 +157,14 @@ public struct AnswerGrader: Sendable {
         let g = extractAnswer(from: gold), p = extractAnswer(from: predicted)
         guard let g, let p else {
             return Verdict(isEqual: false, goldAnswer: g?.text, predictedAnswer: p?.text, rung: .extraction,
-                           reason: g == nil ? "no answer found in gold" : "no answer found in prediction")
+                           reason: g == nil ? "no answer found in gold" : "no answer found in prediction",
+                           goldRule: g?.rule, predictedRule: p?.rule)
         }
         // Rung 1 first: equal normalized strings need no parsing at all.
         let gk = key(of: g.text), pk = key(of: p.text)
         if !gk.isEmpty && gk == pk {
-            return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString)
+            return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString,
+                           goldRule: g.rule, predictedRule: p.rule)
         }
         return compare(parse(g.text, rule: g.rule, isClean: true, key: gk), parse(p.text, rule: p.rule, isClean: true, key: pk))
     }

@@ -72,7 +72,7 @@ enum AnswerExtractor {
     /// A short field as a bare answer, or the final value of a prose text.
     static func bareOrProse(_ s: String) -> ExtractedAnswer? {
         let short = s.count <= maxBareAnswerLength
-        if ProseExtractor.looksLikeProse(s) || !short, let v = ProseExtractor.finalValue(s) {
+        if ProseExtractor.looksLikeProse(s), let v = ProseExtractor.finalValue(s) {
             return ExtractedAnswer(text: v, rule: .finalValue)
         }
         guard short else { return nil }
