@@ -25,10 +25,6 @@ struct WorkBudget: Sendable {
 }
 
 /// Evaluates scalar expressions at a point, exactly where possible (see Value).
-extension Int {
-    func clamped(to r: ClosedRange<Int>) -> Int { Swift.min(Swift.max(self, r.lowerBound), r.upperBound) }
-}
-
 struct Evaluator {
     var variables: [String: Value]
     var reading: MarkerReading
@@ -204,11 +200,12 @@ struct Evaluator {
               let d = Int(exactly: y.denominator) else { return nil }
         try budget.spend(1 + x.bitSize / 64)
         // Charge the multiplications of the result's size before computing it (x^{10000} at a random
-        // rational point has ~10^5 bits): repeated squaring costs about words^2 / 8 steps.
-        let words = (x.bitSize * Int(abs(n)).clamped(to: 0...(1 << 40))) / 64 / max(1, d) + 1
+        // rational point has ~10^5 bits): repeated squaring with schoolbook big-number products costs
+        // about words^2 word products, each worth a step (measured: a step is about 25 ns of work).
+        let words = ((x.re.significantBits + x.im.significantBits) * abs(n)) / 64 / max(1, d) + 1
         if words > 4 {
             if words > budget.maxBits / 32 { return nil }
-            try budget.spend(words * words / 8)
+            try budget.spend(words * words)
         }
         if d == 1 {
             if x.isReal {

@@ -28,8 +28,8 @@ enum TextCleanup {
     }
 }
 
-/// The final value of a prose text: the last number, tuple of numbers, matrix environment, `\frac`
-/// or `\sqrt` of the text. Decimal commas are read as decimal points where the digits make that
+/// The final value of a prose text: the last number, tuple of numbers, matrix environment, `\frac`,
+/// `\sqrt` or choice letter `(B)` of the text. Decimal commas are read as decimal points where the digits make that
 /// clear (`2,74`, `0,111`, `3,5`), while `1,000` and `12,345` are thousands and `(1, 2)` a tuple.
 enum ProseExtractor {
     /// Words of phrases that link a quantity to its value, checked before a value stated after the last
@@ -49,22 +49,37 @@ enum ProseExtractor {
     /// Whether `s` reads as a sentence: three or more words of two or more letters outside LaTeX
     /// command names, or letters of another script.
     static func looksLikeProse(_ s: String) -> Bool {
-        var words = 0, run = 0
+        var words = 0
+        var run = ""
         var inCommand = false
+        func endWord() {
+            if run.count >= 2, !nonProseWords.contains(run.lowercased()) { words += 1 }
+            run = ""
+        }
         for u in s.unicodeScalars {
             if isProseScalar(u) { return true }
             let letter = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z")
             if letter {
-                if !inCommand { run += 1 }
+                if !inCommand { run.unicodeScalars.append(u) }
                 continue
             }
-            if run >= 2 { words += 1; if words >= 3 { return true } }
-            run = 0
+            endWord()
+            if words >= 3 { return true }
             inCommand = u == "\\"
         }
-        if run >= 2 { words += 1 }
-        return words >= 3
+        endWord()
+        // Two words make a sentence when it ends like one ("After 2 days, 5 remain.").
+        let last = s.unicodeScalars.reversed().first { $0 != " " && $0 != "\n" }
+        return words >= 3 || (words >= 2 && (last == "." || last == "!" || last == "。"))
     }
+
+    /// Words that do not make a sentence: connectives of answer lists and units.
+    static let nonProseWords: Set<String> = [
+        "and", "or", "cm", "mm", "km", "ft", "kg", "mg", "ml", "hr", "yd", "oz", "lb", "mi", "sq", "am", "pm", "in",
+        "mph", "units", "unit", "square", "cubic", "degrees", "degree", "dollars", "dollar", "cents", "cent", "per",
+        "hours", "hour", "minutes", "minute", "seconds", "second", "meters", "meter", "inches", "inch", "feet",
+        "foot", "miles", "mile", "pounds", "grams", "liters", "days", "weeks", "years", "sq", "radians",
+    ]
 
     struct Candidate {
         var start: Int
@@ -134,6 +149,12 @@ enum ProseExtractor {
             if c == "(" || c == "[", let t = tuple(chars, at: i) {
                 push(t)
                 i = t.end
+                continue
+            }
+            // A choice letter `(B)`.
+            if c == "(", i + 2 < n, chars[i + 1] >= "A", chars[i + 1] <= "E", chars[i + 2] == ")" {
+                push(Candidate(start: i, end: i + 3, text: "(" + String(Character(chars[i + 1])) + ")"))
+                i += 3
                 continue
             }
             if isDigit(c) {

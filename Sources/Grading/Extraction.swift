@@ -35,7 +35,7 @@ let maxBareAnswerLength = 120
 /// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
 /// without any answer marker or final value).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
-    let trimmed = AnswerExtractor.afterThinking(TextCleanup.clean(text)).trimmedASCII
+    let trimmed = AnswerExtractor.lastPart(AnswerExtractor.afterThinking(text)).trimmedASCII
     if trimmed.isEmpty { return nil }
     let bytes = Bytes(trimmed)
     // Most answer fields carry no marker at all: skip the rules that cannot fire.
@@ -59,6 +59,18 @@ public func extractAnswer(from text: String) -> ExtractedAnswer? {
 /// The individual extraction rules.
 enum AnswerExtractor {
     static let endMarkers = ["<eos>", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end|>"]
+
+    /// Longest text (UTF-8 bytes) that extraction reads; of a longer one only the end is read (the
+    /// final answer of a solution is at its end), which bounds extraction time.
+    static let maxExtractionBytes = 16_384
+
+    /// The last `maxExtractionBytes` of `s` (cut at a character boundary), cleaned by TextCleanup.
+    static func lastPart(_ s: String) -> String {
+        guard s.utf8.count > maxExtractionBytes else { return TextCleanup.clean(s) }
+        var u = Array(s.utf8.suffix(maxExtractionBytes))
+        while let f = u.first, f & 0xC0 == 0x80 { u.removeFirst() }
+        return TextCleanup.clean(String(decoding: u, as: UTF8.self))
+    }
 
     /// The text after the last `</think>` (the reasoning block of a thinking model); the whole text
     /// when there is none.
@@ -157,7 +169,8 @@ enum AnswerExtractor {
         guard var k = all.indices.last else { return nil }
         var parts = [all[k].content]
         if joinAdjacent {
-            while k > 0, parts.count < 64, isSeparator(chars[all[k - 1].end..<all[k].start]) {
+            // Nested boxes (`\boxed{\boxed{1}}`) overlap and are not a list.
+            while k > 0, parts.count < 64, all[k - 1].end <= all[k].start, isSeparator(chars[all[k - 1].end..<all[k].start]) {
                 k -= 1
                 parts.insert(all[k].content, at: 0)
             }

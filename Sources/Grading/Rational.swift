@@ -84,6 +84,15 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Approximate size in bits of numerator plus denominator (used to bound work).
+    /// Bits of numerator plus denominator, exact also for machine-word values (`bitSize` counts a
+    /// machine word as 64).
+    var significantBits: Int {
+        switch storage {
+        case .small(let n, let d): return (Int.bitWidth - n.magnitude.leadingZeroBitCount) + (Int.bitWidth - d.leadingZeroBitCount)
+        case .big(let n, let d): return n.magnitude.bitWidth + d.magnitude.bitWidth
+        }
+    }
+
     var bitSize: Int {
         switch storage {
         case .small: return 64

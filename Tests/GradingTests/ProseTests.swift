@@ -36,6 +36,15 @@ struct ProseTests {
         #expect(extractAnswer(from: "\\boxed{1}, \\boxed{2}")?.text == "1, 2")
         #expect(extractAnswer(from: "$x = \\boxed{2}$ or $x = \\boxed{-1}$")?.text == "2, -1")
         #expect(extractAnswer(from: "First \\boxed{1}. After checking again, \\boxed{2}")?.text == "2")
+        // Nested boxes overlap: not a list (found by the fuzzer: a crash before the fix).
+        #expect(extractAnswer(from: "\\boxed{\\boxed{1}}")?.text == "1")
+        #expect(extractAnswer(from: "\\boxed{a \\boxed{1} b}, \\boxed{2}") != nil)
+    }
+
+    @Test("a choice letter in a sentence")
+    func choice() {
+        #expect(grade(gold: "B", predicted: "The correct option is (B).").isEqual)
+        #expect(!grade(gold: "C", predicted: "The correct option is (B).").isEqual)
     }
 
     @Test("the phrase's first span is the answer, not a later check")

@@ -64,7 +64,7 @@ struct RobustnessTests {
         #expect(grade(gold: open24 + "1" + close24, predicted: "1").isEqual)
         let open47 = String(repeating: "(", count: 47), close47 = String(repeating: ")", count: 47)
         #expect(grade(gold: open47 + "2" + close47, predicted: "2+0").isEqual)
-        let deep = grade(gold: String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60), predicted: "1+0")
+        let deep = grade(gold: String(repeating: "(", count: 50) + "1" + String(repeating: ")", count: 50), predicted: "1+0")
         #expect(!deep.isEqual && deep.rung == .bound && deep.reason == "nesting deeper than 48")
     }
 

@@ -33,8 +33,37 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let dir = ProcessInfo.processInfo.environment["GRADING_FUZZ_SLOW"] ?? "slow-inputs"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = "\(dir)/slow-\(String(format: "%.1f", ms))ms-\(size)-\(a.hashValue & 0xFFFFFF)"
-        FileManager.default.createFile(atPath: name, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: name, contents: Data(bytes))
         if ProcessInfo.processInfo.environment["GRADING_FUZZ_STRICT"] == "1" { abort() }
     }
     return 0
+}
+
+/// `GRADING_BENCH=FILE.jsonl [GRADING_BENCH_REPEATS=N] grading-fuzz`: instead of fuzzing, prints the
+/// benchmark report of FILE (like `e2h grade --benchmark`, same optimized code) and the five slowest
+/// lines of it (each graded once, in milliseconds), then exits.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
+    let env = ProcessInfo.processInfo.environment
+    guard let path = env["GRADING_BENCH"] else { return 0 }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        print("cannot read \(path)")
+        exit(1)
+    }
+    let lines = BatchGrader.lines(ofBytes: Array(data))
+    if let cases = try? GradingBenchmark.loadCases(String(decoding: data, as: UTF8.self)) {
+        let report = GradingBenchmark.run(cases, repeats: Int(env["GRADING_BENCH_REPEATS"] ?? "1") ?? 1)
+        print(report.json)
+    }
+    let clock = ContinuousClock()
+    var rows: [(Double, String)] = []
+    for (k, line) in lines.enumerated() {
+        let start = clock.now
+        let r = BatchGrader().gradeLine(bytes: line, lineNumber: k + 1)
+        let e = clock.now - start
+        rows.append((Double(e.components.attoseconds) * 1e-15 + Double(e.components.seconds) * 1e3, r.json))
+    }
+    rows.sort { $0.0 > $1.0 }
+    for (ms, json) in rows.prefix(5) { print(String(format: "%8.3f ms  ", ms) + json.prefix(200)) }
+    exit(0)
 }

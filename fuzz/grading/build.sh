@@ -2,9 +2,10 @@
 # Builds the Grading fuzzer and timing tool with swiftc directly (no SwiftPM), from Sources/Grading
 # plus BigInt's sources (.build/checkouts/BigInt/Sources, present after any `swift build`).
 #
-#   fuzz/grading/build.sh            -> .build/fuzz-grading/grading-fuzz (libFuzzer) and grading-time
+#   fuzz/grading/build.sh   -> .build/fuzz-grading/grading-fuzz (libFuzzer)
 #   .build/fuzz-grading/grading-fuzz -runs=1000000 fuzz/grading/corpus   (see docs/grading.md)
-#   .build/fuzz-grading/grading-time FILE.jsonl   (slowest lines, each graded both ways)
+#   GRADING_BENCH=FILE.jsonl GRADING_BENCH_REPEATS=20 .build/fuzz-grading/grading-fuzz
+#       (no fuzzing: the benchmark report of FILE, like e2h grade --benchmark, and its slowest lines)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/.build/fuzz-grading"
@@ -18,5 +19,4 @@ i=0
 for f in "$bigint"/*.swift; do cp "$f" "$src/bigint_$i.swift"; i=$((i + 1)); done
 flags=(-O -parse-as-library -module-name GradingFuzz -swift-version 5)
 swiftc "${flags[@]}" -sanitize=fuzzer "$src"/*.swift "$root/fuzz/grading/FuzzMain.swift" -o "$out/grading-fuzz"
-swiftc "${flags[@]}" "$src"/*.swift "$root/fuzz/grading/TimeMain.swift" -o "$out/grading-time"
-echo "built $out/grading-fuzz and $out/grading-time"
+echo "built $out/grading-fuzz"
