@@ -94,11 +94,12 @@ struct Evaluator {
         // Reducing fractions costs a gcd, quadratic in the size: keep big fractions in doubles.
         let fractions = !(a.re.isInteger && a.im.isInteger && b.re.isInteger && b.im.isInteger)
         if fractions && a.bitSize + b.bitSize > Evaluator.maxFractionBits { throw Fallback.tooBig }
-        if fractions { try budget.spend(wa * wb) }
+        // The gcd of Euclid's algorithm takes about (bits / 64) remainder steps of `words` each.
+        if fractions { try budget.spend(2 * (wa + wb) * (wa + wb)) }
     }
 
     /// Largest combined size (bits) of two fractions combined exactly.
-    static let maxFractionBits = 24_000
+    static let maxFractionBits = 4096
 
     /// Exact arithmetic that grows too large continues in doubles.
     private enum Fallback: Error { case tooBig }
