@@ -110,7 +110,8 @@ public struct AnswerGrader: Sendable {
     /// Compares two parsed answers, reporting the rung that decided.
     public func compare(_ gold: ParsedAnswer, _ pred: ParsedAnswer) -> Verdict {
         func verdict(_ equal: Bool, _ rung: LadderRung, _ reason: String? = nil) -> Verdict {
-            Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason)
+            Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason,
+                    goldRule: gold.rule, predictedRule: pred.rule)
         }
         if !gold.key.isEmpty && gold.key == pred.key { return verdict(true, .normalizedString) }
         if gold.groupingKey == pred.groupingKey { return verdict(true, .exact) }
@@ -124,10 +125,11 @@ public struct AnswerGrader: Sendable {
             let rung: LadderRung = { if case .exact = va, case .exact = vb { return .exact }; return .numeric }()
             if !gold.needsLadder && !pred.needsLadder { return verdict(ValueComparison.equal(va, vb), rung) }
         }
-        let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
-        if a.contains(isText) || b.contains(isText) {
+        // Words outside the names of assignments (`\angle ABC = 30`) make a text answer.
+        let textA = Self.hasText(a), textB = Self.hasText(b)
+        if textA || textB {
             if gold.textKey == pred.textKey { return verdict(true, .text) }
-            if !(a.contains(isText) && b.contains(isText)) { return verdict(false, .text) }
+            if !(textA && textB) { return verdict(false, .text) }
         }
         var checker = EquivalenceChecker(budget: budget)
         do {
@@ -141,17 +143,28 @@ public struct AnswerGrader: Sendable {
         }
     }
 
+    /// Whether `e` holds words other than the names of its assignments.
+    static func hasText(_ e: Expr) -> Bool {
+        let isText: (Expr) -> Bool = { if case .text = $0 { return true }; return false }
+        guard e.contains(isText) else { return false }
+        if let (_, v) = Canonical.assignment(e) { return v.contains(isText) }
+        if case .list(let xs) = e { return xs.contains(where: hasText) }
+        return true
+    }
+
     /// Extracts and grades (see the free function `grade(gold:predicted:)`).
     public func grade(gold: String, predicted: String) -> Verdict {
         let g = extractAnswer(from: gold), p = extractAnswer(from: predicted)
         guard let g, let p else {
             return Verdict(isEqual: false, goldAnswer: g?.text, predictedAnswer: p?.text, rung: .extraction,
-                           reason: g == nil ? "no answer found in gold" : "no answer found in prediction")
+                           reason: g == nil ? "no answer found in gold" : "no answer found in prediction",
+                           goldRule: g?.rule, predictedRule: p?.rule)
         }
         // Rung 1 first: equal normalized strings need no parsing at all.
         let gk = key(of: g.text), pk = key(of: p.text)
         if !gk.isEmpty && gk == pk {
-            return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString)
+            return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString,
+                           goldRule: g.rule, predictedRule: p.rule)
         }
         return compare(parse(g.text, rule: g.rule, isClean: true, key: gk), parse(p.text, rule: p.rule, isClean: true, key: pk))
     }

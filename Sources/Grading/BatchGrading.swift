@@ -24,8 +24,14 @@ public struct BatchGrader: Sendable {
     /// Grades one line. Output: `{"equal":..,"gold_answer":..,"pred_answer":..,"rung":..}` (plus
     /// `"reason"` when there is one), or `{"line":N,"error":"..."}` naming the problem.
     public func gradeLine(_ line: String, lineNumber: Int) -> BatchLineResult {
+        gradeLine(bytes: Array(line.utf8), lineNumber: lineNumber)
+    }
+
+    /// Grades one line given as raw bytes: bytes that are not UTF-8 give an error line naming the
+    /// column (distinct invalid inputs are never replaced by the same character and graded equal).
+    public func gradeLine(bytes line: [UInt8], lineNumber: Int) -> BatchLineResult {
         let fields: (String, String)
-        switch JSONLines.stringFields(line, ["gold", "pred"], lineNumber: lineNumber) {
+        switch JSONLines.stringFields(bytes: line, ["gold", "pred"], lineNumber: lineNumber) {
         case .success(let f): fields = (f[0], f[1])
         case .failure(let message):
             return BatchLineResult(json: "{\"line\":\(lineNumber),\"error\":\(JSONLines.quote(message))}", outcome: .error)
@@ -36,6 +42,16 @@ public struct BatchGrader: Sendable {
         if let r = v.reason { json += ",\"reason\":\(JSONLines.quote(r))" }
         json += "}"
         return BatchLineResult(json: json, outcome: v.isEqual ? .equal : .notEqual)
+    }
+
+    /// Lines of a JSONL file as raw bytes (a final newline does not start another line; `\r\n` ends a
+    /// line too).
+    public static func lines(ofBytes data: [UInt8]) -> [[UInt8]] {
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+        }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
     }
 
     /// Lines of a JSONL text (a final newline does not start another line).
@@ -56,22 +72,31 @@ enum JSONLines {
         case failure(String)
     }
 
-    /// The named string fields of a JSON object line, or a message naming the problem.
+    /// The named string fields of a JSON object line, or a message naming the problem and its column.
     static func stringFields(_ line: String, _ names: [String], lineNumber: Int) -> FieldResult {
-        guard !line.trimmedASCII.isEmpty else {
+        stringFields(bytes: Array(line.utf8), names, lineNumber: lineNumber)
+    }
+
+    /// The same for the raw bytes of a line (invalid UTF-8 is reported, never replaced).
+    static func stringFields(bytes: [UInt8], _ names: [String], lineNumber: Int) -> FieldResult {
+        guard bytes.contains(where: { !Bytes.isSpace($0) }) else {
             return .failure("line \(lineNumber): empty line, expected a JSON object")
         }
-        guard let data = line.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return .failure("line \(lineNumber): not valid JSON")
-        }
-        guard let dict = object as? [String: Any] else {
+        var reader = JSONLineReader(bytes)
+        let members: [String: String?]
+        do {
+            members = try reader.objectStrings()
+        } catch let f as JSONLineReader.Failure where f.message == "expected a JSON object" {
             return .failure("line \(lineNumber): expected a JSON object")
+        } catch let f as JSONLineReader.Failure {
+            return .failure("line \(lineNumber), column \(f.column): not valid JSON: \(f.message)")
+        } catch {
+            return .failure("line \(lineNumber): not valid JSON: \(error)")
         }
         var out: [String] = []
         for n in names {
-            guard let value = dict[n] else { return .failure("line \(lineNumber): missing field \"\(n)\"") }
-            guard let s = value as? String else { return .failure("line \(lineNumber): field \"\(n)\" is not a string") }
+            guard let value = members[n] else { return .failure("line \(lineNumber): missing field \"\(n)\"") }
+            guard let s = value else { return .failure("line \(lineNumber): field \"\(n)\" is not a string") }
             out.append(s)
         }
         return .success(out)

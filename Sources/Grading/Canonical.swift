@@ -24,6 +24,9 @@ enum Canonical {
         case .relation(let xs, let ops) where ops == [.eq] && xs.count == 2:
             // `x = \pm 2` is the list x = 2, x = -2 (kept as a relation whose value is a list).
             return e
+        case .relation(let xs, let ops) where xs.count > 2 && ops.allSatisfy({ $0 == .eq }):
+            // A chain `x = 5+5+1 = 11`: its first and last sides.
+            return .relation([xs[0], xs[xs.count - 1]], [.eq])
         default:
             if e.isScalar || isPlusMinusRoot(e), e.contains({ if case .plusMinus = $0 { return true }; return false }) {
                 let values = expand(e)
@@ -72,7 +75,9 @@ enum Canonical {
         }
     }
 
-    /// A symbol, or a function-call left side like `f(x)`.
+    /// A name that an answer can be assigned to: a symbol or word (`x`, `x_1`, `ABC`), a function-call
+    /// left side (`f(x)`), a product of symbols (`AB`), a ratio of names (`V_1:V_2`), a tuple of names
+    /// (`(p,q)`).
     static func isVariableLike(_ e: Expr) -> Bool {
         switch e {
         case .symbol, .text: return true
@@ -80,27 +85,57 @@ enum Canonical {
             if xs.count == 2, case .symbol(let f) = xs[0], ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f) {
                 return true
             }
-            return false
+            return xs.count <= 4 && xs.allSatisfy { if case .symbol = $0 { return true }; return false }
+        case .quotient(let a, let b): return isName(a) && isName(b)
+        case .bracket(let xs, .paren, .paren): return xs.count >= 2 && xs.count <= 8 && xs.allSatisfy(isName)
         default: return false
         }
+    }
+
+    /// A symbol, word or product of symbols (a name inside a ratio or tuple of names).
+    private static func isName(_ e: Expr) -> Bool {
+        switch e {
+        case .symbol, .text: return true
+        case .product(let xs): return xs.count <= 4 && xs.allSatisfy { if case .symbol = $0 { return true }; return false }
+        default: return false
+        }
+    }
+
+    /// `f(x)`: a function letter applied to an argument.
+    static func isFunctionCall(_ e: Expr) -> Bool {
+        guard case .product(let xs) = e, xs.count == 2, case .symbol(let f) = xs[0] else { return false }
+        return ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f)
     }
 
     private static func name(_ e: Expr) -> String {
         switch e {
         case .symbol(let s): return s
-        case .product(let xs): if case .symbol(let f) = xs[0] { return f + "()" }; return ""
+        case .text(let s): return s
+        case .product(let xs):
+            if isFunctionCall(e), case .symbol(let f) = xs[0] { return f + "()" }
+            return xs.map(name).joined()
+        case .quotient(let a, let b): return name(a) + ":" + name(b)
+        case .bracket(let xs, _, _): return "(" + xs.map(name).joined(separator: ",") + ")"
         default: return ""
         }
     }
 
-    /// `(name, value)` for `x = v` (or `v = x`) with a variable-like side not occurring in the other.
+    /// `(name, value)` for `x = v` (or `v = x`) with a variable-like side not occurring in the other; the
+    /// last side of a chain `x = 5+5+1 = 11`; the right side of an equation between constants
+    /// (`\frac{10}{2} = 5`, named "").
     static func assignment(_ e: Expr) -> (String, Expr)? {
-        guard case .relation(let xs, let ops) = e, ops == [.eq], xs.count == 2 else { return nil }
+        guard case .relation(let xs, let ops) = e, ops.allSatisfy({ $0 == .eq }), xs.count >= 2 else { return nil }
+        if xs.count > 2 {
+            guard let last = xs.last, last.freeSymbols.isEmpty || isVariableLike(xs[0]) else { return nil }
+            return (isVariableLike(xs[0]) ? name(xs[0]) : "", last)
+        }
         for (lhs, rhs) in [(xs[0], xs[1]), (xs[1], xs[0])] where isVariableLike(lhs) {
             let n = name(lhs)
-            if case .symbol(let s) = lhs, rhs.freeSymbols.contains(s) { continue }
+            let lhsSymbols = isFunctionCall(lhs) ? [] : Set(lhs.freeSymbols)
+            if !lhsSymbols.isEmpty, rhs.freeSymbols.contains(where: lhsSymbols.contains) { continue }
             return (n, rhs)
         }
+        if xs[0].isScalar, xs[1].isScalar, xs[0].freeSymbols.isEmpty, xs[1].freeSymbols.isEmpty { return ("", xs[1]) }
         return nil
     }
 

@@ -95,7 +95,10 @@ extension EquivalenceChecker {
             if !ValueComparison.equal(va, vb) { return false }
             agreed += 1
         }
-        return agreed >= 2
+        if agreed < 2 {
+            throw GradingFailure.bound("fewer than 2 of \(attempts) random points have both sides defined and within the double range")
+        }
+        return true
     }
 
     /// Both sides evaluated at one random point of their free symbols; nil when either side is
@@ -111,7 +114,8 @@ extension EquivalenceChecker {
             va = try ev.evaluate(a)
             vb = try ev.evaluate(b)
             budget = ev.budget
-        } catch let f as GradingFailure where !f.isBound {
+        } catch let f as GradingFailure where !f.isBound || f.isUnderflow {
+            // Undefined here, or too small for doubles: skip the point.
             budget = ev.budget
             return nil
         }

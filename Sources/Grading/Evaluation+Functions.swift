@@ -87,6 +87,7 @@ extension Evaluator {
         case .exp:
             if let r = x.exactReal, r.isZero { return .real(.one) }
             let w = Complex.exp(x.complex)
+            if w.magnitude < .leastNormalMagnitude { throw GradingFailure.underflow }
             return approx(w, from: x, derivative: w.magnitude)
         default:
             return try trigonometric(f, x)

@@ -94,14 +94,28 @@ struct Evaluator {
         // Reducing fractions costs a gcd, quadratic in the size: keep big fractions in doubles.
         let fractions = !(a.re.isInteger && a.im.isInteger && b.re.isInteger && b.im.isInteger)
         if fractions && a.bitSize + b.bitSize > Evaluator.maxFractionBits { throw Fallback.tooBig }
-        if fractions { try budget.spend(wa * wb) }
+        // The gcd of Euclid's algorithm takes about (bits / 64) remainder steps of `words` each.
+        if fractions { try budget.spend(2 * (wa + wb) * (wa + wb)) }
     }
 
     /// Largest combined size (bits) of two fractions combined exactly.
-    static let maxFractionBits = 24_000
+    static let maxFractionBits = 4096
 
     /// Exact arithmetic that grows too large continues in doubles.
     private enum Fallback: Error { case tooBig }
+
+    /// The double value of `v`; a nonzero exact value that underflows doubles throws (it must not be
+    /// compared as 0).
+    func approximate(_ v: Value) throws -> Complex {
+        let z = v.complex
+        if case .exact(let x) = v, !x.isZero, z.magnitude < .leastNormalMagnitude { throw GradingFailure.underflow }
+        return z
+    }
+
+    /// Throws when a product, quotient or power of nonzero values came out below the double range.
+    private func checkUnderflow(_ z: Complex, _ a: Complex, _ b: Complex) throws {
+        if z.magnitude < .leastNormalMagnitude && !a.isZero && !b.isZero { throw GradingFailure.underflow }
+    }
 
     mutating func add(_ a: Value, _ b: Value) throws -> Value {
         if case .exact(let x) = a, case .exact(let y) = b {
@@ -110,7 +124,7 @@ struct Evaluator {
                 return .exact(ExactComplex(x.re + y.re, x.im + y.im))
             } catch is Fallback {}
         }
-        let z = a.complex + b.complex
+        let z = try approximate(a) + approximate(b)
         return .approx(z, scale: max(a.scale, b.scale, z.magnitude))
     }
 
@@ -129,8 +143,9 @@ struct Evaluator {
                 return .exact(ExactComplex(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re))
             } catch is Fallback {}
         }
-        let za = a.complex, zb = b.complex
+        let za = try approximate(a), zb = try approximate(b)
         let z = za * zb
+        try checkUnderflow(z, za, zb)
         return .approx(z, scale: max(a.scale * zb.magnitude + b.scale * za.magnitude, z.magnitude))
     }
 
@@ -148,9 +163,10 @@ struct Evaluator {
                 if let r = Rational.divide(re, n), let i = Rational.divide(im, n) { return .exact(ExactComplex(r, i)) }
             } catch is Fallback {}
         }
-        let za = a.complex, zb = b.complex
+        let za = try approximate(a), zb = try approximate(b)
         if zb.isZero { throw GradingFailure.syntax("division by zero") }
         let z = za / zb
+        try checkUnderflow(z, za, zb)
         let mb = zb.magnitude
         return .approx(z, scale: max(a.scale / mb + za.magnitude * b.scale / (mb * mb), z.magnitude))
     }
@@ -160,7 +176,7 @@ struct Evaluator {
             if let exact = try exactPower(x, y.re) { return .exact(exact) }
         }
         if case .exact(let y) = b, y.isReal, y.re.isZero { return .real(.one) }
-        let za = a.complex, zb = b.complex
+        let za = try approximate(a), zb = try approximate(b)
         if za.isZero {
             if zb.re > 0 { return .real(.zero) }
             throw GradingFailure.syntax("zero to a non-positive power")
@@ -173,6 +189,7 @@ struct Evaluator {
         } else {
             z = Complex.pow(za, zb)
         }
+        if z.magnitude < .leastNormalMagnitude { throw GradingFailure.underflow }
         let rel = zb.magnitude * a.scale / max(za.magnitude, .leastNormalMagnitude)
             + Complex.log(za).magnitude * b.scale + 1
         return .approx(z, scale: z.magnitude * rel)
@@ -183,6 +200,14 @@ struct Evaluator {
         guard let n = y.numerator.magnitude <= BigUInt(Int32.max) ? Int(y.numerator) : nil,
               let d = Int(exactly: y.denominator) else { return nil }
         try budget.spend(1 + x.bitSize / 64)
+        // Charge the multiplications of the result's size before computing it (x^{10000} at a random
+        // rational point has ~10^5 bits): repeated squaring with schoolbook big-number products costs
+        // about words^2 word products, each worth a step (measured: a step is about 25 ns of work).
+        let words = ((x.re.significantBits + x.im.significantBits) * abs(n)) / 64 / max(1, d) + 1
+        if words > 4 {
+            if words > budget.maxBits / 32 { return nil }
+            try budget.spend(words * words)
+        }
         if d == 1 {
             if x.isReal {
                 guard let r = x.re.power(n, maxBits: budget.maxBits) else {

@@ -1,13 +1,19 @@
 /// Final-answer extraction from a solution text or an answer field.
 ///
-/// Rules, first that fires wins: the text after the last `# Answer` header (the project's solution
-/// format, PAPER.md "Text format", cut at an end-of-sequence marker), the last `\boxed{...}` /
-/// `\fbox{...}` (balanced, nested braces), the last math span (`$...$`, `$$...$$`, `\(...\)`,
-/// `\[...\]`), an "answer is ..." phrase, the whole field when it is short (a bare answer).
+/// The text is first cleaned: invisible characters (byte-order mark, zero-width spaces, word joiner,
+/// soft hyphen) are dropped, other-script digits become ASCII digits, and a `<think>...</think>`
+/// block is cut off (what follows it is the solution). Rules, first that fires wins: the text after
+/// the last `# Answer` header, the last `\boxed{...}` / `\fbox{...}` (several boxes separated only by
+/// commas, "and", "or" or `x =` form one list answer), an "answer is ..." phrase, the last math span
+/// (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`; a number stated after it in the same final sentence
+/// wins), the final mathematical value of a prose sentence, the whole field when it is short.
+/// Every scan is linear in the length of the text.
 
 /// Which extraction rule produced an answer.
 public enum ExtractionRule: String, Sendable, Codable {
     case answerHeader, boxed, mathSpan, answerPhrase, wholeField
+    /// The final number, tuple or matrix of a prose text (any language).
+    case finalValue
 }
 
 /// An extracted final answer and the rule that found it.
@@ -27,34 +33,64 @@ public struct ExtractedAnswer: Sendable, Equatable {
 let maxBareAnswerLength = 120
 
 /// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
-/// without any answer marker).
+/// without any answer marker or final value).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
-    let trimmed = text.trimmedASCII
+    let trimmed = AnswerExtractor.lastPart(AnswerExtractor.afterThinking(text)).trimmedASCII
     if trimmed.isEmpty { return nil }
     let bytes = Bytes(trimmed)
     // Most answer fields carry no marker at all: skip the rules that cannot fire.
     let mayHaveMarker = bytes.contains(UInt8(ascii: "$")) || bytes.contains(UInt8(ascii: "#"))
         || bytes.contains(Bytes("\\boxed")) || bytes.contains(Bytes("\\fbox")) || bytes.contains(Bytes("\\("))
         || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer"))
-    if !mayHaveMarker {
-        if trimmed.count > maxBareAnswerLength { return nil }
-        let a = AnswerExtractor.clean(trimmed)
-        return a.isEmpty ? nil : ExtractedAnswer(text: a, rule: .wholeField)
+    if mayHaveMarker {
+        if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
+        if let a = AnswerExtractor.lastBoxed(trimmed, joinAdjacent: true) { return ExtractedAnswer(text: a, rule: .boxed) }
+        if let a = AnswerExtractor.answerPhrase(trimmed) { return a }
+        if let a = AnswerExtractor.lastMathSpan(trimmed) {
+            if let later = ProseExtractor.valueAfterLastSpan(trimmed, spanEnd: a.end) {
+                return ExtractedAnswer(text: later, rule: .finalValue)
+            }
+            return ExtractedAnswer(text: a.text, rule: .mathSpan)
+        }
     }
-    if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
-    if let a = AnswerExtractor.lastBoxed(trimmed) { return ExtractedAnswer(text: a, rule: .boxed) }
-    if let a = AnswerExtractor.lastMathSpan(trimmed) { return ExtractedAnswer(text: a, rule: .mathSpan) }
-    if let a = AnswerExtractor.answerPhrase(trimmed) { return ExtractedAnswer(text: a, rule: .answerPhrase) }
-    if trimmed.count <= maxBareAnswerLength {
-        let a = AnswerExtractor.clean(trimmed)
-        return a.isEmpty ? nil : ExtractedAnswer(text: a, rule: .wholeField)
-    }
-    return nil
+    return AnswerExtractor.bareOrProse(trimmed)
 }
 
 /// The individual extraction rules.
 enum AnswerExtractor {
     static let endMarkers = ["<eos>", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end|>"]
+
+    /// Longest text (UTF-8 bytes) that extraction reads; of a longer one only the end is read (the
+    /// final answer of a solution is at its end), which bounds extraction time.
+    static let maxExtractionBytes = 16_384
+
+    /// The last `maxExtractionBytes` of `s` (cut at a character boundary), cleaned by TextCleanup.
+    static func lastPart(_ s: String) -> String {
+        guard s.utf8.count > maxExtractionBytes else { return TextCleanup.clean(s) }
+        var u = Array(s.utf8.suffix(maxExtractionBytes))
+        while let f = u.first, f & 0xC0 == 0x80 { u.removeFirst() }
+        return TextCleanup.clean(String(decoding: u, as: UTF8.self))
+    }
+
+    /// The text after the last `</think>` (the reasoning block of a thinking model); the whole text
+    /// when there is none.
+    static func afterThinking(_ s: String) -> String {
+        guard s.utf8.contains(UInt8(ascii: "<")) else { return s }
+        let bytes = Bytes(s)
+        guard let i = bytes.lastIndex(of: Bytes("</think>")) else { return s }
+        return Bytes(bytes[(i + 8)...]).string
+    }
+
+    /// A short field as a bare answer, or the final value of a prose text.
+    static func bareOrProse(_ s: String) -> ExtractedAnswer? {
+        let short = s.count <= maxBareAnswerLength
+        if ProseExtractor.looksLikeProse(s), let v = ProseExtractor.finalValue(s) {
+            return ExtractedAnswer(text: v, rule: .finalValue)
+        }
+        guard short else { return nil }
+        let a = clean(s)
+        return a.isEmpty ? nil : ExtractedAnswer(text: a, rule: .wholeField)
+    }
 
     /// Text after the last `# Answer` line, cut at an end-of-sequence marker.
     static func afterAnswerHeader(_ s: String) -> String? {
@@ -75,28 +111,101 @@ enum AnswerExtractor {
         return nil
     }
 
-    /// Content of the last `\boxed{...}` or `\fbox{...}` (also `\boxed 5`).
-    static func lastBoxed(_ s: String) -> String? {
-        let chars = Array(s.unicodeScalars)
-        var best: String? = nil
-        var bestStart = -1
-        for command in ["\\boxed", "\\fbox"] {
-            let c = Array(command.unicodeScalars)
-            var i = chars.count - c.count
-            while i >= 0 {
-                if chars[i] == "\\" && matches(chars, c, at: i) {
-                    let next = i + c.count < chars.count ? chars[i + c.count] : " "
-                    if !isLetter(next), let content = argument(chars, from: i + c.count) {
-                        if i > bestStart { best = content; bestStart = i }
-                        break
-                    }
+    /// Positions of the closing brace of every `{` (-1 when unclosed), skipping `\x` escapes; linear.
+    static func braceMatches(_ chars: [Unicode.Scalar]) -> [Int] {
+        var match = [Int](repeating: -1, count: chars.count)
+        var stack: [Int] = []
+        var j = 0
+        while j < chars.count {
+            let c = chars[j]
+            if c == "\\" { j += 2; continue }
+            if c == "{" { stack.append(j) } else if c == "}", let o = stack.popLast() { match[o] = j }
+            j += 1
+        }
+        return match
+    }
+
+    /// One `\boxed` occurrence: content range and the range of the whole command.
+    struct Box {
+        var start: Int
+        var end: Int
+        var content: String
+    }
+
+    /// Every `\boxed{...}` / `\fbox{...}` (also `\boxed 5`) in order; linear in the text length.
+    static func boxes(_ chars: [Unicode.Scalar]) -> [Box] {
+        let match = braceMatches(chars)
+        var out: [Box] = []
+        var i = 0
+        let names: [[Unicode.Scalar]] = [Array("\\boxed".unicodeScalars), Array("\\fbox".unicodeScalars)]
+        while i < chars.count {
+            guard chars[i] == "\\" else { i += 1; continue }
+            guard let c = names.first(where: { matches(chars, $0, at: i) }) else { i += 1; continue }
+            let after = i + c.count
+            if after < chars.count, isLetter(chars[after]) { i = after; continue }
+            var k = after
+            while k < chars.count, chars[k] == " " { k += 1 }
+            if k < chars.count, chars[k] == "{" {
+                let close = match[k]
+                if close > k {
+                    out.append(Box(start: i, end: close + 1, content: String(String.UnicodeScalarView(chars[(k + 1)..<close]))))
                 }
-                i -= 1
+                i = k + 1
+                continue
+            }
+            var j = k
+            while j < chars.count, chars[j] != " ", chars[j] != "$", chars[j] != "\n" { j += 1 }
+            if j > k { out.append(Box(start: i, end: j, content: String(String.UnicodeScalarView(chars[k..<j])))) }
+            i = max(j, after)
+        }
+        return out
+    }
+
+    /// Content of the last `\boxed{...}` or `\fbox{...}`; with `joinAdjacent`, boxes separated only by
+    /// commas, "and", "or", math delimiters or `x =` are joined into one list (`\boxed{1}, \boxed{2}`).
+    static func lastBoxed(_ s: String, joinAdjacent: Bool = false) -> String? {
+        let chars = Array(s.unicodeScalars)
+        let all = boxes(chars)
+        guard var k = all.indices.last else { return nil }
+        var parts = [all[k].content]
+        if joinAdjacent {
+            // Nested boxes (`\boxed{\boxed{1}}`) overlap and are not a list.
+            while k > 0, parts.count < 64, all[k - 1].end <= all[k].start, isSeparator(chars[all[k - 1].end..<all[k].start]) {
+                k -= 1
+                parts.insert(all[k].content, at: 0)
             }
         }
-        guard let b = best else { return nil }
-        let cleaned = clean(b)
-        return cleaned.isEmpty ? nil : cleaned
+        let cleaned = parts.map(clean).filter { !$0.isEmpty }
+        return cleaned.isEmpty ? nil : cleaned.joined(separator: ", ")
+    }
+
+    /// Whether the text between two boxes only separates them (`, `, ` and `, `$ or $x = `).
+    static func isSeparator(_ gap: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard gap.count <= 40 else { return false }
+        var words = String(String.UnicodeScalarView(gap))
+        for w in ["\\text{", "\\mathrm{", "\\quad", "\\qquad", "\\(", "\\)", "\\[", "\\]", "}", "$", "\\,", "\\;", "~"] {
+            words = words.replacingAll(w, with: " ")
+        }
+        var sawComma = false, sawWord = false
+        let tokens = words.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        var t = 0
+        while t < tokens.count {
+            var tok = tokens[t]
+            while let l = tok.last, l == "," || l == ";" { sawComma = true; tok = tok.dropLast() }
+            while let f = tok.first, f == "," || f == ";" { sawComma = true; tok = tok.dropFirst() }
+            if tok.isEmpty { t += 1; continue }
+            let lower = tok.lowercased()
+            if ["and", "or", "et", "ou", "und", "oder", "y", "o", "和", "或", "与", "及"].contains(lower) {
+                sawWord = true
+            } else if t + 1 < tokens.count, tokens[t + 1] == "=", tok.count <= 3, tok.unicodeScalars.allSatisfy({ isLetter($0) || $0 == "_" || ($0 >= "0" && $0 <= "9") }) {
+                t += 1
+            } else if tok.hasSuffix("="), tok.count <= 4 {
+            } else {
+                return false
+            }
+            t += 1
+        }
+        return sawComma || sawWord || tokens.isEmpty
     }
 
     /// Whether `pattern` occurs in `chars` at `i` (no allocation).
@@ -106,45 +215,29 @@ enum AnswerExtractor {
         return true
     }
 
-    private static func isLetter(_ c: Unicode.Scalar) -> Bool {
+    static func isLetter(_ c: Unicode.Scalar) -> Bool {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
     }
 
-    /// The braced argument starting at `from` (after spaces), or a bare token up to whitespace or `$`.
-    private static func argument(_ chars: [Unicode.Scalar], from: Int) -> String? {
-        var i = from
-        while i < chars.count, chars[i] == " " { i += 1 }
-        guard i < chars.count else { return nil }
-        if chars[i] == "{" {
-            var depth = 0, j = i
-            while j < chars.count {
-                if chars[j] == "\\" { j += 2; continue }
-                if chars[j] == "{" { depth += 1 }
-                if chars[j] == "}" {
-                    depth -= 1
-                    if depth == 0 { return String(String.UnicodeScalarView(chars[(i + 1)..<j])) }
-                }
-                j += 1
-            }
-            return nil
-        }
-        var j = i
-        while j < chars.count, chars[j] != " ", chars[j] != "$", chars[j] != "\n" { j += 1 }
-        return j > i ? String(String.UnicodeScalarView(chars[i..<j])) : nil
-    }
-
-    /// Content of the math span that ends last: `$...$`, `$$...$$`, `\(...\)`, `\[...\]`.
-    static func lastMathSpan(_ s: String) -> String? {
+    /// The math span that ends last: `$...$`, `$$...$$`, `\(...\)`, `\[...\]`: cleaned content and the
+    /// position (in unicode scalars) just after its closing delimiter. Linear: a closer that was not
+    /// found from some position is not searched for again from a later one.
+    static func lastMathSpan(_ s: String, first: Bool = false) -> (text: String, end: Int)? {
         let chars = Array(s.unicodeScalars)
         var last: (Int, Int)? = nil
+        var lastEnd = 0
         var i = 0
+        var failedFrom: [Unicode.Scalar: Int] = [:]
         func find(_ pattern: [Unicode.Scalar], from: Int) -> Int? {
+            let key = pattern.count == 2 ? pattern[1] : pattern[0]
+            if let f = failedFrom[key], from >= f { return nil }
             var k = from
             while k + pattern.count <= chars.count {
                 if chars[k] == "\\" && pattern[0] != "\\" { k += 2; continue }
                 if matches(chars, pattern, at: k) { return k }
                 k += 1
             }
+            failedFrom[key] = min(failedFrom[key] ?? Int.max, from)
             return nil
         }
         while i < chars.count {
@@ -153,7 +246,13 @@ enum AnswerExtractor {
                 let n = chars[i + 1]
                 if n == "(" || n == "[" {
                     let closer: [Unicode.Scalar] = n == "(" ? ["\\", ")"] : ["\\", "]"]
-                    if let e = find(closer, from: i + 2) { last = (i + 2, e); i = e + 2; continue }
+                    if let e = find(closer, from: i + 2) {
+                        last = (i + 2, e)
+                        lastEnd = e + 2
+                        i = e + 2
+                        if first { break }
+                        continue
+                    }
                 }
                 i += 2
                 continue
@@ -164,6 +263,8 @@ enum AnswerExtractor {
                 if let e = find(double ? ["$", "$"] : ["$"], from: start) {
                     last = (start, e)
                     i = e + (double ? 2 : 1)
+                    lastEnd = i
+                    if first { break }
                     continue
                 }
                 break
@@ -172,15 +273,16 @@ enum AnswerExtractor {
         }
         guard let (a, b) = last, a <= b else { return nil }
         let cleaned = clean(String(String.UnicodeScalarView(chars[a..<b])))
-        return cleaned.isEmpty ? nil : cleaned
+        return cleaned.isEmpty ? nil : (cleaned, lastEnd)
     }
 
-    /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line).
-    static func answerPhrase(_ s: String) -> String? {
+    /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line): a
+    /// box or math span on that line, else the phrase's text (its final value when it is prose).
+    static func answerPhrase(_ s: String) -> ExtractedAnswer? {
         let bytes = Bytes(s)
         let lower = bytes.asciiLowercased()
         var bestEnd = -1
-        for phrase in ["answer is", "answer:", "answer would be", "answer will be"] {
+        for phrase in ["answer is", "answer:", "answer would be", "answer will be", "answer should be"] {
             let p = Bytes(phrase)
             if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count }
         }
@@ -190,16 +292,22 @@ enum AnswerExtractor {
         rest = rest.trimmed()
         while rest.first == UInt8(ascii: ":") { rest = Bytes(rest.dropFirst()).trimmed() }
         var t = rest.string
-        if let inner = lastBoxed(t) ?? lastMathSpan(t) { return inner }
+        if let inner = lastBoxed(t, joinAdjacent: true) { return ExtractedAnswer(text: inner, rule: .answerPhrase) }
+        // The first span after the phrase ("The final answer is $5$. Check: $5 - 2 = 3$.").
+        if let span = lastMathSpan(t, first: true) { return ExtractedAnswer(text: span.text, rule: .answerPhrase) }
         // Stop at a sentence end: a period followed by a space (not a decimal point).
         if let e = rest.firstIndex(of: Bytes(". ")) { t = Bytes(rest[..<e]).string }
+        if ProseExtractor.looksLikeProse(t), let v = ProseExtractor.finalValue(t) {
+            return ExtractedAnswer(text: v, rule: .answerPhrase)
+        }
         let cleaned = clean(t)
-        return cleaned.isEmpty || cleaned.count > maxBareAnswerLength ? nil : cleaned
+        if cleaned.isEmpty || cleaned.count > maxBareAnswerLength { return nil }
+        return ExtractedAnswer(text: cleaned, rule: .answerPhrase)
     }
 
     /// Trims and removes wrappers: `$...$`, `\(...\)`, `\[...\]`, `\boxed{...}`, a trailing period.
     static func clean(_ input: String) -> String {
-        var s = input.trimmedASCII
+        var s = TextCleanup.clean(input).trimmedASCII
         // Fast path: nothing to unwrap.
         if let first = s.utf8.first, let last = s.utf8.last, first != UInt8(ascii: "$"), first != UInt8(ascii: "\\"),
            last != UInt8(ascii: "."), last != UInt8(ascii: "$") {
@@ -222,5 +330,13 @@ enum AnswerExtractor {
             if s == before { break }
         }
         return s
+    }
+}
+
+extension String {
+    /// Every occurrence of the ASCII `needle` replaced (byte-level, see Bytes.swift).
+    func replacingAll(_ needle: String, with replacement: String) -> String {
+        guard utf8.count >= needle.utf8.count else { return self }
+        return Bytes(self).replacing(Bytes(needle), with: Bytes(replacement)).string
     }
 }

@@ -81,6 +81,7 @@ struct IntervalSet {
     private static func fromRelation(_ xs: [Expr], _ ops: [RelationOp], checker: inout EquivalenceChecker) throws -> IntervalSet? {
         let minusInf = End(infinite: -1, value: .real(.zero), closed: false)
         let plusInf = End(infinite: 1, value: .real(.zero), closed: false)
+        if let set = try absoluteValueBounds(xs, ops, checker: &checker) { return set }
         if xs.count == 2 {
             // Put the variable on the left: `3 < x` is `x > 3`.
             var op = ops[0], v = xs[0], c = xs[1]
@@ -111,6 +112,45 @@ struct IntervalSet {
             return IntervalSet(pieces: [Piece(lo: lo, hi: hi)])
         }
         return nil
+    }
+
+    /// Bounds on `|x|`: `|x| < 3` is `(-3, 3)`, `|x| \ge 1` is `(-\infty, -1] \cup [1, \infty)`,
+    /// `1 < |x| < 3` is `(-3, -1) \cup (1, 3)`.
+    private static func absoluteValueBounds(_ xs: [Expr], _ ops: [RelationOp], checker: inout EquivalenceChecker) throws -> IntervalSet? {
+        func isAbs(_ e: Expr) -> Bool {
+            if case .function(.abs, let args) = e, args.count == 1, Canonical.isVariableLike(args[0]) { return true }
+            return false
+        }
+        let whole = IntervalSet(pieces: [Piece(lo: End(infinite: -1, value: .real(.zero), closed: false),
+                                               hi: End(infinite: 1, value: .real(.zero), closed: false))])
+        // |x| below c (closed when `le`) and |x| above c, as sets of reals.
+        func below(_ c: Expr, closed: Bool) throws -> IntervalSet? {
+            guard let hi = try end(c, closed: closed, checker: &checker), hi.infinite == 0,
+                  let lo = try end(.negate(c), closed: closed, checker: &checker) else { return nil }
+            if hi.value.complex.re < 0 { return IntervalSet(pieces: []) }
+            return IntervalSet(pieces: [Piece(lo: lo, hi: hi)])
+        }
+        func above(_ c: Expr, closed: Bool) throws -> IntervalSet? {
+            guard let b = try below(c, closed: !closed) else { return nil }
+            return whole.subtracting(b)
+        }
+        if xs.count == 2 {
+            var op = ops[0], c = xs[1]
+            if isAbs(xs[1]) { c = xs[0]; op = op.flipped } else if !isAbs(xs[0]) { return nil }
+            switch op {
+            case .lt, .le: return try below(c, closed: op == .le)
+            case .gt, .ge: return try above(c, closed: op == .ge)
+            default: return nil
+            }
+        }
+        guard xs.count == 3, isAbs(xs[1]) else { return nil }
+        let ascending = ops.allSatisfy { $0 == .lt || $0 == .le }
+        let descending = ops.allSatisfy { $0 == .gt || $0 == .ge }
+        guard ascending || descending else { return nil }
+        let (loExpr, hiExpr, loOp, hiOp) = ascending ? (xs[0], xs[2], ops[0], ops[1]) : (xs[2], xs[0], ops[1], ops[0])
+        guard let upper = try below(hiExpr, closed: hiOp == .le || hiOp == .ge),
+              let cut = try below(loExpr, closed: !(loOp == .le || loOp == .ge)) else { return nil }
+        return upper.subtracting(cut)
     }
 
     /// This set without the points and intervals of `other`.

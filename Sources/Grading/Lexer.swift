@@ -21,6 +21,9 @@ struct GradingFailure: Error, Sendable, Equatable {
 
     static func syntax(_ m: String) -> GradingFailure { GradingFailure(message: m, isBound: false) }
     static func bound(_ m: String) -> GradingFailure { GradingFailure(message: m, isBound: true) }
+    /// A nonzero value too small for doubles: comparing it as 0 would be wrong (`e^{-1000} != 0`).
+    static let underflow = GradingFailure(message: "a value underflows the double range (not compared as 0)", isBound: true)
+    var isUnderflow: Bool { self == .underflow }
 }
 
 /// Turns an answer string into tokens; LaTeX spacing and sizing commands are dropped here.

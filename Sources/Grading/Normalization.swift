@@ -99,10 +99,28 @@ enum Normalizer {
     /// Cleanup before parsing: thousands separators (`1,000`, `1{,}000`, `1\,000`) become plain digits.
     static func prepareForParsing(_ input: String) -> String {
         var s = Bytes(input).trimmed()
+        s = cutApproximation(s)
+        // `0,111`: a decimal comma (a list would not start with a lone 0 glued to the next item).
+        if s.count >= 4, s[0] == UInt8(ascii: "0"), s[1] == UInt8(ascii: ","), s[2...].allSatisfy(isDigit) {
+            s[1] = UInt8(ascii: ".")
+        }
         s = s.replacing(b("{,}"), with: [])
         s = s.replacing(b("\\!"), with: [])
         if s.contains(b("\\,")) { s = joinThinSpaceGroups(s) }
         return removeThousandsSeparators(s).string
+    }
+
+    /// `x = \frac13 \approx 0.33` is `x = \frac13` (the exact value before the approximation); when
+    /// nothing but a name precedes it (`x \approx 0.33`) the approximate value is the answer.
+    static func cutApproximation(_ s: Bytes) -> Bytes {
+        let markers: [Bytes] = [b("\\approx"), b("≈"), b("\\simeq")]
+        guard let (i, m) = markers.lazy.compactMap({ m in s.firstIndex(of: m).map { ($0, m) } }).first else { return s }
+        let before = Bytes(s[..<i]).trimmed()
+        let letters = before.allSatisfy { isASCIILetter($0) || $0 == UInt8(ascii: "_") || isDigit($0) }
+        if before.isEmpty || (letters && before.contains(where: isASCIILetter)) {
+            return Bytes(s[(i + m.count)...]).trimmed()
+        }
+        return before
     }
 
     // MARK: Text answers

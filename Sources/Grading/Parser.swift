@@ -203,20 +203,19 @@ struct Parser {
         }
     }
 
+    /// A signed factor. Each sign is one level of nesting (a bracket counts once, in parsePrimary).
     mutating func parseUnary() throws -> Expr {
-        try enter()
-        defer { leave() }
-        if isOp("-") {
+        if isOp("-") || isOp("+") || isCommand("pm") || isCommand("mp") {
+            try enter()
+            defer { leave() }
+            let sign = current
             pos += 1
-            return .negate(try parseUnary())
-        }
-        if isOp("+") {
-            pos += 1
-            return try parseUnary()
-        }
-        if isCommand("pm") || isCommand("mp") {
-            pos += 1
-            return .plusMinus(.number(.zero), try parseUnary())
+            let operand = try parseUnary()
+            switch sign {
+            case .op("-"): return .negate(operand)
+            case .op("+"): return operand
+            default: return .plusMinus(.number(.zero), operand)
+            }
         }
         return try parsePower()
     }

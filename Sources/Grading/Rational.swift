@@ -84,6 +84,15 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Approximate size in bits of numerator plus denominator (used to bound work).
+    /// Bits of numerator plus denominator, exact also for machine-word values (`bitSize` counts a
+    /// machine word as 64).
+    var significantBits: Int {
+        switch storage {
+        case .small(let n, let d): return (Int.bitWidth - n.magnitude.leadingZeroBitCount) + (Int.bitWidth - d.leadingZeroBitCount)
+        case .big(let n, let d): return n.magnitude.bitWidth + d.magnitude.bitWidth
+        }
+    }
+
     var bitSize: Int {
         switch storage {
         case .small: return 64
@@ -128,8 +137,20 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
                 }
             }
         }
+        // An integer added to a fraction in lowest terms stays in lowest terms: no gcd.
+        if b.isInteger { return Rational(reduced: a.numerator + b.numerator * a.denominator, a.denominator) }
+        if a.isInteger { return Rational(reduced: b.numerator + a.numerator * b.denominator, b.denominator) }
         return Rational(normalizing: a.numerator * b.denominator + b.numerator * a.denominator,
                         a.denominator * b.denominator)
+    }
+
+    /// `num/den` already in lowest terms with `den > 0` (no gcd is computed).
+    init(reduced num: BigInt, _ den: BigInt) {
+        if let sn = Int(exactly: num), let sd = Int(exactly: den), sn != Int.min {
+            storage = .small(sn, sd)
+        } else {
+            storage = .big(num, den)
+        }
     }
 
     static func - (a: Rational, b: Rational) -> Rational { a + (-b) }
@@ -158,7 +179,7 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
             if n == 0 { return nil }
             return Rational(storage: n < 0 ? .small(-d, -n) : .small(d, n))
         case .big(let n, let d):
-            return Rational(normalizing: d, n)
+            return n.sign == .minus ? Rational(reduced: -d, -n) : Rational(reduced: d, n)
         }
     }
 
@@ -238,7 +259,8 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         let bits = max(n.magnitude.bitWidth, d.magnitude.bitWidth)
         if bits > 1, e > UInt(maxBits) || (bits - 1) * Int(e) > maxBits { return nil }
         if e > UInt(Int32.max) { return nil }
-        return Rational(normalizing: n.power(Int(e)), d.power(Int(e)))
+        // (n/d)^e with gcd(n, d) = 1 is in lowest terms.
+        return Rational(reduced: n.power(Int(e)), d.power(Int(e)))
     }
 
     /// Exact `n`-th root when the value is a perfect power (negative values only for odd `n`).

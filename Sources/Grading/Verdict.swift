@@ -30,13 +30,53 @@ public struct Verdict: Sendable, Equatable, Codable {
     public var rung: LadderRung
     /// Why, when it is not obvious from the rung (a bound that was hit, a parse error).
     public var reason: String?
+    /// The extraction rule that found the gold answer (nil for an answer given bare to `compare`).
+    public var goldRule: ExtractionRule?
+    /// The extraction rule that found the predicted answer.
+    public var predictedRule: ExtractionRule?
 
-    public init(isEqual: Bool, goldAnswer: String?, predictedAnswer: String?, rung: LadderRung, reason: String? = nil) {
+    public init(isEqual: Bool, goldAnswer: String?, predictedAnswer: String?, rung: LadderRung, reason: String? = nil,
+                goldRule: ExtractionRule? = nil, predictedRule: ExtractionRule? = nil) {
         self.isEqual = isEqual
         self.goldAnswer = goldAnswer
         self.predictedAnswer = predictedAnswer
         self.rung = rung
         self.reason = reason
+        self.goldRule = goldRule
+        self.predictedRule = predictedRule
+    }
+
+    /// A few lines for people: each extracted answer with the rule that extracted it, the verdict, the
+    /// rung that decided and the reason (`e2h grade --explain`).
+    public var explanation: String {
+        func answer(_ a: String?, _ r: ExtractionRule?) -> String {
+            guard let a else { return "(none found)" }
+            return "\(a)    [rule: \(r?.rawValue ?? "bare")]"
+        }
+        var lines = [
+            "gold answer:      " + answer(goldAnswer, goldRule),
+            "predicted answer: " + answer(predictedAnswer, predictedRule),
+            "verdict:          " + (isEqual ? "equal" : "not equal"),
+            "decided at rung:  \(rung.rawValue) (\(rung.summary))",
+        ]
+        if let reason { lines.append("reason:           " + reason) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension LadderRung {
+    /// One line on what the rung means.
+    public var summary: String {
+        switch self {
+        case .extraction: return "no answer could be extracted from one side"
+        case .normalizedString: return "the normalized strings are equal"
+        case .parse: return "a side is not mathematics; compared as normalized text"
+        case .text: return "word answers, compared as lowercased text"
+        case .exact: return "compared with exact rational arithmetic"
+        case .numeric: return "compared with floating point at random points or for irrational constants"
+        case .structure: return "the shapes differ (tuple vs set, lengths, brackets, relation kinds)"
+        case .bound: return "a safety bound was hit; not equal"
+        }
     }
 }
 

@@ -9,6 +9,7 @@ struct Grade: ParsableCommand {
         abstract: "Decide whether predicted answers equal gold answers (prints true/false, or JSON lines).",
         discussion: """
             e2h grade GOLD PRED              prints true or false (exit status 0 either way)
+            e2h grade --explain GOLD PRED    the extracted answers, their extraction rules, the deciding rung
             e2h grade --input FILE.jsonl     one JSON line per line {"gold":..,"pred":..}
             e2h grade --benchmark FILE.jsonl accuracy against "expected", cases/second
             FILE may be - (stdin). Counts go to stderr.
@@ -34,6 +35,9 @@ struct Grade: ParsableCommand {
     @Option(name: .long, help: "Rounds over the benchmark file (timing covers all rounds).")
     var repeats: Int = 1
 
+    @Flag(name: .long, help: "With GOLD PRED: print the extracted answers, the rule that extracted each, and the rung that decided (with the reason).")
+    var explain = false
+
     @Flag(name: .long, help: "With --benchmark: list the cases where the verdict differs from expected (stderr).")
     var showFailures = false
 
@@ -43,6 +47,7 @@ struct Grade: ParsableCommand {
         if input == nil && benchmark == nil && positional.count != 2 {
             throw ValidationError("expected exactly two answers, GOLD and PRED, got \(positional.count): \(positional)")
         }
+        if explain && (input != nil || benchmark != nil) { throw ValidationError("--explain goes with GOLD PRED") }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
     }
 
@@ -52,26 +57,29 @@ struct Grade: ParsableCommand {
         } else if let path = benchmark {
             try runBenchmark(path)
         } else if let gold, let pred {
-            print(Grading.grade(gold: gold, predicted: pred).isEqual ? "true" : "false")
+            let verdict = Grading.grade(gold: gold, predicted: pred)
+            print(explain ? verdict.explanation : (verdict.isEqual ? "true" : "false"))
         }
     }
 
-    private func readText(_ path: String) throws -> String {
-        if path == "-" {
-            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        }
+    private func readBytes(_ path: String) throws -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read \(path): no such file or not readable")
         }
-        return String(decoding: data, as: UTF8.self)
+        return Array(data)
+    }
+
+    private func readText(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
     }
 
     private func gradeFile(_ path: String) throws {
         let batch = BatchGrader()
         var counts: [BatchOutcome: Int] = [:]
         var out = ""
-        for (k, line) in BatchGrader.lines(of: try readText(path)).enumerated() {
-            let r = batch.gradeLine(line, lineNumber: k + 1)
+        for (k, line) in BatchGrader.lines(ofBytes: try readBytes(path)).enumerated() {
+            let r = batch.gradeLine(bytes: line, lineNumber: k + 1)
             counts[r.outcome, default: 0] += 1
             out += r.json + "\n"
             if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }

@@ -54,3 +54,60 @@ struct BatchGraderTests {
         #expect(throws: BenchmarkFileError.self) { try GradingBenchmark.loadCases("{\"gold\":\"1\"}\n") }
     }
 }
+
+@Suite("JSONL reader")
+struct JSONLineReaderTests {
+    let batch = BatchGrader()
+
+    func error(_ line: [UInt8]) -> String? {
+        let r = batch.gradeLine(bytes: line, lineNumber: 3)
+        guard r.outcome == .error else { return nil }
+        return r.json
+    }
+
+    @Test("a raw U+FEFF after the opening quote reads like \\ufeff")
+    func byteOrderMark() {
+        let raw = batch.gradeLine("{\"gold\": \"\u{FEFF}2\", \"pred\": \"2\"}", lineNumber: 1)
+        let escaped = batch.gradeLine(#"{"gold": "\ufeff2", "pred": "2"}"#, lineNumber: 1)
+        #expect(raw.outcome == .equal && escaped.outcome == .equal)
+        #expect(raw.json == escaped.json)
+    }
+
+    @Test("invalid UTF-8 is an error with a column, never graded equal")
+    func invalidUTF8() throws {
+        let line = Array(#"{"gold": ""#.utf8) + [0xFF] + Array(#"", "pred": ""#.utf8) + [0xFE] + Array(#""}"#.utf8)
+        let e = try #require(error(line))
+        #expect(e.contains("invalid UTF-8 byte 0xFF") && e.contains("column 11"), "\(e)")
+    }
+
+    @Test("numbers outside the double range are valid JSON")
+    func bigNumbers() throws {
+        let e = try #require(error(Array(#"{"gold": "1", "pred": 1e400}"#.utf8)))
+        #expect(e.contains("field \\\"pred\\\" is not a string") && !e.contains("not valid JSON"), "\(e)")
+        #expect(batch.gradeLine(#"{"id": 1e400, "gold": "1", "pred": "1"}"#, lineNumber: 1).outcome == .equal)
+    }
+
+    @Test("syntax errors name the column and the problem", arguments: [
+        (#"{"gold": "1", "pred": "1"} x"#, "column 28"),
+        (#"{"gold": "1" "pred": "1"}"#, "column 14"),
+        (#"{"gold": "1", "pred": "1\q"}"#, "invalid escape"),
+        (#"{"gold": "1", "pred": 01}"#, "unexpected"),
+        (#"{"gold": "1", "pred": "\ud800"}"#, "unpaired surrogate"),
+    ])
+    func columns(line: String, message: String) throws {
+        let e = try #require(error(Array(line.utf8)))
+        #expect(e.contains(message) && e.contains("line 3"), "\(e)")
+    }
+
+    @Test("deeply nested values are an error, not a crash")
+    func nesting() throws {
+        let line = #"{"x": "# + String(repeating: "[", count: 100_000) + #", "gold": "1", "pred": "1"}"#
+        let e = try #require(error(Array(line.utf8)))
+        #expect(e.contains("nested deeper than 64"))
+    }
+
+    @Test("byte lines split like text lines")
+    func byteLines() {
+        #expect(BatchGrader.lines(ofBytes: Array("a\r\nb\n".utf8)) == [Array("a".utf8), Array("b".utf8)])
+    }
+}

@@ -4,10 +4,14 @@ import Testing
 
 /// Loads `Fixtures/cases.jsonl` (gold, pred, expected, category).
 enum Fixtures {
-    static func cases() throws -> [BenchmarkCase] {
-        let url = try #require(Bundle.module.url(forResource: "cases", withExtension: "jsonl", subdirectory: "Fixtures"))
+    static func cases(_ name: String = "cases") throws -> [BenchmarkCase] {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: "jsonl", subdirectory: "Fixtures"))
         return try GradingBenchmark.loadCases(String(decoding: try Data(contentsOf: url), as: UTF8.self))
     }
+
+    /// `Fixtures/prose_cases.jsonl`: answers as models write them (issue 17), written by
+    /// bench/peers/grading/make_prose_cases.py.
+    static func proseCases() throws -> [BenchmarkCase] { try cases("prose_cases") }
 }
 
 @Suite("Fixture cases")
@@ -34,6 +38,30 @@ struct FixtureTests {
             let v = grade(gold: c.gold, predicted: c.pred)
             if v.isEqual != c.expected {
                 failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("the prose cases: at least 300, a third negatives, every kind of issue 17")
+    func proseCoverage() throws {
+        let cases = try Fixtures.proseCases()
+        #expect(cases.count >= 300)
+        #expect(cases.filter { !$0.expected }.count * 3 >= cases.count, "fewer than a third negatives")
+        let categories = Set(cases.compactMap(\.category))
+        for required in ["prose", "think", "units", "languages", "decimal_comma", "multi_boxed", "labelled", "chains",
+                         "approx", "inequalities_intervals", "matrices_prose", "gold_sentence", "invisible"] {
+            #expect(categories.contains(required), "missing category \(required)")
+        }
+    }
+
+    @Test("every prose case is graded as expected, in both directions")
+    func proseCases() throws {
+        var failures: [String] = []
+        for (k, c) in try Fixtures.proseCases().enumerated() {
+            let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
+            if v.isEqual != c.expected || w.isEqual != c.expected {
+                failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
             }
         }
         #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")

@@ -1,0 +1,69 @@
+// libFuzzer entry point over `grade(gold:predicted:)` and `extractAnswer(from:)` (built by build.sh).
+//
+// An input is split at its first newline into gold and predicted text (invalid UTF-8 is replaced).
+// Checked for every input: no crash, symmetry (grade(a, b) and grade(b, a) agree), reflexivity
+// (grade(a, a) is equal whenever an answer is extracted), and time: a call over 10 ms is written to
+// $GRADING_FUZZ_SLOW (default ./slow-inputs) and counted, then aborts when GRADING_FUZZ_STRICT=1.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    let cut = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? size
+    let a = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<cut]), as: UTF8.self)
+    let b = cut < size ? String(decoding: UnsafeBufferPointer(rebasing: bytes[(cut + 1)...]), as: UTF8.self) : a
+    let clock = ContinuousClock()
+    let start = clock.now
+    _ = extractAnswer(from: a)
+    let ab = grade(gold: a, predicted: b)
+    let ba = grade(gold: b, predicted: a)
+    let aa = grade(gold: a, predicted: a)
+    let elapsed = clock.now - start
+    let ms = Double(elapsed.components.attoseconds) * 1e-15 + Double(elapsed.components.seconds) * 1e3
+    if ab.isEqual != ba.isEqual {
+        FileHandle.standardError.write(Data("asymmetric: \(ab) vs \(ba)\n".utf8))
+        abort()
+    }
+    if aa.rung != .extraction && !aa.isEqual {
+        FileHandle.standardError.write(Data("not reflexive: \(aa)\n".utf8))
+        abort()
+    }
+    // Four calls were timed; each must stay under 10 ms.
+    if ms > 40 || ms / 4 > 10 {
+        let dir = ProcessInfo.processInfo.environment["GRADING_FUZZ_SLOW"] ?? "slow-inputs"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = "\(dir)/slow-\(String(format: "%.1f", ms))ms-\(size)-\(a.hashValue & 0xFFFFFF)"
+        _ = FileManager.default.createFile(atPath: name, contents: Data(bytes))
+        if ProcessInfo.processInfo.environment["GRADING_FUZZ_STRICT"] == "1" { abort() }
+    }
+    return 0
+}
+
+/// `GRADING_BENCH=FILE.jsonl [GRADING_BENCH_REPEATS=N] grading-fuzz`: instead of fuzzing, prints the
+/// benchmark report of FILE (like `e2h grade --benchmark`, same optimized code) and the five slowest
+/// lines of it (each graded once, in milliseconds), then exits.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
+    let env = ProcessInfo.processInfo.environment
+    guard let path = env["GRADING_BENCH"] else { return 0 }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        print("cannot read \(path)")
+        exit(1)
+    }
+    let lines = BatchGrader.lines(ofBytes: Array(data))
+    if let cases = try? GradingBenchmark.loadCases(String(decoding: data, as: UTF8.self)) {
+        let report = GradingBenchmark.run(cases, repeats: Int(env["GRADING_BENCH_REPEATS"] ?? "1") ?? 1)
+        print(report.json)
+    }
+    let clock = ContinuousClock()
+    var rows: [(Double, String)] = []
+    for (k, line) in lines.enumerated() {
+        let start = clock.now
+        let r = BatchGrader().gradeLine(bytes: line, lineNumber: k + 1)
+        let e = clock.now - start
+        rows.append((Double(e.components.attoseconds) * 1e-15 + Double(e.components.seconds) * 1e3, r.json))
+    }
+    rows.sort { $0.0 > $1.0 }
+    for (ms, json) in rows.prefix(5) { print(String(format: "%8.3f ms  ", ms) + json.prefix(200)) }
+    exit(0)
+}
