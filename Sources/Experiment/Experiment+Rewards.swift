@@ -89,11 +89,11 @@ extension Experiment {
             log("[4/7] training the evaluator's language model: the SFT policy, \(config.evaluatorSteps) more steps on the easy solutions")
             model = try TransformerModel.load(from: run.url("policy/sft"))
         }
-        let (training, validation) = holdOut(try easySolutionExamples(), every: 20)
-        let metrics = try Trainer(model: model, config: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
-                                                        learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
-                    training: training, validation: validation,
-                    outputDirectory: run.url("reward/base"), padID: vocabulary.padID, bundle: bundleManifest, label: "evaluator", quiet: quiet).run()
+        let metrics = try finetunePolicyStage(
+            model: model, tokenizer: vocabulary, bundle: bundleManifest, solutions: try easySolutions(),
+            trainer: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
+                                   learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
+            out: run.url("reward/base"), label: "evaluator", quiet: quiet).metrics
         if quiet, let last = metrics.last(where: { $0.validationLoss != nil }) {
             log(String(format: "      the evaluator's language model is trained: validation loss %.4f", last.validationLoss ?? .nan))
         }

@@ -64,24 +64,28 @@ public final class Experiment {
         try RecordReader.readAll(Problem.self, from: run.path("data/\(split).jsonl"), options: ReadOptions(strict: true)).records
     }
 
-    /// A trainer's settings; `evaluations` validation passes spread over the run (the last at the end:
-    /// reward models validate once, since each pass costs as much as a tenth of their training).
+    /// A trainer's settings for a stage of this run (``stageTrainer(steps:batchSize:context:learningRate:seed:objective:evaluations:)``);
+    /// reward models validate once, since each pass costs as much as a tenth of their training.
     func trainerConfig(steps: Int, objective: TrainingObjective, learningRate: Float, seed: UInt64,
                        batchSize: Int? = nil, evaluations: Int = 4) -> TrainerConfig {
-        var t = TrainerConfig()
-        t.objective = objective
-        t.steps = steps
-        t.batchSize = batchSize ?? config.batchSize
-        t.context = config.model.context
-        t.learningRate = learningRate
-        t.warmupSteps = max(1, min(50, steps / 10))
-        t.seed = seed
-        t.checkpointEvery = max(50, steps / 4)
-        t.evaluateEvery = evaluations > 1 ? max(25, steps / evaluations) : 0
-        return t
+        stageTrainer(steps: steps, batchSize: batchSize ?? config.batchSize, context: config.model.context,
+                     learningRate: learningRate, seed: seed, objective: objective, evaluations: evaluations)
     }
 
-    /// Stage 2: pretraining on the unlabelled corpus, then SFT on easy solutions only.
+    /// Pretraining's settings: `e2h train policy` with the same numbers reproduces them.
+    var pretrainTrainer: TrainerConfig {
+        trainerConfig(steps: config.pretrainSteps, objective: .languageModel, learningRate: config.learningRate,
+                      seed: config.seed, batchSize: config.pretrainBatchSize, evaluations: 2)
+    }
+
+    /// SFT's settings (its data order is drawn from seed + 1, as `e2h train policy` does).
+    var sftTrainer: TrainerConfig {
+        trainerConfig(steps: config.sftSteps, objective: .languageModel, learningRate: config.sftLearningRate,
+                      seed: config.seed &+ 1)
+    }
+
+    /// Stage 2: pretraining on the unlabelled corpus, then SFT on easy solutions only; the same
+    /// stage functions as `e2h train policy` (``pretrainPolicyStage``, ``finetunePolicyStage``).
     public func trainPolicy() throws {
         guard !run.isDone("policy") else { return }
         let model = try TransformerModel(config: modelConfig)
@@ -89,31 +93,21 @@ public final class Experiment {
         if config.pretrainSteps > 0 {
             log("[2/7] pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
             let documents = try RecordReader.readAll(TextDocument.self, from: run.path("data/pretrain.jsonl")).records
-            let examples = try documents.enumerated().map { try builder.documentExample($1.text, source: "doc\($0)") }
-            let (training, validation) = holdOut(examples, every: 20)
-            try Trainer(model: model, config: trainerConfig(steps: config.pretrainSteps, objective: .languageModel,
-                                                            learningRate: config.learningRate, seed: config.seed,
-                                                            batchSize: config.pretrainBatchSize, evaluations: 2),
-                        training: training, validation: validation,
-                        outputDirectory: run.url("policy/pretrain"), padID: vocabulary.padID, bundle: bundleManifest, label: "pretrain",
-                        quiet: quiet).run()
+            try pretrainPolicyStage(model: model, tokenizer: vocabulary, bundle: bundleManifest, documents: documents,
+                                    trainer: pretrainTrainer, out: run.url("policy/pretrain"), quiet: quiet)
         }
-        let examples = try easySolutionExamples()
-        log("[2/7] supervised fine-tuning on \(examples.count) easy solutions (levels \(config.easyLevels))")
-        let (training, validation) = holdOut(examples, every: 20)
+        let solutions = try easySolutions()
+        log("[2/7] supervised fine-tuning on \(solutions.count) easy solutions (levels \(config.easyLevels))")
         let sft = { (quiet: Bool) in
-            _ = try Trainer(model: model, config: self.trainerConfig(steps: self.config.sftSteps, objective: .languageModel,
-                                                                    learningRate: self.config.sftLearningRate,
-                                                                    seed: self.config.seed &+ 1),
-                            training: training, validation: validation, outputDirectory: self.run.url("policy/sft"),
-                            padID: self.vocabulary.padID, bundle: self.bundleManifest, label: "sft", quiet: quiet).run()
+            try finetunePolicyStage(model: model, tokenizer: self.vocabulary, bundle: self.bundleManifest, solutions: solutions,
+                                    trainer: self.sftTrainer, out: self.run.url("policy/sft"), quiet: quiet)
         }
         if trainsEvaluatorAlongside {
             if !run.isDone("reward-base") {
                 log("      the evaluator's language model trains alongside from the pretrained model "
                     + "(\(config.evaluatorSteps) steps in its own order, one lane each)")
             }
-            try inLanes([LaneJob(showsProgress: true, body: sft), LaneJob { try self.trainEvaluatorBase(quiet: $0) }])
+            try inLanes([LaneJob(showsProgress: true, body: { try sft($0) }), LaneJob { try self.trainEvaluatorBase(quiet: $0) }])
         } else {
             try sft(quiet)
         }
@@ -127,14 +121,12 @@ public final class Experiment {
         config.evaluatorStart == .pretrained && config.pretrainSteps > 0 && config.evaluatorSteps > 0
     }
 
-    /// The policy's SFT examples: every easy training problem with its canonical solution.
-    func easySolutionExamples() throws -> [TrainingExample] {
+    /// The policy's SFT data: every easy training problem with its canonical solution.
+    func easySolutions() throws -> [PolicySolution] {
         let easy = Set(config.easyLevels)
-        return try problems("train").filter { easy.contains($0.level) }.map { p in
-            try builder.policyExample(prompt: SolutionFormat.prompt(problem: p.problem),
-                                      completion: SolutionFormat.completion(steps: SolutionFormat.splitSteps(p.solution ?? ""),
-                                                                            answer: p.answer),
-                                      source: p.id)
+        return try problems("train").filter { easy.contains($0.level) }.map {
+            PolicySolution(id: $0.id, problem: $0.problem, steps: SolutionFormat.splitSteps($0.solution ?? ""),
+                           answer: $0.answer, level: $0.level)
         }
     }
 

@@ -9,27 +9,27 @@ import Transformer
 
 /// A supervised solution as the SFT reader accepts it: a problem record with a `solution` (steps
 /// separated by blank lines, as the built-in benchmark writes) and an `answer`, or a solution
-/// record with `steps` and `answer` (as `e2h data convert` writes).
+/// record with `steps` and `answer` (as `e2h data convert` writes); `level` when it has one.
 struct SolutionInput: Decodable {
-    var id: String
-    var problem: String
-    var steps: [String]
-    var answer: String
+    var solution: PolicySolution
 
-    enum CodingKeys: String, CodingKey { case id, problemID = "problem_id", problem, steps, solution, answer }
+    enum CodingKeys: String, CodingKey { case id, problemID = "problem_id", problem, steps, solution, answer, level }
 
     init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        problem = try c.decode(String.self, forKey: .problem)
-        answer = try c.decode(String.self, forKey: .answer)
-        id = try c.decodeIfPresent(String.self, forKey: .id) ?? c.decodeIfPresent(String.self, forKey: .problemID) ?? ""
-        if let steps = try c.decodeIfPresent([String].self, forKey: .steps) {
-            self.steps = steps
-        } else if let solution = try c.decodeIfPresent(String.self, forKey: .solution) {
-            steps = SolutionFormat.splitSteps(solution)
+        let problem = try c.decode(String.self, forKey: .problem)
+        let answer = try c.decode(String.self, forKey: .answer)
+        let id = try c.decodeIfPresent(String.self, forKey: .id) ?? c.decodeIfPresent(String.self, forKey: .problemID) ?? ""
+        let steps: [String]
+        if let given = try c.decodeIfPresent([String].self, forKey: .steps) {
+            steps = given
+        } else if let text = try c.decodeIfPresent(String.self, forKey: .solution) {
+            steps = SolutionFormat.splitSteps(text)
         } else {
             throw DecodingError.keyNotFound(CodingKeys.steps, .init(codingPath: [], debugDescription: "needs `steps` or `solution`"))
         }
+        solution = PolicySolution(id: id, problem: problem, steps: steps, answer: answer,
+                                  level: try c.decodeIfPresent(Int.self, forKey: .level))
     }
 }
 
@@ -45,11 +45,14 @@ func loadBundle(_ directory: URL) throws -> (model: TransformerModel, tokenizer:
     return (bundle.model, bundle.tokenizer, bundle.manifest)
 }
 
-/// `e2h train policy`: optional pretraining on documents, then SFT; writes the model to `out`.
-/// A new model uses `tokenizer`; a model from `initialModel` keeps its own.
-public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainSteps: Int, out: URL,
-                        initialModel: URL?, size: ModelSize, tokenizer: TokenizerKind = .numbers, trainer: TrainerConfig,
-                        quiet: Bool = false, log: (String) -> Void) throws {
+/// `e2h train policy`: optional pretraining on documents (written to `out/pretrain`), then SFT on
+/// the solutions of `levels` (all when nil); writes the model to `out`. The same stage functions as
+/// `e2h run`'s policy stage, so the run's settings and inputs give the run's checkpoint bytes.
+/// A new model uses `tokenizer` and is initialised from `seed`; a model from `initialModel` keeps
+/// its own tokenizer.
+public func trainPolicy(solutions: String, levels: Set<Int>? = nil, pretrainDocuments: String?, pretraining: TrainerConfig?,
+                        out: URL, initialModel: URL?, size: ModelSize, tokenizer: TokenizerKind = .numbers, seed: UInt64,
+                        trainer: TrainerConfig, quiet: Bool = false, log: (String) -> Void) throws {
     let model: TransformerModel, vocabulary: any Tokenizer, manifest: BundleManifest
     if let initialModel {
         (model, vocabulary, manifest) = try loadBundle(initialModel)
@@ -57,29 +60,28 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
         vocabulary = tokenizer.tokenizer
         manifest = .benchmark(tokenizer)
         model = try TransformerModel(config: size.transformerConfig(vocabulary: vocabulary.vocabularySize))
-        model.initializeWeights(seed: trainer.seed)
+        model.initializeWeights(seed: seed)
     }
-    let builder = ExampleBuilder(tokenizer: vocabulary)
     log("policy: \(model.parameterCount) parameters, context \(model.config.maxPositions)")
-    if let pretrainDocuments, pretrainSteps > 0 {
+    var inputs = try readStrict(SolutionInput.self, solutions).map(\.solution)
+    if let levels {
+        if let unlevelled = inputs.first(where: { $0.level == nil }) {
+            throw ExperimentError.invalid("\(solutions): solution \(unlevelled.id) has no `level`, so --levels cannot select it")
+        }
+        inputs = inputs.filter { levels.contains($0.level!) }
+        guard !inputs.isEmpty else {
+            throw ExperimentError.invalid("\(solutions): no solution of levels \(levels.sorted())")
+        }
+    }
+    if let pretrainDocuments, let pretraining, pretraining.steps > 0 {
         let documents = try readStrict(TextDocument.self, pretrainDocuments)
-        let examples = try documents.enumerated().map { try builder.documentExample($1.text, source: "\(pretrainDocuments):\($0 + 1)") }
-        var config = trainer
-        config.steps = pretrainSteps
-        log("pretraining on \(examples.count) documents for \(pretrainSteps) steps")
-        try Trainer(model: model, config: config, training: examples, outputDirectory: out.appendingPathComponent("pretrain"),
-                    padID: vocabulary.padID, bundle: manifest, label: "pretrain", quiet: quiet).run()
+        log("pretraining on \(documents.count) documents for \(pretraining.steps) steps (every 20th held out)")
+        try pretrainPolicyStage(model: model, tokenizer: vocabulary, bundle: manifest, documents: documents,
+                                trainer: pretraining, out: out.appendingPathComponent("pretrain"), quiet: quiet)
     }
-    let inputs = try readStrict(SolutionInput.self, solutions)
-    let examples = try inputs.map {
-        try builder.policyExample(prompt: SolutionFormat.prompt(problem: $0.problem),
-                                  completion: SolutionFormat.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
-    }
-    let (training, validation) = holdOut(examples, every: 20)
-    log("fine-tuning on \(training.count) solutions (\(validation.count) held out) for \(trainer.steps) steps")
-    try Trainer(model: model, config: trainer, training: training,
-                validation: validation, outputDirectory: out, padID: vocabulary.padID, bundle: manifest,
-                label: "sft", quiet: quiet).run()
+    log("fine-tuning on \(inputs.count) solutions (every 20th held out) for \(trainer.steps) steps")
+    try finetunePolicyStage(model: model, tokenizer: vocabulary, bundle: manifest, solutions: inputs, trainer: trainer,
+                            out: out, quiet: quiet)
     log("saved \(out.path)/\(TransformerModel.weightsFileName)")
 }
 

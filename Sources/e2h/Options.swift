@@ -18,28 +18,27 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// Optimizer and schedule options shared by the training commands.
+/// Optimizer and schedule options shared by the training commands. Unset cadences follow the
+/// rule of `e2h run`'s stages (``stageTrainer(steps:batchSize:context:learningRate:seed:objective:evaluations:)``).
 struct TrainingOptions: ParsableArguments {
     @Option(help: "Optimizer steps.") var steps = 500
     @Option(help: "Sequences per step.") var batch = 32
     @Option(help: "Peak learning rate (linear warmup, then cosine to 10%).") var learningRate: Float = 1e-3
-    @Option(help: "Warmup steps.") var warmup = 20
+    @Option(help: "Warmup steps (default: a tenth of the steps, 1 to 50).") var warmup: Int?
     @Option(help: "Random seed (initialisation and data order).") var seed: UInt64 = 1
-    @Option(help: "Save a resumable checkpoint every this many steps (0: none).") var checkpointEvery = 100
-    @Option(help: "Validate every this many steps (0: at the end only).") var evaluateEvery = 100
+    @Option(help: "Save a resumable checkpoint every this many steps (0: at the end only; default: every quarter, at least 50 apart).")
+    var checkpointEvery: Int?
+    @Option(help: "Validate every this many steps (0: at the end only; default: four times, at least 25 apart).")
+    var evaluateEvery: Int?
     @Flag(help: "Start over instead of resuming from the output folder's last checkpoint.") var restart = false
 
-    func trainerConfig(context: Int, objective: TrainingObjective) -> TrainerConfig {
-        var config = TrainerConfig()
-        config.objective = objective
-        config.steps = steps
-        config.batchSize = batch
-        config.context = context
-        config.learningRate = learningRate
-        config.warmupSteps = warmup
-        config.seed = seed
-        config.checkpointEvery = checkpointEvery
-        config.evaluateEvery = evaluateEvery
+    func trainerConfig(context: Int, objective: TrainingObjective, seed: UInt64? = nil, steps: Int? = nil,
+                       batch: Int? = nil, learningRate: Float? = nil) -> TrainerConfig {
+        var config = stageTrainer(steps: steps ?? self.steps, batchSize: batch ?? self.batch, context: context,
+                                  learningRate: learningRate ?? self.learningRate, seed: seed ?? self.seed, objective: objective)
+        if let warmup { config.warmupSteps = warmup }
+        if let checkpointEvery { config.checkpointEvery = checkpointEvery }
+        if let evaluateEvery { config.evaluateEvery = evaluateEvery }
         return config
     }
 }

@@ -17,8 +17,12 @@ struct TrainPolicy: ParsableCommand {
         discussion: """
             SOLUTIONS is JSONL: problem records with `problem`, `answer` and a `solution` whose steps are \
             separated by blank lines (as `e2h data generate` writes), or records with `problem`, `steps` \
-            and `answer`. --pretrain adds a first stage on unlabelled documents (`{"text": ...}` lines). \
-            Interrupted runs resume from the last checkpoint in --out.
+            and `answer`; --levels keeps the solutions of some levels. --pretrain adds a first stage on \
+            unlabelled documents (`{"text": ...}` lines), written to OUT/pretrain. Every 20th example of \
+            each stage is held out for validation. --seed initialises the model and orders pretraining; \
+            fine-tuning draws its order from seed + 1. These are the stage functions of `e2h run`: with the \
+            run's settings and files (its data/train.jsonl with --levels 1-3, data/pretrain.jsonl) this \
+            command writes the run's policy/sft bytes. Interrupted runs resume from the last checkpoint in --out.
             """)
 
     @Argument(help: "Solutions JSONL (or --solutions).") var solutionsArgument: String?
@@ -28,6 +32,9 @@ struct TrainPolicy: ParsableCommand {
     @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
     @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
     @Option(help: "Pretraining steps.") var pretrainSteps = 400
+    @Option(help: "Documents per pretraining step (default: --batch).") var pretrainBatch: Int?
+    @Option(help: "Peak learning rate of pretraining (default: --learning-rate).") var pretrainLearningRate: Float?
+    @Option(help: "Fine-tune on the solutions of these levels only (e.g. 1-3; records need `level`).") var levels: String?
     @Option(help: "Tokenizer of a new model: numbers (characters, and numbers below 1000 as one token) or characters. A model from --init-from keeps its own.")
     var tokenizer = "numbers"
     @OptionGroup var model: ModelOptions
@@ -47,9 +54,13 @@ struct TrainPolicy: ParsableCommand {
         }
         let outURL = URL(fileURLWithPath: out)
         if training.restart { try? FileManager.default.removeItem(at: outURL) }
-        try trainPolicy(solutions: solutions, pretrainDocuments: pretrain, pretrainSteps: pretrainSteps, out: outURL,
-                        initialModel: initFrom.map { URL(fileURLWithPath: $0) }, size: model.size,
-                        tokenizer: tokenizerKind, trainer: training.trainerConfig(context: model.context, objective: .languageModel), log: logLine)
+        let levelSet = try levels.map(parseLevels)
+        let pretraining = training.trainerConfig(context: model.context, objective: .languageModel, steps: pretrainSteps,
+                                                 batch: pretrainBatch, learningRate: pretrainLearningRate)
+        let sft = training.trainerConfig(context: model.context, objective: .languageModel, seed: training.seed &+ 1)
+        try trainPolicy(solutions: solutions, levels: levelSet, pretrainDocuments: pretrain, pretraining: pretraining,
+                        out: outURL, initialModel: initFrom.map { URL(fileURLWithPath: $0) }, size: model.size,
+                        tokenizer: tokenizerKind, seed: training.seed, trainer: sft, log: logLine)
     }
 }
 

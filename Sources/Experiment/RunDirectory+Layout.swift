@@ -1,0 +1,47 @@
+// The layout of a run directory, named once: every stage of `e2h run` (and `e2h rl`, and the
+// reports) finds its inputs and outputs here instead of through path literals.
+//
+//   config.json                 the run's settings (``RunDirectory/bind(_:)``)
+//   data/{train,test,pretrain}.jsonl
+//   policy/pretrain, policy/sft model bundles
+//   reward-data/easy.jsonl, reward-data/hard-reference.jsonl   labelled policy samples
+//   reward/base, reward/<name> (+ calibration.json)            evaluator and reward models
+//   test/samples.jsonl, test/scored-<name>.jsonl
+//   report/<name>/, summary.json
+//   stages/<marker>.done
+
+import Foundation
+
+extension RunDirectory {
+    /// A problems file of the run: `train`, `test`.
+    public func problems(_ split: ProblemSplit) -> URL { url("data/\(split.rawValue).jsonl") }
+    /// The unlabelled pretraining corpus.
+    public var pretrainingCorpus: URL { url("data/pretrain.jsonl") }
+    /// The policy after pretraining, before SFT.
+    public var pretrainedPolicy: URL { url("policy/pretrain") }
+    /// The SFT policy: the generator every later stage samples.
+    public var policy: URL { url("policy/sft") }
+    /// The evaluator's language model, from which the reward models start.
+    public var evaluatorBase: URL { url("reward/base") }
+    /// A reward model (`prm`, `orm`, `oprm`, `prm-full`, ...).
+    public func rewardModel(_ name: String) -> URL { url("reward/\(name)") }
+    /// The likelihood layer of a reward model.
+    public func calibration(_ name: String) -> URL { rewardModel(name).appendingPathComponent("calibration.json") }
+    /// Labelled policy samples of the easy training problems (the method's only supervision).
+    public var easyRewardSamples: URL { url("reward-data/easy.jsonl") }
+    /// Labelled samples of hard training problems, for the full-supervision reference only.
+    public var hardReferenceSamples: URL { url("reward-data/hard-reference.jsonl") }
+    /// The policy's samples of the test problems.
+    public var testSamples: URL { url("test/samples.jsonl") }
+    /// The test samples scored by one reward model.
+    public func scoredSamples(_ name: String) -> URL { url("test/scored-\(name).jsonl") }
+    /// The report folder of one reward model.
+    public func report(_ name: String) -> URL { url("report/\(name)") }
+    /// The run's summary.
+    public var summary: URL { url("summary.json") }
+}
+
+/// The problem files of a run.
+public enum ProblemSplit: String, Sendable {
+    case train, test
+}
