@@ -24,7 +24,7 @@ extension Experiment {
 
     /// Raw step scores of `samples` from the reward model `name`.
     func rawScores(_ samples: [SampleRecord], problems: [String: Problem], name: String, quiet: Bool) throws -> [[Float]] {
-        let scorer = Scorer(model: try TransformerModel.load(from: run.url("reward/\(name)")), tokenizer: vocabulary)
+        let scorer = Scorer(model: try TransformerModel.load(from: run.rewardModel(name)), tokenizer: vocabulary)
         let items = samples.map { (SolutionFormat.prompt(problem: problems[$0.problemID]!.problem), $0.output) }
         return try scorer.scores(items, progress: ProgressReporter(label: "score \(name)", total: items.count, quiet: quiet))
     }
@@ -57,7 +57,7 @@ extension Experiment {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(calibrator), to: run.url("reward/\(name)/calibration.json"))
+        try AtomicFile.write(encoder.encode(calibrator), to: run.calibration(name))
         log(String(format: "      %@ with likelihood features: weights logit %.2f, step min %.2f, prefix min %.2f; log-loss %.3f -> %.3f on %d positions",
                    name.uppercased(), calibrator.weights[0], calibrator.weights[1], calibrator.weights[2],
                    calibrator.baselineLoss, calibrator.loss, calibrator.examples))
@@ -65,7 +65,7 @@ extension Experiment {
 
     /// The calibration of reward model `name`, if it has one.
     func calibration(_ name: String) throws -> StepCalibrator? {
-        let url = run.url("reward/\(name)/calibration.json")
+        let url = run.calibration(name)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try JSONDecoder().decode(StepCalibrator.self, from: Data(contentsOf: url))
     }

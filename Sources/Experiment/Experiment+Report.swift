@@ -61,21 +61,21 @@ extension Experiment {
                 RerankSample(problemID: $0.problemID, sampleIndex: $0.sampleIndex, output: $0.output, answer: $0.answer,
                              stepScores: $0.stepScores.map { $0.map(Double.init) }, stepLabels: nil)
             },
-            problemsSource: run.path("data/test.jsonl"), samplesSource: path)
+            problemsSource: run.problems(.test).path, samplesSource: path)
     }
 
     /// Stage 7: re-rank with each reward model, write each report, and summarise.
     public func report() throws -> ExperimentSummary {
-        let test = try problems("test")
+        let test = try problems(.test)
         var options = RerankOptions()
         options.trials = config.trials
         options.seed = config.seed
         options.easyLevels = config.easyLevels
         options.hardLevels = config.hardLevels
-        log("[7/7] re-ranking: majority, best-of-N and weighted voting, N = 1...\(config.testSamples), \(config.trials) trials")
+        log("\(RunStep.report.prefix) re-ranking: majority, best-of-N and weighted voting, N = 1...\(config.testSamples), \(config.trials) trials")
         var results: [ModelResult] = []
         for name in reportedModelNames {
-            let summary = try rerank(rerankInput(scored: run.path("test/scored-\(name).jsonl"), problems: test), options: options)
+            let summary = try rerank(rerankInput(scored: run.scoredSamples(name).path, problems: test), options: options)
             try writeRerankReport(summary, name: name)
             for group in ["easy", "hard", "all"] {
                 guard let majority = summary.curve(.majority, group: group), let n = majority.n.last else { continue }
@@ -89,19 +89,19 @@ extension Experiment {
                                                $0.aggregation == .prod && $0.group == group }?.auc))
             }
         }
-        let samples = try RecordReader.readAll(SampleRecord.self, from: run.path("test/samples.jsonl"),
+        let samples = try RecordReader.readAll(SampleRecord.self, from: run.testSamples.path,
                                                options: ReadOptions(strict: true)).records
         let sound = (try? SoundSolutions.count(samples, problems: Dictionary(uniqueKeysWithValues: test.map { ($0.id, $0) }),
                                                groups: [("easy", Set(config.easyLevels)), ("hard", Set(config.hardLevels))])) ?? []
         let hardProblems = test.filter { config.hardLevels.contains($0.level) }
         let comparison = try hardProblems.isEmpty ? nil : PairedComparison(
-            samples: RecordReader.readAll(SampleRecord.self, from: run.path("test/scored-prm.jsonl"),
+            samples: RecordReader.readAll(SampleRecord.self, from: run.scoredSamples("prm").path,
                                           options: ReadOptions(strict: true)).records,
             problems: hardProblems)
         let summary = summarize(results, sound: sound, comparison: comparison)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(summary), to: run.url("summary.json"))
+        try AtomicFile.write(encoder.encode(summary), to: run.summary)
         return summary
     }
 

@@ -6,7 +6,7 @@ import Reranking
 
 extension Experiment {
     func writeRerankReport(_ summary: RerankSummary, name: String) throws {
-        let directory = run.url("report/\(name)")
+        let directory = run.report(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         _ = try writeReport(summary, to: directory.path)
     }

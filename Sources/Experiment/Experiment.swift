@@ -41,27 +41,27 @@ public final class Experiment {
 
     /// Stage 1: the benchmark's train and test problems and the pretraining corpus.
     public func generateData() throws {
-        guard !run.isDone("data") else { return }
-        log("[1/7] generating the benchmark")
+        guard !run.isDone(.data) else { return }
+        log("\(RunStep.data.prefix) generating the benchmark")
         try run.makeFolders("data")
         let generator = BenchmarkGenerator(config: config.benchmark, seed: config.seed)
         // One pool of distinct problems per level, split at random: test follows training's distribution.
         let (train, test) = try generator.split(trainCountsByLevel: counts(config.trainProblemsPerLevel),
                                                 testCountsByLevel: counts(config.testProblemsPerLevel))
-        try RecordWriter.write(test, to: run.path("data/test.jsonl"))
-        try RecordWriter.write(train, to: run.path("data/train.jsonl"))
+        try RecordWriter.write(test, to: run.problems(.test).path)
+        try RecordWriter.write(train, to: run.problems(.train).path)
         try RecordWriter.write(generator.pretrainingDocuments(count: config.pretrainingDocuments),
-                               to: run.path("data/pretrain.jsonl"))
+                               to: run.pretrainingCorpus.path)
         log("      \(train.count) train problems, \(test.count) test problems, \(config.pretrainingDocuments) pretraining documents")
-        try run.markDone("data")
+        try run.markDone(.data)
     }
 
     func counts(_ perLevel: [Int]) -> [Int: Int] {
         Dictionary(uniqueKeysWithValues: perLevel.enumerated().map { ($0.offset + 1, $0.element) }.filter { $0.1 > 0 })
     }
 
-    func problems(_ split: String) throws -> [Problem] {
-        try RecordReader.readAll(Problem.self, from: run.path("data/\(split).jsonl"), options: ReadOptions(strict: true)).records
+    func problems(_ split: ProblemSplit) throws -> [Problem] {
+        try RecordReader.readAll(Problem.self, from: run.problems(split).path, options: ReadOptions(strict: true)).records
     }
 
     /// A trainer's settings for a stage of this run (``stageTrainer(steps:batchSize:context:learningRate:seed:objective:evaluations:)``);
@@ -87,23 +87,23 @@ public final class Experiment {
     /// Stage 2: pretraining on the unlabelled corpus, then SFT on easy solutions only; the same
     /// stage functions as `e2h train policy` (``pretrainPolicyStage``, ``finetunePolicyStage``).
     public func trainPolicy() throws {
-        guard !run.isDone("policy") else { return }
+        guard !run.isDone(.policy) else { return }
         let model = try TransformerModel(config: modelConfig)
         model.initializeWeights(seed: config.seed)
         if config.pretrainSteps > 0 {
-            log("[2/7] pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
-            let documents = try RecordReader.readAll(TextDocument.self, from: run.path("data/pretrain.jsonl")).records
+            log("\(RunStep.policy.prefix) pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
+            let documents = try RecordReader.readAll(TextDocument.self, from: run.pretrainingCorpus.path).records
             try pretrainPolicyStage(model: model, tokenizer: vocabulary, bundle: bundleManifest, documents: documents,
-                                    trainer: pretrainTrainer, out: run.url("policy/pretrain"), quiet: quiet)
+                                    trainer: pretrainTrainer, out: run.pretrainedPolicy, quiet: quiet)
         }
         let solutions = try easySolutions()
-        log("[2/7] supervised fine-tuning on \(solutions.count) easy solutions (levels \(config.easyLevels))")
+        log("\(RunStep.policy.prefix) supervised fine-tuning on \(solutions.count) easy solutions (levels \(config.easyLevels))")
         let sft = { (quiet: Bool) in
             try finetunePolicyStage(model: model, tokenizer: self.vocabulary, bundle: self.bundleManifest, solutions: solutions,
-                                    trainer: self.sftTrainer, out: self.run.url("policy/sft"), quiet: quiet)
+                                    trainer: self.sftTrainer, out: self.run.policy, quiet: quiet)
         }
         if trainsEvaluatorAlongside {
-            if !run.isDone("reward-base") {
+            if !run.isDone(.evaluatorBase) {
                 log("      the evaluator's language model trains alongside from the pretrained model "
                     + "(\(config.evaluatorSteps) steps in its own order, one lane each)")
             }
@@ -111,7 +111,7 @@ public final class Experiment {
         } else {
             try sft(quiet)
         }
-        try run.markDone("policy")
+        try run.markDone(.policy)
     }
 
     /// Whether the evaluator's language model trains during SFT: it starts from the pretrained
@@ -124,7 +124,7 @@ public final class Experiment {
     /// The policy's SFT data: every easy training problem with its canonical solution.
     func easySolutions() throws -> [PolicySolution] {
         let easy = Set(config.easyLevels)
-        return try problems("train").filter { easy.contains($0.level) }.map {
+        return try problems(.train).filter { easy.contains($0.level) }.map {
             PolicySolution(id: $0.id, problem: $0.problem, steps: SolutionFormat.splitSteps($0.solution ?? ""),
                            answer: $0.answer, level: $0.level)
         }
@@ -138,7 +138,7 @@ public final class Experiment {
         sampling.maxNewTokens = config.model.context
         sampling.seed = seed
         sampling.batchSlots = 128
-        return Sampler(model: try TransformerModel.load(from: run.url("policy/sft")), tokenizer: vocabulary, config: sampling)
+        return Sampler(model: try TransformerModel.load(from: run.policy), tokenizer: vocabulary, config: sampling)
     }
 
     /// `quiet`: no progress bar (a job beside another, ``inLanes(_:)``).

@@ -45,3 +45,38 @@ extension RunDirectory {
 public enum ProblemSplit: String, Sendable {
     case train, test
 }
+
+/// The steps `e2h run` announces in its log (README, "What `e2h run` does"), numbered in one place.
+enum RunStep: Int, CaseIterable {
+    case data = 1, policy, rewardData, rewardModels, reference, test, report
+
+    /// `[3/7]`.
+    var prefix: String { "[\(rawValue)/\(Self.allCases.count)]" }
+}
+
+/// The marker files of `stages/`: a stage (or a job inside one) is done when its marker exists.
+public enum StageMarker: Sendable, Equatable {
+    case data, policy, rewardData, evaluatorBase, rewardModels, testSamples
+    /// One reward model of the reward-model stage.
+    case rewardModel(String)
+
+    /// The marker's file name without `.done` (the names of earlier runs, so they resume).
+    var name: String {
+        switch self {
+        case .data: "data"
+        case .policy: "policy"
+        case .rewardData: "reward-data"
+        case .evaluatorBase: "reward-base"
+        case .rewardModels: "reward-models"
+        case .testSamples: "test-samples"
+        case .rewardModel(let model): "reward-\(model)"
+        }
+    }
+}
+
+extension RunDirectory {
+    /// Whether `marker`'s stage finished in an earlier invocation.
+    public func isDone(_ marker: StageMarker) -> Bool { isDone(marker.name) }
+    /// Marks `marker`'s stage finished.
+    public func markDone(_ marker: StageMarker) throws { try markDone(marker.name) }
+}
