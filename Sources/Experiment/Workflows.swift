@@ -108,6 +108,36 @@ public func labelSampleFile(problems: String, samples: String, out: String, leve
     log("labelled \(labelled.count) samples (levels \(levels.sorted())) into \(out)")
 }
 
+/// `e2h label --method mc`: Monte-Carlo step labels from the policy `model` (``monteCarloLabels``);
+/// with `compareChecker`, also the checker's labels of the same samples and how the two agree
+/// (built-in benchmark problems only).
+/// - Returns: the agreement with the checker when it was asked for.
+@discardableResult
+public func monteCarloLabelFile(problems: String, samples: String, out: String, levels: Set<Int>, model: URL,
+                                sampling: SamplingConfig, compareChecker: Bool, quiet: Bool = false,
+                                log: (String) -> Void) throws -> LabelAgreement? {
+    let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
+    let records = try readStrict(SampleRecord.self, samples)
+    let bundle = try ModelBundle.load(from: model)
+    let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: sampling)
+    let prefixes = records.reduce(0) { $0 + $1.steps.count }
+    log("Monte-Carlo labels: \(sampling.samplesPerProblem) completions from each of \(prefixes) step prefixes of \(records.count) samples")
+    let labelled = try monteCarloLabels(records, problems: byID, allowedLevels: levels, sampler: sampler,
+                                        promptFormat: bundle.promptFormat,
+                                        progress: ProgressReporter(label: "rollouts", total: prefixes * sampling.samplesPerProblem,
+                                                                   quiet: quiet))
+    try RecordWriter.write(labelled, to: out)
+    log(String(format: "labelled %d samples (levels %@) into %@ (%.0f tokens/s)", labelled.count, "\(levels.sorted())", out,
+               Double(sampler.lastTokenCount) / max(sampler.lastSeconds, 1e-9)))
+    guard compareChecker else { return nil }
+    let agreement = LabelAgreement(labels: labelled, reference: try labelSamples(records, problems: byID, allowedLevels: levels))
+    log(String(format: "against the checker: first wrong step precision %.3f, recall %.3f (%d samples: checker flags %d, "
+               + "Monte-Carlo %d, same first step %d, both clean %d); step labels agree on %.3f of %d steps",
+               agreement.precision, agreement.recall, agreement.samples, agreement.referenceFlagged, agreement.flagged,
+               agreement.sameFirstError, agreement.bothClean, agreement.stepAgreement, agreement.steps))
+    return agreement
+}
+
 /// `e2h train reward`: a PRM, ORM or OPRM from labelled samples, initialised from a policy.
 public func trainRewardModel(kind: RewardKind, samples: String, problems: String, initialModel: URL, out: URL,
                              trainer: TrainerConfig, quiet: Bool = false, log: (String) -> Void) throws {

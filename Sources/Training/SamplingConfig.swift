@@ -65,6 +65,9 @@ public struct SampleRecord: Codable, Sendable, Equatable {
     public var stepScores: [Float]?
     /// Step labels from the checker, where known (1 correct, 0 incorrect).
     public var stepLabels: [Int]?
+    /// Monte-Carlo labels (`e2h label --method mc`): per step the fraction of the policy's
+    /// completions from the step's prefix that reach the gold answer, then the answer's 0/1.
+    public var stepSoftLabels: [Float]?
     /// Whether the final answer is correct, where known.
     public var correct: Bool?
 
@@ -77,6 +80,7 @@ public struct SampleRecord: Codable, Sendable, Equatable {
         case logprobs
         case stepScores = "step_scores"
         case stepLabels = "step_labels"
+        case stepSoftLabels = "step_soft_labels"
         case correct
     }
 

@@ -83,13 +83,16 @@ struct DataCommand: ParsableCommand {
             abstract: "Convert a published data set to the project's records.",
             discussion: """
             math -> problems; prm800k -> sft | prm | trl | labelled; metamath -> sft; \
-            shepherd -> prm | trl | labelled. PRM labels: 1 if rating >= 0 (neutral counts as positive).
+            shepherd -> prm | trl | labelled; gsm8k -> problems | sft (the answer after "####"; calculator \
+            annotations such as <<48/2=24>> removed unless --keep-calculator-annotations; level from the \
+            number of steps: 2 or fewer -> 1, 3 -> 2, 4 -> 3, 5 -> 4, 6 or more -> 5). PRM labels: 1 if \
+            rating >= 0 (neutral counts as positive).
             """)
 
         @Option(help: "Input format: \(DataPipeline.Source.allCases.map(\.rawValue).joined(separator: ", ")).")
         var from: DataPipeline.Source
 
-        @Option(help: "Output records: \(DataPipeline.Target.allCases.map(\.rawValue).joined(separator: ", ")) (default: problems for math, sft for metamath, prm otherwise).")
+        @Option(help: "Output records: \(DataPipeline.Target.allCases.map(\.rawValue).joined(separator: ", ")) (default: problems for math and gsm8k, sft for metamath, prm otherwise).")
         var to: DataPipeline.Target?
 
         @Option(name: .shortAndLong, help: "Input file (JSON Lines or a JSON array) or MATH folder.")
@@ -113,6 +116,9 @@ struct DataCommand: ParsableCommand {
         @Option(help: "PRM800K -> sft: lowest rating of a machine-written step.")
         var minRating = 1
 
+        @Flag(help: "GSM8K: keep the <<48/2=24>> calculator annotations in the steps.")
+        var keepCalculatorAnnotations = false
+
         func run() throws {
             var options = DataPipeline.ConvertOptions()
             options.read = ReadOptions(strict: strict)
@@ -120,6 +126,7 @@ struct DataCommand: ParsableCommand {
             options.levelsFrom = levelsFrom
             options.exclude = exclude
             options.minimumRating = minRating
+            options.keepCalculatorAnnotations = keepCalculatorAnnotations
             let report = try DataPipeline.convert(
                 from: from, to: to ?? .defaultTarget(for: from), input: input, output: output, options: options)
             print(report.render())

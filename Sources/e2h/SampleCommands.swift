@@ -55,19 +55,52 @@ struct Sample: ParsableCommand {
 /// `e2h label`.
 struct Label: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Label each step of built-in benchmark samples with the step checker (the supervision).",
+        abstract: "Label each step of samples: the built-in benchmark's step checker, or Monte-Carlo rollouts.",
         discussion: """
             Adds step_labels (one per step, then one for the answer) and correct. Refuses samples of levels \
-            outside --levels, so hard-level labels cannot reach the easy-to-hard reward models by accident.
+            outside --levels, so hard-level labels cannot reach the easy-to-hard reward models by accident. \
+            --method checker (default) needs built-in benchmark problems. --method mc works on any problems \
+            with answers (Math-Shepherd): from the prefix that ends with each step, --model writes --rollouts \
+            completions; the step's label is 1 when any reaches the gold answer (by the grader), and \
+            step_soft_labels holds the fraction that do. --compare-checker (benchmark problems) prints how \
+            the Monte-Carlo labels agree with the checker's: precision and recall of the first wrong step.
             """)
 
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
     @Option(name: outputNames, help: "Output JSONL.") var out: String
     @Option(help: "Levels whose labels may be used, e.g. 1-3.") var levels = "1-3"
+    @Option(help: "checker or mc.") var method = "checker"
+    @Option(help: "mc: the policy folder that writes the rollouts.") var model: String?
+    @Option(help: "mc: completions from each step prefix.") var rollouts = 8
+    @Option(help: "mc: sampling temperature of the rollouts.") var temperature: Float = 0.7
+    @Option(help: "mc: top-k of the rollouts (0: none).") var topK = 20
+    @Option(help: "mc: longest rollout, in tokens.") var maxNewTokens = 256
+    @Option(help: "mc: random seed of the rollouts.") var seed: UInt64 = 1
+    @Flag(help: "mc: also label with the checker and print how the two agree (built-in benchmark problems).")
+    var compareChecker = false
 
     mutating func run() throws {
-        try labelSampleFile(problems: problems, samples: samples, out: out, levels: try parseLevels(levels), log: logLine)
+        let levelSet = try parseLevels(levels)
+        switch method {
+        case "checker":
+            try labelSampleFile(problems: problems, samples: samples, out: out, levels: levelSet, log: logLine)
+        case "mc":
+            guard let model else { throw ValidationError("--method mc needs --model (the policy that writes the rollouts)") }
+            guard rollouts >= 1 else { throw ValidationError("--rollouts must be at least 1; found \(rollouts)") }
+            var sampling = SamplingConfig()
+            sampling.samplesPerProblem = rollouts
+            sampling.temperature = temperature
+            sampling.topK = topK
+            sampling.maxNewTokens = maxNewTokens
+            sampling.seed = seed
+            do { try sampling.validate() } catch { throw ValidationError("\(error)") }
+            try monteCarloLabelFile(problems: problems, samples: samples, out: out, levels: levelSet,
+                                    model: URL(fileURLWithPath: model), sampling: sampling,
+                                    compareChecker: compareChecker, log: logLine)
+        default:
+            throw ValidationError("--method must be checker or mc; found \(method)")
+        }
     }
 }
 

@@ -11,11 +11,13 @@ public enum DataPipeline {
         case metamath
         /// Math-Shepherd (`math-shepherd.jsonl`).
         case shepherd
+        /// GSM8K (`{question, answer}` with a final `#### N` line).
+        case gsm8k
     }
 
     /// What `convert` writes.
     public enum Target: String, CaseIterable, Sendable {
-        /// ``Problem`` records (from `math`).
+        /// ``Problem`` records (from `math`, `gsm8k`).
         case problems
         /// ``SolutionRecord`` demonstrations (from `prm800k`, `metamath`).
         case sft
@@ -29,7 +31,7 @@ public enum DataPipeline {
         /// The default target of a source.
         public static func defaultTarget(for source: Source) -> Target {
             switch source {
-            case .math: return .problems
+            case .math, .gsm8k: return .problems
             case .prm800k, .shepherd: return .prm
             case .metamath: return .sft
             }
@@ -49,6 +51,8 @@ public enum DataPipeline {
         public var exclude: [String] = []
         /// PRM800K -> SFT: lowest rating a machine-written step may have.
         public var minimumRating = 1
+        /// GSM8K: keep the `<<48/2=24>>` calculator annotations in the steps.
+        public var keepCalculatorAnnotations = false
 
         public init() {}
     }
@@ -60,7 +64,7 @@ public enum DataPipeline {
                                options: ConvertOptions = ConvertOptions()) throws -> PipelineReport {
         let supported: [Source: [Target]] = [
             .math: [.problems], .prm800k: [.sft, .prm, .trl, .labelled], .metamath: [.sft],
-            .shepherd: [.prm, .trl, .labelled],
+            .shepherd: [.prm, .trl, .labelled], .gsm8k: [.problems, .sft],
         ]
         guard supported[source, default: []].contains(target) else {
             let ok = supported[source, default: []].map(\.rawValue).joined(separator: ", ")
@@ -122,6 +126,18 @@ public enum DataPipeline {
                 report.reads.append(try RecordReader.read(MetaMathRecord.self, from: input, options: options.read) { r, loc in
                     guard keep(id: nil, text: r.query, level: nil) else { return }
                     try writer.write(try r.solution(problemID: "metamath:\(loc.line)"))
+                })
+            case .gsm8k:
+                report.reads.append(try RecordReader.read(GSM8KRecord.self, from: input, options: options.read) { r, loc in
+                    let id = "gsm8k:\(loc.line)"
+                    let keepAnnotations = options.keepCalculatorAnnotations
+                    if target == .sft {
+                        let s = try r.solution(problemID: id, keepCalculatorAnnotations: keepAnnotations)
+                        if keep(id: id, text: s.problem, level: s.level) { try writer.write(s) }
+                    } else {
+                        let p = try r.problem(id: id, keepCalculatorAnnotations: keepAnnotations)
+                        if keep(id: id, text: p.problem, level: p.level) { try writer.write(p) }
+                    }
                 })
             case .shepherd:
                 report.reads.append(try RecordReader.read(MathShepherdRecord.self, from: input, options: options.read) { r, loc in
