@@ -77,7 +77,11 @@ struct TrainReward: ParsableCommand {
 
     @Argument(help: "Labelled samples JSONL (or --samples).") var samplesArgument: String?
     @Option(name: .customLong("samples"), help: "Labelled samples JSONL.") var samplesOption: String?
-    @Option(help: "Problems JSONL the samples belong to.") var problems: String
+    @Option(help: "Problems JSONL the samples belong to.") var problems: String?
+    @Option(help: ArgumentHelp("Labelled solutions JSONL instead of samples: human (PRM800K) or Math-Shepherd labels from `e2h data convert --to labelled`.",
+                               discussion: "Only records of --levels are used; a record of another level, or of none, is refused."))
+    var labelled: String?
+    @Option(help: "With --labelled: levels whose labels may be used, e.g. 1-3.") var levels = "1-3"
     @Option(help: "prm, orm or oprm.") var kind: String = "prm"
     @Option(help: "Policy checkpoint folder to start from.") var initFrom: String
     @Option(name: outputNames, help: "Output folder.") var out: String
@@ -86,9 +90,11 @@ struct TrainReward: ParsableCommand {
     var samples: String { samplesOption ?? samplesArgument ?? "" }
 
     func validate() throws {
-        if (samplesOption == nil) == (samplesArgument == nil) {
-            throw ValidationError("give the samples file once: --samples FILE (or as the first argument)")
+        let given = [samplesOption, samplesArgument, labelled].compactMap { $0 }.count
+        if given != 1 {
+            throw ValidationError("give one input: --samples FILE (or as the first argument) with --problems, or --labelled FILE")
         }
+        if labelled == nil, problems == nil { throw ValidationError("--samples needs --problems (the problems they belong to)") }
     }
 
     mutating func run() throws {
@@ -100,8 +106,14 @@ struct TrainReward: ParsableCommand {
         let initial = URL(fileURLWithPath: initFrom)
         let context = try JSONDecoder().decode(ContextOnly.self,
                                                from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
-        try trainRewardModel(kind: rewardKind, samples: samples, problems: problems, initialModel: initial, out: outURL,
-                             trainer: training.trainerConfig(context: context, objective: .scalarHead), log: logLine)
+        let trainer = training.trainerConfig(context: context, objective: .scalarHead)
+        if let labelled {
+            try trainRewardModelFromLabels(kind: rewardKind, labelled: labelled, allowedLevels: try parseLevels(levels),
+                                           initialModel: initial, out: outURL, trainer: trainer, log: logLine)
+        } else {
+            try trainRewardModel(kind: rewardKind, samples: samples, problems: problems ?? "", initialModel: initial, out: outURL,
+                                 trainer: trainer, log: logLine)
+        }
     }
 }
 
