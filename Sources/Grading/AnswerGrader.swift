@@ -109,6 +109,16 @@ public struct AnswerGrader: Sendable {
 
     /// Compares two parsed answers, reporting the rung that decided.
     public func compare(_ gold: ParsedAnswer, _ pred: ParsedAnswer) -> Verdict {
+        let v = compareOnce(gold, pred)
+        if !v.isEqual, v.rung != .bound, var w = listReadingVerdict(gold, pred) ?? choiceReadingVerdict(gold, pred) {
+            (w.goldAnswer, w.predictedAnswer, w.goldRule, w.predictedRule) = (gold.text, pred.text, gold.rule, pred.rule)
+            return w
+        }
+        return v
+    }
+
+    /// `compare` under the one reading of each answer.
+    func compareOnce(_ gold: ParsedAnswer, _ pred: ParsedAnswer) -> Verdict {
         func verdict(_ equal: Bool, _ rung: LadderRung, _ reason: String? = nil) -> Verdict {
             Verdict(isEqual: equal, goldAnswer: gold.text, predictedAnswer: pred.text, rung: rung, reason: reason,
                     goldRule: gold.rule, predictedRule: pred.rule)
@@ -166,7 +176,14 @@ public struct AnswerGrader: Sendable {
             return Verdict(isEqual: true, goldAnswer: g.text, predictedAnswer: p.text, rung: .normalizedString,
                            goldRule: g.rule, predictedRule: p.rule)
         }
-        return compare(parse(g.text, rule: g.rule, isClean: true, key: gk), parse(p.text, rule: p.rule, isClean: true, key: pk))
+        let pg = parse(g.text, rule: g.rule, isClean: true, key: gk), pp = parse(p.text, rule: p.rule, isClean: true, key: pk)
+        var v = compare(pg, pp)
+        if !v.isEqual, v.rung != .bound, wordAnswerStated(goldText: gold, predictedText: predicted, gold: pg, predicted: pp) {
+            v.isEqual = true
+            v.rung = .text
+            v.reason = "the sentence states the word answer"
+        }
+        return v
     }
 
     private func key(of text: String) -> String {

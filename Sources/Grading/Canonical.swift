@@ -77,7 +77,7 @@ enum Canonical {
 
     /// A name that an answer can be assigned to: a symbol or word (`x`, `x_1`, `ABC`), a function-call
     /// left side (`f(x)`), a product of symbols (`AB`), a ratio of names (`V_1:V_2`), a tuple of names
-    /// (`(p,q)`).
+    /// (`(p,q)`), a sum or difference of two to four names (`m + n`, `a - b`).
     static func isVariableLike(_ e: Expr) -> Bool {
         switch e {
         case .symbol, .text: return true
@@ -88,6 +88,12 @@ enum Canonical {
             return xs.count <= 4 && xs.allSatisfy { if case .symbol = $0 { return true }; return false }
         case .quotient(let a, let b): return isName(a) && isName(b)
         case .bracket(let xs, .paren, .paren): return xs.count >= 2 && xs.count <= 8 && xs.allSatisfy(isName)
+        case .sum(let xs):
+            // `m + n = 41`, `a - b = 3`: the value of a combination of names that the question asks for.
+            return (2...4).contains(xs.count) && xs.allSatisfy { t in
+                if case .negate(let u) = t { return isName(u) }
+                return isName(t)
+            }
         default: return false
         }
     }
@@ -116,6 +122,7 @@ enum Canonical {
             return xs.map(name).joined()
         case .quotient(let a, let b): return name(a) + ":" + name(b)
         case .bracket(let xs, _, _): return "(" + xs.map(name).joined(separator: ",") + ")"
+        case .sum(let xs): return xs.map { t in if case .negate(let u) = t { return "-" + name(u) }; return "+" + name(t) }.joined()
         default: return ""
         }
     }

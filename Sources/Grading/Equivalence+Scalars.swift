@@ -85,6 +85,12 @@ extension EquivalenceChecker {
             }
             return false
         }
+        // Rational functions (any degree): identity modulo two primes, exact and cheap (Modular.swift).
+        switch try ModularIdentity.compare(a, b, symbols: symbols, seed: seed, budget: &budget) {
+        case .equal: return true
+        case .different: return false
+        case .undecided: break
+        }
         // Free variables: compare at random points; a point where either side is undefined is skipped.
         var generator = PointGenerator(state: seed)
         var agreed = 0, attempts = 0

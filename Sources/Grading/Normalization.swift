@@ -100,8 +100,9 @@ enum Normalizer {
     static func prepareForParsing(_ input: String) -> String {
         var s = Bytes(input).trimmed()
         s = cutApproximation(s)
-        // `0,111`: a decimal comma (a list would not start with a lone 0 glued to the next item).
-        if s.count >= 4, s[0] == UInt8(ascii: "0"), s[1] == UInt8(ascii: ","), s[2...].allSatisfy(isDigit) {
+        // `0,5`, `0,111`: a decimal comma (a list would not start with a lone 0 glued to the next item;
+        // `0, 5` with a space stays a list).
+        if s.count >= 3, s[0] == UInt8(ascii: "0"), s[1] == UInt8(ascii: ","), s[2...].allSatisfy(isDigit) {
             s[1] = UInt8(ascii: ".")
         }
         s = s.replacing(b("{,}"), with: [])
