@@ -41,7 +41,9 @@ public func extractAnswer(from text: String) -> ExtractedAnswer? {
     // Most answer fields carry no marker at all: skip the rules that cannot fire.
     let mayHaveMarker = bytes.contains(UInt8(ascii: "$")) || bytes.contains(UInt8(ascii: "#"))
         || bytes.contains(Bytes("\\boxed")) || bytes.contains(Bytes("\\fbox")) || bytes.contains(Bytes("\\("))
-        || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer")) || bytes.contains(Bytes("NSWER"))
+        || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer")) || bytes.contains(Bytes("NSWER")) || bytes.contains(UInt8(ascii: ":"))
+        || bytes.contains(Bytes("\u{FF1A}")) || bytes.contains(Bytes("\u{7B54}")) || bytes.contains(Bytes("\u{9009}"))
+        || bytes.contains(Bytes("\u{9078}"))
     if mayHaveMarker {
         if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
         if let a = AnswerExtractor.afterHashes(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
@@ -306,13 +308,23 @@ enum AnswerExtractor {
 
     /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line): a
     /// box or math span on that line, else the phrase's text (its final value when it is prose).
+    /// Phrases after which the answer is stated (lowercase ASCII; other scripts as written): English, and the
+    /// "Answer:" of multilingual benchmarks (MGSM) in each language, and Chinese choice phrases.
+    static let answerPhrases = [
+        "answer is", "answer:", "answer would be", "answer will be", "answer should be",
+        "respuesta:", "réponse:", "réponse :", "antwort:", "ответ:", "Ответ:", "答案：", "答案:", "答え：", "答え:",
+        "উত্তর:", "జవాబు:", "คำตอบ:", "jibu:", "resposta:", "risposta:", "cevap:", "उत्तर:", "정답:", "답:",
+        "答案是", "答案为", "答案為", "故选", "应选", "應選", "选项",
+    ]
+
     static func answerPhrase(_ s: String) -> ExtractedAnswer? {
         let bytes = Bytes(s)
         let lower = bytes.asciiLowercased()
         var bestEnd = -1
-        for phrase in ["answer is", "answer:", "answer would be", "answer will be", "answer should be"] {
+        var english = true
+        for (k, phrase) in answerPhrases.enumerated() {
             let p = Bytes(phrase)
-            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count }
+            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count; english = k < 5 }
         }
         guard bestEnd >= 0 else { return nil }
         var rest = Bytes(bytes[bestEnd...])
@@ -328,6 +340,9 @@ enum AnswerExtractor {
         if let span = lastMathSpan(t, first: true) { return ExtractedAnswer(text: span.text, rule: .answerPhrase) }
         // Stop at a sentence end: a period followed by a space (not a decimal point).
         if let e = rest.firstIndex(of: Bytes(". ")) { t = Bytes(rest[..<e]).string }
+        if let e = Bytes(t).firstIndex(of: Bytes("\u{3002}")) { t = Bytes(Bytes(t)[..<e]).string }
+        // "The correct answer is option B."
+        for w in ["option ", "choice ", "Option ", "Choice "] where t.hasPrefix(w) { t = String(t.dropFirst(w.count)) }
         // "The answer is 2, not 3": the clause after the value is not the answer.
         let tchars = Array(t.unicodeScalars)
         if let scope = Clauses.subordinate(tchars).first, scope.lowerBound > 0 {
@@ -337,6 +352,11 @@ enum AnswerExtractor {
         }
         if ProseExtractor.looksLikeProse(t), let v = ProseExtractor.finalValue(t) {
             return ExtractedAnswer(text: v, rule: .answerPhrase)
+        }
+        // "Ответ: 3,5", "Antwort: 1,8": a lone number after another language's phrase may have a decimal comma.
+        if !english, !t.unicodeScalars.contains(where: { isLetter($0) || $0 == "\\" }) {
+            let found = ProseExtractor.candidates(Array(t.unicodeScalars))
+            if found.count == 1 { return ExtractedAnswer(text: found[0].text, rule: .answerPhrase) }
         }
         let cleaned = clean(t)
         if cleaned.isEmpty || cleaned.count > maxBareAnswerLength { return nil }

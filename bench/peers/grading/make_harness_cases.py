@@ -262,6 +262,61 @@ neg(c, "x^{20000}-1", "x^{20000}-2")
 neg(c, "(x+1)^{2500}", "(x+1)^{2501}")
 neg(c, "x^{100000}", "x^{1120000}+x^{200}")
 
+# Combinations of names that the question asks for: `m + n = 41` is 41 (AIME-style "find m + n").
+c = "named_sums"
+pos(c, "41", "m + n = 41", "Therefore, $m+n = 41$.", "So $a+b+c = 41$.", "$p - q = 41$")
+neg(c, "41", "m + n = 14", "Therefore, $m+n = 40$.", "$m^2 + n^2 = 41$", "$m + 2 = 41$")
+
+# Parenthesized matrices, arrays and trailing row breaks (Qwen2.5-Math's grader normalizes these).
+c = "matrices"
+pos(c, "\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\end{pmatrix}",
+    "(\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix})",
+    "\\begin{array}{cc}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\end{array}",
+    "\\begin{bmatrix}-1.75&-2\\\\4&0.25\\end{bmatrix}")
+neg(c, "\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\end{pmatrix}",
+    "(\\begin{pmatrix}\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix})",
+    "\\begin{array}{cc}-\\frac{7}{4}&-2\\\\4&\\frac{1}{5}\\end{array}")
+
+# Symbolic forms (random points and identities).
+c = "symbolic"
+pos(c, "\\frac{x+2}{7}", "\\frac{x}{7}+\\frac{2}{7}", "\\frac{1}{7}(x+2)")
+neg(c, "\\frac{x+2}{7}", "\\frac{x}{7}+2", "\\frac{x+2}{8}")
+pos(c, "\\tan^2(y)+1", "\\sec^2(y)", "\\frac{1}{\\cos^2 y}")
+neg(c, "\\tan^2(y)+1", "\\sec(y)", "\\csc^2(y)")
+pos(c, "(x+1)^2", "x^2+2x+1", "x^2+1+2x")
+neg(c, "(x+1)^2", "x^2+1", "x^2+2x-1")
+pos(c, "2\\pi r", "2r\\pi", "\\pi r \\cdot 2")
+neg(c, "2\\pi r", "\\pi r^2", "2r")
+pos(c, "\\frac{1}{3x^{2/3}}", "\\frac{1}{3\\sqrt[3]{x}^2}", "\\frac{1}{3\\sqrt[3]{x^2}}")
+neg(c, "\\frac{1}{3x^{2/3}}", "\\frac{1}{3x^{3/2}}")
+
+# Long decimals and stated fractions (Qwen2.5-Math's `0.0833333333333333` vs `\frac{1}{12}`).
+c = "decimals"
+pos(c, "\\frac{1}{12}", "0.0833333333333333", "0.08333333333")
+neg(c, "\\frac{1}{12}", "0.08", "0.0834", "0.084")
+pos(c, "\\frac{1}{12}", "0.0833")
+neg(c, "(1,4.5)", "(\\frac{1}{2},\\frac{9}{2})")
+pos(c, "(0.5,4.5)", "(\\frac{1}{2},\\frac{9}{2})")
+pos(c, "-0.5", "-\\frac{1}{2}", "\\frac{-1}{2}", "-.5", "-\\dfrac12")
+neg(c, "-0.5", "\\frac{1}{2}", "-5")
+
+# Answer prefixes of multilingual benchmarks (MGSM's "Answer:" in each language).
+c = "languages"
+pos(c, "18", "Respuesta: 18", "Réponse : 18", "Antwort: 18", "Ответ: 18", "答案：18", "答え：18", "উত্তর: ১৮",
+    "జవాబు: 18", "คำตอบ: 18", "Jibu: 18", "Resposta: 18")
+neg(c, "18", "Respuesta: 81", "Jibu: 8", "答案：19", "Antwort: 1,8")
+
+# Choice letters in Chinese and English prose (OpenCompass-style option answers).
+c = "choice"
+pos(c, "B", "所以答案是B。", "故选B", "答案为 B", "The correct answer is option B.", "The answer is $\\boxed{B}$.",
+    "Answer: (B)", "\\boxed{\\text{(B)}}")
+neg(c, "B", "所以答案是C。", "故选D", "The correct answer is option A.", "The answer is $\\boxed{C}$.")
+
+# Lists written with words.
+c = "order"
+pos(c, "5, 7", "5 \\text{ and } 7", "7 \\text{ and } 5", "5 and 7", "x = 5 \\text{ or } x = 7")
+neg(c, "5, 7", "5 \\text{ and } 8", "5", "57")
+
 if __name__ == "__main__":
     for case in cases:
         print(json.dumps(case, ensure_ascii=False))
