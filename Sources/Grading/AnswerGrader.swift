@@ -70,9 +70,11 @@ public struct AnswerGrader: Sendable {
             failure = .bound("answer longer than \(limits.maxAnswerLength) characters")
         } else {
             do {
-                var parser = Parser(tokens: try Lexer.tokenize(Normalizer.prepareForParsing(text), maxTokens: limits.maxTokens),
+                // `twenty-two` is 22, not twenty minus two.
+                let source = Canonical.numberPhrase(text).map(String.init) ?? text
+                var parser = Parser(tokens: try Lexer.tokenize(Normalizer.prepareForParsing(source), maxTokens: limits.maxTokens),
                                     maxDepth: limits.maxDepth)
-                expression = Canonical.resolveWords(try parser.parseAnswer())
+                expression = Canonical.imaginaryJ(Canonical.resolveWords(try parser.parseAnswer()))
             } catch let f as GradingFailure {
                 failure = f
             } catch {

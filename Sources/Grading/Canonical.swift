@@ -215,6 +215,43 @@ extension Canonical {
 
     /// Words with a mathematical meaning become mathematics: number words, "infinity",
     /// "all real numbers", "no solution".
+    /// The value of a whole answer written in number words: `twenty-two`, `one hundred five`, `two thousand
+    /// and twenty` (nil unless every word is a number word, and for a single word: resolveWords reads those).
+    static func numberPhrase(_ text: String) -> Int? {
+        var t = text.lowercased().trimmedASCII
+        if t.hasSuffix(".") { t.removeLast() }
+        let words = t.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0 != "and" }
+        guard words.count >= 2, words.count <= 12 else { return nil }
+        var total = 0, current = 0, afterTens = false
+        for w in words {
+            guard let v = numberWords[w] else { return nil }
+            switch v {
+            case 100:
+                guard current < 100 else { return nil }
+                current = max(current, 1) * 100
+                afterTens = false
+            case 1000, 1_000_000:
+                guard current < 1000, total == 0 || total > v * max(current, 1) else { return nil }
+                total += max(current, 1) * v
+                current = 0
+                afterTens = false
+            default:
+                // `twenty two` and `one hundred five`, not `two two` or `five twenty`.
+                guard current % 100 == 0 || (afterTens && v > 0 && v < 10) else { return nil }
+                current += v
+                afterTens = v >= 20
+            }
+        }
+        return total + current
+    }
+
+    /// `1-2j`: the engineers' imaginary unit, when `j` is the only variable of a scalar answer (as
+    /// Qwen2.5-Math's grader reads it).
+    static func imaginaryJ(_ e: Expr) -> Expr {
+        guard e.isScalar, e.freeSymbols == ["j"] else { return e }
+        return e.replacing { x in if case .symbol("j") = x { return .constant(.i) }; return nil }
+    }
+
     static func resolveWords(_ e: Expr) -> Expr {
         guard e.contains({ if case .text = $0 { return true }; return false }) else { return e }
         return e.replacing { x in

@@ -347,7 +347,7 @@ enum AnswerExtractor {
         let tchars = Array(t.unicodeScalars)
         if let scope = Clauses.subordinate(tchars).first, scope.lowerBound > 0 {
             var head = String(String.UnicodeScalarView(tchars[..<scope.lowerBound])).trimmedASCII
-            while let l = head.last, l == "," || l == ";" { head.removeLast() }
+            while let l = head.last, l == "," || l == ";" || l == "(" || l == "[" || l == " " { head.removeLast() }
             if !head.trimmedASCII.isEmpty { t = head }
         }
         if ProseExtractor.looksLikeProse(t), let v = ProseExtractor.finalValue(t) {

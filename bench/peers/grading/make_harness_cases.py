@@ -317,6 +317,17 @@ c = "order"
 pos(c, "5, 7", "5 \\text{ and } 7", "7 \\text{ and } 5", "5 and 7", "x = 5 \\text{ or } x = 7")
 neg(c, "5, 7", "5 \\text{ and } 8", "5", "57")
 
+# Number words and the engineers' imaginary unit.
+c = "words_numbers"
+pos(c, "22", "twenty-two", "twenty two", "Twenty-two.")
+neg(c, "22", "twenty", "two", "twenty-three")
+pos(c, "105", "one hundred five", "one hundred and five")
+neg(c, "105", "one hundred fifty")
+pos(c, "1-2i", "1-2j", "1 - 2 j")
+neg(c, "1-2i", "1+2j", "1-2")
+pos(c, "3", "Answer: 3 (since 2 fails)", "The answer is 3, because 2 fails.")
+neg(c, "2", "Answer: 3 (since 2 fails)", "The answer is 3, because 2 fails.")
+
 if __name__ == "__main__":
     for case in cases:
         print(json.dumps(case, ensure_ascii=False))
