@@ -82,9 +82,7 @@ enum Canonical {
         switch e {
         case .symbol, .text: return true
         case .product(let xs):
-            if xs.count == 2, case .symbol(let f) = xs[0], ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f) {
-                return true
-            }
+            if isFunctionCall(e) { return true }
             return xs.count <= 4 && xs.allSatisfy { if case .symbol = $0 { return true }; return false }
         case .quotient(let a, let b): return isName(a) && isName(b)
         case .bracket(let xs, .paren, .paren): return xs.count >= 2 && xs.count <= 8 && xs.allSatisfy(isName)
@@ -109,8 +107,16 @@ enum Canonical {
 
     /// `f(x)`: a function letter applied to an argument.
     static func isFunctionCall(_ e: Expr) -> Bool {
-        guard case .product(let xs) = e, xs.count == 2, case .symbol(let f) = xs[0] else { return false }
-        return ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f)
+        guard case .product(let xs) = e, xs.count == 2 else { return false }
+        return functionLetter(xs[0]) != nil
+    }
+
+    /// The name of a function letter `f` or of an inverse `f^{-1}`; nil for other factors.
+    private static func functionLetter(_ e: Expr) -> String? {
+        let letters: Set<String> = ["f", "g", "h", "p", "q", "P", "Q", "F", "G"]
+        if case .symbol(let f) = e, letters.contains(f) { return f }
+        if case .power(.symbol(let f), .negate(.number(let one))) = e, one == .one, letters.contains(f) { return f + "^{-1}" }
+        return nil
     }
 
     private static func name(_ e: Expr) -> String {
@@ -118,7 +124,7 @@ enum Canonical {
         case .symbol(let s): return s
         case .text(let s): return s
         case .product(let xs):
-            if isFunctionCall(e), case .symbol(let f) = xs[0] { return f + "()" }
+            if isFunctionCall(e), let f = functionLetter(xs[0]) { return f + "()" }
             return xs.map(name).joined()
         case .quotient(let a, let b): return name(a) + ":" + name(b)
         case .bracket(let xs, _, _): return "(" + xs.map(name).joined(separator: ",") + ")"

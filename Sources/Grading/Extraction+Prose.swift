@@ -17,6 +17,10 @@ enum TextCleanup {
             case 0x00A0, 0x202F, 0x2009:
                 out.append(" ")
             case 0x2212: out.append("-")
+            case 0xFF01...0xFF5E where !(0xFF10...0xFF19).contains(v):
+                out.append(Unicode.Scalar(v - 0xFEE0)!)  // full-width ASCII: `Ａ`, `（`, `：` (digits below)
+            case _ where u.properties.generalCategory == .currencySymbol:
+                continue  // `€5`, `5€`, `£3`, `₹50`: currency signs carry no value (`\$` is handled as LaTeX)
             default:
                 // Decimal digits of every script (Arabic-Indic, Devanagari, Bengali, Thai, full-width, ...);
                 // superscripts and other numerals are not decimal digits and stay.

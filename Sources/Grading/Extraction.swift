@@ -271,7 +271,6 @@ enum AnswerExtractor {
                         lastEnd = e + 2
                         if spans.count < 4096 { spans.append((i + 2, e, e + 2)) }
                         i = e + 2
-                        if first { break }
                         continue
                     }
                 }
@@ -286,7 +285,6 @@ enum AnswerExtractor {
                     i = e + (double ? 2 : 1)
                     lastEnd = i
                     if spans.count < 4096 { spans.append((start, e, i)) }
-                    if first { break }
                     continue
                 }
                 break
@@ -295,6 +293,11 @@ enum AnswerExtractor {
         }
         guard var (a, b) = last, a <= b else { return nil }
         var isLast = true
+        if first, let f = spans.first {
+            (a, b) = (f.0, f.1)
+            lastEnd = f.2
+            isLast = spans.count == 1
+        }
         // "$x = 2$ is the only solution, because $3$ fails": not a span of a clause giving a reason.
         if !first, spans.count > 1, let chosen = Clauses.lastOutside(spans, start: { $0.0 }, in: chars),
            chosen.2 != lastEnd, chosen.0 <= chosen.1 {
@@ -302,8 +305,35 @@ enum AnswerExtractor {
             lastEnd = chosen.2
             isLast = false
         }
+        func content(_ k: Int) -> String { clean(String(String.UnicodeScalarView(chars[spans[k].0..<spans[k].1]))) }
+        // "The solutions are $x=2$ and $x=-2$.", "The answer is $2$ or $-2$.": a run of spans separated only
+        // by "and", "or" or commas that states values of one name is one list answer.
+        if spans.count > 1, first || (isLast && chars[lastEnd...].allSatisfy({ $0 == "." || $0 == " " || $0 == "\n" || $0 == "!" })) {
+            var lo = first ? 0 : spans.count - 1, hi = lo
+            if first {
+                while hi + 1 < spans.count, hi - lo < 16, isSeparator(chars[spans[hi].2..<spans[hi + 1].0]) { hi += 1 }
+            } else {
+                while lo > 0, hi - lo < 16, isSeparator(chars[spans[lo - 1].2..<spans[lo].0]) { lo -= 1 }
+            }
+            if hi > lo {
+                let parts = (lo...hi).map(content)
+                let names = parts.map(assignedName)
+                if let n0 = names[0], names.allSatisfy({ $0 == n0 }), parts.allSatisfy({ !$0.isEmpty }) {
+                    return (parts.joined(separator: ", "), spans[hi].2, !first)
+                }
+            }
+        }
         let cleaned = clean(String(String.UnicodeScalarView(chars[a..<b])))
         return cleaned.isEmpty ? nil : (cleaned, lastEnd, isLast)
+    }
+
+    /// The name a span assigns to (`x` of `x = 2`), "" for a bare value, nil for any other equation.
+    static func assignedName(_ span: String) -> String? {
+        guard let eq = span.firstIndex(of: "=") else { return "" }
+        let name = String(span[..<eq]).trimmedASCII
+        guard !name.isEmpty, name.count <= 3, name.unicodeScalars.allSatisfy({ isLetter($0) || $0 == "_" }),
+              !span[span.index(after: eq)...].contains("=") else { return nil }
+        return name
     }
 
     /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line): a
@@ -314,6 +344,7 @@ enum AnswerExtractor {
         "answer is", "answer:", "answer would be", "answer will be", "answer should be",
         "respuesta:", "réponse:", "réponse :", "antwort:", "ответ:", "Ответ:", "答案：", "答案:", "答え：", "答え:",
         "উত্তর:", "జవాబు:", "คำตอบ:", "jibu:", "resposta:", "risposta:", "cevap:", "उत्तर:", "정답:", "답:",
+        "जवाब:", "jawaban:", "odpowiedź:", "antwoord:", "svar:", "vastaus:", "ตอบ:", "Відповідь:", "відповідь:",
         "答案是", "答案为", "答案為", "故选", "应选", "應選", "选项",
     ]
 

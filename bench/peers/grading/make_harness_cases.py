@@ -328,6 +328,41 @@ neg(c, "1-2i", "1+2j", "1-2")
 pos(c, "3", "Answer: 3 (since 2 fails)", "The answer is 3, because 2 fails.")
 neg(c, "2", "Answer: 3 (since 2 fails)", "The answer is 3, because 2 fails.")
 
+# Several math spans that state values of one name; repeated or restated boxes.
+c = "multi_span"
+pos(c, "-2, 2", "The solutions are $x=2$ and $x=-2$.", "The answer is $2$ or $-2$.", "So $x = -2$, $x = 2$.")
+neg(c, "-2, 2", "The solutions are $x=2$ and $y=-2$.", "The answer is $2$. Check: $-2$.", "So $x = -2$.")
+neg(c, "2", "The solutions are $x=2$ and $x=-2$.")
+pos(c, "3", "\\boxed{3}\\boxed{3}", "\\boxed{3} \\text{ or } \\boxed{3.0}")
+pos(c, "\\frac{1}{2}", "\\boxed{\\frac{1}{2}} \\text{ or } \\boxed{0.5}", "$\\frac12$ or $0.5$")
+neg(c, "\\frac{1}{2}", "\\boxed{\\frac{1}{2}} \\text{ or } \\boxed{0.6}", "$\\frac12$ or $2$")
+
+# Inverse functions and other named function values.
+c = "equations"
+pos(c, "\\frac{x-3}{2}", "f^{-1}(x) = \\frac{x-3}{2}", "g^{-1}(x)=\\frac{x}{2}-\\frac{3}{2}")
+neg(c, "\\frac{x-3}{2}", "f^{-1}(x) = \\frac{x+3}{2}", "f^{-1}(x) = 2x+3")
+
+# Currency signs other than the dollar; temperature scales after a degree sign.
+c = "thousands_currency"
+pos(c, "5", "€5", "5€", "£5", "₹5", "The price is €5.", "Le prix est de 5,00 €.")
+neg(c, "5", "€50", "Le prix est de 5,50 €.")
+c = "degrees"
+pos(c, "25", "25^\\circ C", "25 °C", "25^{\\circ}F", "25°C")
+neg(c, "25", "52^\\circ C", "2.5^\\circ C")
+
+# Set-builder notation.
+c = "sets_intervals"
+pos(c, "(2,\\infty)", "\\{x \\mid x > 2\\}", "\\{x : x > 2\\}", "\\left\\{x \\mid x>2\\right\\}")
+neg(c, "(2,\\infty)", "\\{x \\mid x \\ge 2\\}", "\\{x : x < 2\\}")
+
+# Full-width letters and brackets; more answer prefixes.
+c = "choice"
+pos(c, "B", "答案：（Ｂ）", "答案：Ｂ", "Answer: $B$", "Jawaban: B")
+neg(c, "B", "答案：（Ｃ）", "Jawaban: C")
+c = "languages"
+pos(c, "18", "जवाब: 18", "Jawaban: 18", "Відповідь: 18", "Odpowiedź: 18")
+neg(c, "18", "जवाब: 17", "Jawaban: 8")
+
 if __name__ == "__main__":
     for case in cases:
         print(json.dumps(case, ensure_ascii=False))
