@@ -7,7 +7,7 @@ public struct GradingLimits: Sendable, Codable, Equatable {
     /// Deepest nesting of brackets, fractions and signs.
     public var maxDepth: Int = 48
     /// Work steps for one comparison (each node evaluation, each big-number word product).
-    public var maxSteps: Int = 400_000
+    public var maxSteps: Int = 150_000
     /// Largest exact number in bits before switching to doubles.
     public var maxBits: Int = 1 << 17
     /// Largest n for which n! is computed exactly.

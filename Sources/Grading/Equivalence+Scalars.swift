@@ -115,16 +115,25 @@ extension EquivalenceChecker {
         var env: [String: Value] = [:]
         for s in symbols { env[s] = .real(generator.rational()) }
         var ev = Evaluator(variables: env, reading: reading, budget: budget)
-        let va: Value, vb: Value
+        var va: Value? = nil, vb: Value? = nil
         do {
-            va = try ev.evaluate(a)
-            vb = try ev.evaluate(b)
+            // The side that was undefined at the last point goes first: when it is undefined everywhere
+            // (`x^{1/0}`), the other side (`x^{100}+x`) is not computed at every point in vain.
+            if bFirst {
+                vb = try ev.evaluate(b)
+                va = try ev.evaluate(a)
+            } else {
+                va = try ev.evaluate(a)
+                vb = try ev.evaluate(b)
+            }
             budget = ev.budget
         } catch let f as GradingFailure where !f.isBound || f.isUnderflow {
             // Undefined here, or too small for doubles: skip the point.
             budget = ev.budget
+            if bFirst ? vb != nil : va != nil { bFirst.toggle() }
             return nil
         }
+        guard let va, let vb else { return nil }
         if !va.isFinite || !vb.isFinite { return nil }
         noteApproximation(va, vb)
         return (va, vb)

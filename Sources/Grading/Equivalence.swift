@@ -14,6 +14,8 @@ struct EquivalenceChecker {
     var structureMismatch = false
     /// Seed of the random evaluation points (deterministic).
     var seed: UInt64 = 0x5EED_2403_0946
+    /// At random points, evaluate the second side first (it was the one undefined at the last point).
+    var bFirst = false
 
     init(budget: WorkBudget) {
         self.budget = budget
