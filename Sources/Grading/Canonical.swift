@@ -77,17 +77,21 @@ enum Canonical {
 
     /// A name that an answer can be assigned to: a symbol or word (`x`, `x_1`, `ABC`), a function-call
     /// left side (`f(x)`), a product of symbols (`AB`), a ratio of names (`V_1:V_2`), a tuple of names
-    /// (`(p,q)`).
+    /// (`(p,q)`), a sum or difference of two to four names (`m + n`, `a - b`).
     static func isVariableLike(_ e: Expr) -> Bool {
         switch e {
         case .symbol, .text: return true
         case .product(let xs):
-            if xs.count == 2, case .symbol(let f) = xs[0], ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f) {
-                return true
-            }
+            if isFunctionCall(e) { return true }
             return xs.count <= 4 && xs.allSatisfy { if case .symbol = $0 { return true }; return false }
         case .quotient(let a, let b): return isName(a) && isName(b)
         case .bracket(let xs, .paren, .paren): return xs.count >= 2 && xs.count <= 8 && xs.allSatisfy(isName)
+        case .sum(let xs):
+            // `m + n = 41`, `a - b = 3`: the value of a combination of names that the question asks for.
+            return (2...4).contains(xs.count) && xs.allSatisfy { t in
+                if case .negate(let u) = t { return isName(u) }
+                return isName(t)
+            }
         default: return false
         }
     }
@@ -103,8 +107,16 @@ enum Canonical {
 
     /// `f(x)`: a function letter applied to an argument.
     static func isFunctionCall(_ e: Expr) -> Bool {
-        guard case .product(let xs) = e, xs.count == 2, case .symbol(let f) = xs[0] else { return false }
-        return ["f", "g", "h", "p", "q", "P", "Q", "F", "G"].contains(f)
+        guard case .product(let xs) = e, xs.count == 2 else { return false }
+        return functionLetter(xs[0]) != nil
+    }
+
+    /// The name of a function letter `f` or of an inverse `f^{-1}`; nil for other factors.
+    private static func functionLetter(_ e: Expr) -> String? {
+        let letters: Set<String> = ["f", "g", "h", "p", "q", "P", "Q", "F", "G"]
+        if case .symbol(let f) = e, letters.contains(f) { return f }
+        if case .power(.symbol(let f), .negate(.number(let one))) = e, one == .one, letters.contains(f) { return f + "^{-1}" }
+        return nil
     }
 
     private static func name(_ e: Expr) -> String {
@@ -112,10 +124,11 @@ enum Canonical {
         case .symbol(let s): return s
         case .text(let s): return s
         case .product(let xs):
-            if isFunctionCall(e), case .symbol(let f) = xs[0] { return f + "()" }
+            if isFunctionCall(e), let f = functionLetter(xs[0]) { return f + "()" }
             return xs.map(name).joined()
         case .quotient(let a, let b): return name(a) + ":" + name(b)
         case .bracket(let xs, _, _): return "(" + xs.map(name).joined(separator: ",") + ")"
+        case .sum(let xs): return xs.map { t in if case .negate(let u) = t { return "-" + name(u) }; return "+" + name(t) }.joined()
         default: return ""
         }
     }
@@ -208,6 +221,43 @@ extension Canonical {
 
     /// Words with a mathematical meaning become mathematics: number words, "infinity",
     /// "all real numbers", "no solution".
+    /// The value of a whole answer written in number words: `twenty-two`, `one hundred five`, `two thousand
+    /// and twenty` (nil unless every word is a number word, and for a single word: resolveWords reads those).
+    static func numberPhrase(_ text: String) -> Int? {
+        var t = text.lowercased().trimmedASCII
+        if t.hasSuffix(".") { t.removeLast() }
+        let words = t.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0 != "and" }
+        guard words.count >= 2, words.count <= 12 else { return nil }
+        var total = 0, current = 0, afterTens = false
+        for w in words {
+            guard let v = numberWords[w] else { return nil }
+            switch v {
+            case 100:
+                guard current < 100 else { return nil }
+                current = max(current, 1) * 100
+                afterTens = false
+            case 1000, 1_000_000:
+                guard current < 1000, total == 0 || total > v * max(current, 1) else { return nil }
+                total += max(current, 1) * v
+                current = 0
+                afterTens = false
+            default:
+                // `twenty two` and `one hundred five`, not `two two` or `five twenty`.
+                guard current % 100 == 0 || (afterTens && v > 0 && v < 10) else { return nil }
+                current += v
+                afterTens = v >= 20
+            }
+        }
+        return total + current
+    }
+
+    /// `1-2j`: the engineers' imaginary unit, when `j` is the only variable of a scalar answer (as
+    /// Qwen2.5-Math's grader reads it).
+    static func imaginaryJ(_ e: Expr) -> Expr {
+        guard e.isScalar, e.freeSymbols == ["j"] else { return e }
+        return e.replacing { x in if case .symbol("j") = x { return .constant(.i) }; return nil }
+    }
+
     static func resolveWords(_ e: Expr) -> Expr {
         guard e.contains({ if case .text = $0 { return true }; return false }) else { return e }
         return e.replacing { x in

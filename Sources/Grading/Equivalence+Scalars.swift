@@ -85,6 +85,12 @@ extension EquivalenceChecker {
             }
             return false
         }
+        // Rational functions (any degree): identity modulo two primes, exact and cheap (Modular.swift).
+        switch try ModularIdentity.compare(a, b, symbols: symbols, seed: seed, budget: &budget) {
+        case .equal: return true
+        case .different: return false
+        case .undecided: break
+        }
         // Free variables: compare at random points; a point where either side is undefined is skipped.
         var generator = PointGenerator(state: seed)
         var agreed = 0, attempts = 0
@@ -109,16 +115,25 @@ extension EquivalenceChecker {
         var env: [String: Value] = [:]
         for s in symbols { env[s] = .real(generator.rational()) }
         var ev = Evaluator(variables: env, reading: reading, budget: budget)
-        let va: Value, vb: Value
+        var va: Value? = nil, vb: Value? = nil
         do {
-            va = try ev.evaluate(a)
-            vb = try ev.evaluate(b)
+            // The side that was undefined at the last point goes first: when it is undefined everywhere
+            // (`x^{1/0}`), the other side (`x^{100}+x`) is not computed at every point in vain.
+            if bFirst {
+                vb = try ev.evaluate(b)
+                va = try ev.evaluate(a)
+            } else {
+                va = try ev.evaluate(a)
+                vb = try ev.evaluate(b)
+            }
             budget = ev.budget
         } catch let f as GradingFailure where !f.isBound || f.isUnderflow {
             // Undefined here, or too small for doubles: skip the point.
             budget = ev.budget
+            if bFirst ? vb != nil : va != nil { bFirst.toggle() }
             return nil
         }
+        guard let va, let vb else { return nil }
         if !va.isFinite || !vb.isFinite { return nil }
         noteApproximation(va, vb)
         return (va, vb)

@@ -14,6 +14,8 @@ struct EquivalenceChecker {
     var structureMismatch = false
     /// Seed of the random evaluation points (deterministic).
     var seed: UInt64 = 0x5EED_2403_0946
+    /// At random points, evaluate the second side first (it was the one undefined at the last point).
+    var bFirst = false
 
     init(budget: WorkBudget) {
         self.budget = budget
@@ -85,10 +87,27 @@ struct EquivalenceChecker {
             break
         }
         if a.isScalar && b.isScalar { return try scalarsEquivalent(a, b) }
-        // A one-element set or list against a scalar: compare the element.
+        // A one-element set against a scalar: compare the element. A set or bare list whose elements are
+        // all equal is that element too (duplicates collapse: `\boxed{3}\boxed{3}`, `\frac12 \text{ or } 0.5`).
         if case .set(let xs) = a, xs.count == 1, b.isScalar { return try equivalent(xs[0], b, topLevel: false) }
         if case .set(let ys) = b, ys.count == 1, a.isScalar { return try equivalent(a, ys[0], topLevel: false) }
+        if b.isScalar, let xs = Self.collection(a), (2...16).contains(xs.count) {
+            for x in xs where !(try equivalent(x, b, topLevel: false)) { return mismatch() }
+            return true
+        }
+        if a.isScalar, let ys = Self.collection(b), (2...16).contains(ys.count) {
+            for y in ys where !(try equivalent(a, y, topLevel: false)) { return mismatch() }
+            return true
+        }
         return mismatch()
+    }
+
+    /// The elements of a set or bare list.
+    static func collection(_ e: Expr) -> [Expr]? {
+        switch e {
+        case .set(let xs), .list(let xs): return xs
+        default: return nil
+        }
     }
 
     mutating func mismatch() -> Bool {

@@ -4,8 +4,8 @@
 /// Character cleanup applied to every text before extraction and parsing.
 enum TextCleanup {
     /// Drops invisible characters (BOM U+FEFF, zero-width space/joiners U+200B-U+200D, word joiner
-    /// U+2060, soft hyphen U+00AD, direction marks) and maps Arabic-Indic, Persian, Devanagari and
-    /// full-width digits to ASCII digits; a no-break space becomes a space. ASCII text is returned as is.
+    /// U+2060, soft hyphen U+00AD, direction marks) and maps the decimal digits of every script
+    /// (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width, ...) to ASCII digits; a no-break space becomes a space. ASCII text is returned as is.
     static func clean(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 >= 0x80 }) else { return s }
         var out = String.UnicodeScalarView()
@@ -16,12 +16,19 @@ enum TextCleanup {
                 continue
             case 0x00A0, 0x202F, 0x2009:
                 out.append(" ")
-            case 0x0660...0x0669: out.append(Unicode.Scalar(v - 0x0660 + 0x30)!)
-            case 0x06F0...0x06F9: out.append(Unicode.Scalar(v - 0x06F0 + 0x30)!)
-            case 0x0966...0x096F: out.append(Unicode.Scalar(v - 0x0966 + 0x30)!)
-            case 0xFF10...0xFF19: out.append(Unicode.Scalar(v - 0xFF10 + 0x30)!)
             case 0x2212: out.append("-")
-            default: out.append(u)
+            case 0xFF01...0xFF5E where !(0xFF10...0xFF19).contains(v):
+                out.append(Unicode.Scalar(v - 0xFEE0)!)  // full-width ASCII: `Ａ`, `（`, `：` (digits below)
+            case _ where u.properties.generalCategory == .currencySymbol:
+                continue  // `€5`, `5€`, `£3`, `₹50`: currency signs carry no value (`\$` is handled as LaTeX)
+            default:
+                // Decimal digits of every script (Arabic-Indic, Devanagari, Bengali, Thai, full-width, ...);
+                // superscripts and other numerals are not decimal digits and stay.
+                if u.properties.numericType == .decimal, let d = u.properties.numericValue, d >= 0, d <= 9 {
+                    out.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(d)))
+                } else {
+                    out.append(u)
+                }
             }
         }
         return String(out)
@@ -37,13 +44,13 @@ enum ProseExtractor {
     static let linkWords: Set<String> = ["is", "are", "was", "were", "be", "equals", "equal", "=", "est", "es", "ist",
                                          "是", "为", "為", "：", ":", "gives", "get", "obtain", "total"]
 
-    /// Scripts that are prose whatever the word count (CJK, Arabic, Devanagari, Cyrillic, Hangul, Thai,
-    /// Hebrew), or accented Latin letters.
+    /// Letters that are prose whatever the word count: accented Latin and every alphabetic script below
+    /// U+2000 except Greek (Cyrillic, Arabic, Hebrew, Indic, Thai, Vietnamese, ...), CJK and Hangul.
     static func isProseScalar(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
-        return (0x4E00...0x9FFF).contains(v) || (0x3040...0x30FF).contains(v) || (0x0600...0x06FF).contains(v)
-            || (0x0900...0x097F).contains(v) || (0x0400...0x04FF).contains(v) || (0xAC00...0xD7AF).contains(v)
-            || (0x0E00...0x0E7F).contains(v) || (0x0590...0x05FF).contains(v) || (0x00C0...0x017F).contains(v)
+        if v < 0x00C0 || (0x0370...0x03FF).contains(v) { return false }  // ASCII; Greek letters are math
+        if v < 0x2000 { return u.properties.isAlphabetic }  // accented Latin, Cyrillic, Arabic, Indic, Thai, ...
+        return (0x4E00...0x9FFF).contains(v) || (0x3040...0x30FF).contains(v) || (0xAC00...0xD7AF).contains(v)
     }
 
     /// Whether `s` reads as a sentence: three or more words of two or more letters outside LaTeX
@@ -89,7 +96,8 @@ enum ProseExtractor {
 
     /// The final value of `s`, or nil when it has none.
     static func finalValue(_ s: String) -> String? {
-        candidates(Array(s.unicodeScalars)).last?.text
+        let chars = Array(s.unicodeScalars)
+        return Clauses.lastOutside(candidates(chars), start: { $0.start }, in: chars)?.text
     }
 
     /// A value stated after the last math span, right after a linking word in the final sentence

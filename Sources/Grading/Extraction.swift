@@ -41,13 +41,16 @@ public func extractAnswer(from text: String) -> ExtractedAnswer? {
     // Most answer fields carry no marker at all: skip the rules that cannot fire.
     let mayHaveMarker = bytes.contains(UInt8(ascii: "$")) || bytes.contains(UInt8(ascii: "#"))
         || bytes.contains(Bytes("\\boxed")) || bytes.contains(Bytes("\\fbox")) || bytes.contains(Bytes("\\("))
-        || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer"))
+        || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer")) || bytes.contains(Bytes("NSWER")) || bytes.contains(UInt8(ascii: ":"))
+        || bytes.contains(Bytes("\u{FF1A}")) || bytes.contains(Bytes("\u{7B54}")) || bytes.contains(Bytes("\u{9009}"))
+        || bytes.contains(Bytes("\u{9078}"))
     if mayHaveMarker {
         if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
+        if let a = AnswerExtractor.afterHashes(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
         if let a = AnswerExtractor.lastBoxed(trimmed, joinAdjacent: true) { return ExtractedAnswer(text: a, rule: .boxed) }
         if let a = AnswerExtractor.answerPhrase(trimmed) { return a }
         if let a = AnswerExtractor.lastMathSpan(trimmed) {
-            if let later = ProseExtractor.valueAfterLastSpan(trimmed, spanEnd: a.end) {
+            if a.isLast, let later = ProseExtractor.valueAfterLastSpan(trimmed, spanEnd: a.end) {
                 return ExtractedAnswer(text: later, rule: .finalValue)
             }
             return ExtractedAnswer(text: a.text, rule: .mathSpan)
@@ -109,6 +112,21 @@ enum AnswerExtractor {
             before = i
         }
         return nil
+    }
+
+    /// GSM8K's answer line: the text after the last `####` to the end of its line.
+    static func afterHashes(_ s: String) -> String? {
+        let bytes = Bytes(s)
+        guard let i = bytes.lastIndex(of: Bytes("####")) else { return nil }
+        var rest = Bytes(bytes[(i + 4)...])
+        if let nl = rest.firstIndex(of: UInt8(ascii: "\n")) { rest = Bytes(rest[..<nl]) }
+        for m in endMarkers {
+            if let e = rest.firstIndex(of: Bytes(m)) { rest = Bytes(rest[..<e]) }
+        }
+        let t = rest.string
+        if ProseExtractor.looksLikeProse(t), let v = ProseExtractor.finalValue(t) { return v }
+        let cleaned = clean(t)
+        return cleaned.isEmpty || cleaned.count > maxBareAnswerLength ? nil : cleaned
     }
 
     /// Positions of the closing brace of every `{` (-1 when unclosed), skipping `\x` escapes; linear.
@@ -222,10 +240,12 @@ enum AnswerExtractor {
     /// The math span that ends last: `$...$`, `$$...$$`, `\(...\)`, `\[...\]`: cleaned content and the
     /// position (in unicode scalars) just after its closing delimiter. Linear: a closer that was not
     /// found from some position is not searched for again from a later one.
-    static func lastMathSpan(_ s: String, first: Bool = false) -> (text: String, end: Int)? {
+    static func lastMathSpan(_ s: String, first: Bool = false) -> (text: String, end: Int, isLast: Bool)? {
         let chars = Array(s.unicodeScalars)
         var last: (Int, Int)? = nil
         var lastEnd = 0
+        // Every span (start, content end, end), for choosing the last one outside a subordinate clause.
+        var spans: [(Int, Int, Int)] = []
         var i = 0
         var failedFrom: [Unicode.Scalar: Int] = [:]
         func find(_ pattern: [Unicode.Scalar], from: Int) -> Int? {
@@ -249,8 +269,8 @@ enum AnswerExtractor {
                     if let e = find(closer, from: i + 2) {
                         last = (i + 2, e)
                         lastEnd = e + 2
+                        if spans.count < 4096 { spans.append((i + 2, e, e + 2)) }
                         i = e + 2
-                        if first { break }
                         continue
                     }
                 }
@@ -264,41 +284,110 @@ enum AnswerExtractor {
                     last = (start, e)
                     i = e + (double ? 2 : 1)
                     lastEnd = i
-                    if first { break }
+                    if spans.count < 4096 { spans.append((start, e, i)) }
                     continue
                 }
                 break
             }
             i += 1
         }
-        guard let (a, b) = last, a <= b else { return nil }
+        guard var (a, b) = last, a <= b else { return nil }
+        var isLast = true
+        if first, let f = spans.first {
+            (a, b) = (f.0, f.1)
+            lastEnd = f.2
+            isLast = spans.count == 1
+        }
+        // "$x = 2$ is the only solution, because $3$ fails": not a span of a clause giving a reason.
+        if !first, spans.count > 1, let chosen = Clauses.lastOutside(spans, start: { $0.0 }, in: chars),
+           chosen.2 != lastEnd, chosen.0 <= chosen.1 {
+            (a, b) = (chosen.0, chosen.1)
+            lastEnd = chosen.2
+            isLast = false
+        }
+        func content(_ k: Int) -> String { clean(String(String.UnicodeScalarView(chars[spans[k].0..<spans[k].1]))) }
+        // "The solutions are $x=2$ and $x=-2$.", "The answer is $2$ or $-2$.": a run of spans separated only
+        // by "and", "or" or commas that states values of one name is one list answer.
+        if spans.count > 1, first || (isLast && chars[lastEnd...].allSatisfy({ $0 == "." || $0 == " " || $0 == "\n" || $0 == "!" })) {
+            var lo = first ? 0 : spans.count - 1, hi = lo
+            if first {
+                while hi + 1 < spans.count, hi - lo < 16, isSeparator(chars[spans[hi].2..<spans[hi + 1].0]) { hi += 1 }
+            } else {
+                while lo > 0, hi - lo < 16, isSeparator(chars[spans[lo - 1].2..<spans[lo].0]) { lo -= 1 }
+            }
+            if hi > lo {
+                let parts = (lo...hi).map(content)
+                let names = parts.map(assignedName)
+                if let n0 = names[0], names.allSatisfy({ $0 == n0 }), parts.allSatisfy({ !$0.isEmpty }) {
+                    return (parts.joined(separator: ", "), spans[hi].2, !first)
+                }
+            }
+        }
         let cleaned = clean(String(String.UnicodeScalarView(chars[a..<b])))
-        return cleaned.isEmpty ? nil : (cleaned, lastEnd)
+        return cleaned.isEmpty ? nil : (cleaned, lastEnd, isLast)
+    }
+
+    /// The name a span assigns to (`x` of `x = 2`), "" for a bare value, nil for any other equation.
+    static func assignedName(_ span: String) -> String? {
+        guard let eq = span.firstIndex(of: "=") else { return "" }
+        let name = String(span[..<eq]).trimmedASCII
+        guard !name.isEmpty, name.count <= 3, name.unicodeScalars.allSatisfy({ isLetter($0) || $0 == "_" }),
+              !span[span.index(after: eq)...].contains("=") else { return nil }
+        return name
     }
 
     /// "The answer is X", "final answer: X", MetaMath "The answer is: X" (to the end of the line): a
     /// box or math span on that line, else the phrase's text (its final value when it is prose).
+    /// Phrases after which the answer is stated (lowercase ASCII; other scripts as written): English, and the
+    /// "Answer:" of multilingual benchmarks (MGSM) in each language, and Chinese choice phrases.
+    static let answerPhrases = [
+        "answer is", "answer:", "answer would be", "answer will be", "answer should be",
+        "respuesta:", "réponse:", "réponse :", "antwort:", "ответ:", "Ответ:", "答案：", "答案:", "答え：", "答え:",
+        "উত্তর:", "జవాబు:", "คำตอบ:", "jibu:", "resposta:", "risposta:", "cevap:", "उत्तर:", "정답:", "답:",
+        "जवाब:", "jawaban:", "odpowiedź:", "antwoord:", "svar:", "vastaus:", "ตอบ:", "Відповідь:", "відповідь:",
+        "答案是", "答案为", "答案為", "故选", "应选", "應選", "选项",
+    ]
+
     static func answerPhrase(_ s: String) -> ExtractedAnswer? {
         let bytes = Bytes(s)
         let lower = bytes.asciiLowercased()
         var bestEnd = -1
-        for phrase in ["answer is", "answer:", "answer would be", "answer will be", "answer should be"] {
+        var english = true
+        for (k, phrase) in answerPhrases.enumerated() {
             let p = Bytes(phrase)
-            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count }
+            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count; english = k < 5 }
         }
         guard bestEnd >= 0 else { return nil }
         var rest = Bytes(bytes[bestEnd...])
         if let nl = rest.firstIndex(of: UInt8(ascii: "\n")) { rest = Bytes(rest[..<nl]) }
         rest = rest.trimmed()
-        while rest.first == UInt8(ascii: ":") { rest = Bytes(rest.dropFirst()).trimmed() }
+        // "**Answer:** 7", "Answer: **7**": colons and markdown emphasis around the answer.
+        while let f = rest.first, f == UInt8(ascii: ":") || f == UInt8(ascii: "*") { rest = Bytes(rest.dropFirst()).trimmed() }
+        // Markdown emphasis: "The answer is **42**."
+        if rest.count >= 4, rest.contains(Bytes("**")) { rest = rest.replacing(Bytes("**"), with: []).trimmed() }
         var t = rest.string
         if let inner = lastBoxed(t, joinAdjacent: true) { return ExtractedAnswer(text: inner, rule: .answerPhrase) }
         // The first span after the phrase ("The final answer is $5$. Check: $5 - 2 = 3$.").
         if let span = lastMathSpan(t, first: true) { return ExtractedAnswer(text: span.text, rule: .answerPhrase) }
         // Stop at a sentence end: a period followed by a space (not a decimal point).
         if let e = rest.firstIndex(of: Bytes(". ")) { t = Bytes(rest[..<e]).string }
+        if let e = Bytes(t).firstIndex(of: Bytes("\u{3002}")) { t = Bytes(Bytes(t)[..<e]).string }
+        // "The correct answer is option B."
+        for w in ["option ", "choice ", "Option ", "Choice "] where t.hasPrefix(w) { t = String(t.dropFirst(w.count)) }
+        // "The answer is 2, not 3": the clause after the value is not the answer.
+        let tchars = Array(t.unicodeScalars)
+        if let scope = Clauses.subordinate(tchars).first, scope.lowerBound > 0 {
+            var head = String(String.UnicodeScalarView(tchars[..<scope.lowerBound])).trimmedASCII
+            while let l = head.last, l == "," || l == ";" || l == "(" || l == "[" || l == " " { head.removeLast() }
+            if !head.trimmedASCII.isEmpty { t = head }
+        }
         if ProseExtractor.looksLikeProse(t), let v = ProseExtractor.finalValue(t) {
             return ExtractedAnswer(text: v, rule: .answerPhrase)
+        }
+        // "Ответ: 3,5", "Antwort: 1,8": a lone number after another language's phrase may have a decimal comma.
+        if !english, !t.unicodeScalars.contains(where: { isLetter($0) || $0 == "\\" }) {
+            let found = ProseExtractor.candidates(Array(t.unicodeScalars))
+            if found.count == 1 { return ExtractedAnswer(text: found[0].text, rule: .answerPhrase) }
         }
         let cleaned = clean(t)
         if cleaned.isEmpty || cleaned.count > maxBareAnswerLength { return nil }
@@ -310,7 +399,7 @@ enum AnswerExtractor {
         var s = TextCleanup.clean(input).trimmedASCII
         // Fast path: nothing to unwrap.
         if let first = s.utf8.first, let last = s.utf8.last, first != UInt8(ascii: "$"), first != UInt8(ascii: "\\"),
-           last != UInt8(ascii: "."), last != UInt8(ascii: "$") {
+           first != UInt8(ascii: "*"), last != UInt8(ascii: "."), last != UInt8(ascii: "$") {
             return s
         }
         for _ in 0..<8 {
@@ -326,6 +415,8 @@ enum AnswerExtractor {
                 s = inner
             }
             if s.hasSuffix(".") && !s.hasSuffix("..") && !s.hasSuffix("\\.") { s.removeLast() }
+            // Markdown emphasis around the answer: `**42**`.
+            if s.hasPrefix("**") && s.hasSuffix("**") && s.count >= 4 { s = String(s.dropFirst(2).dropLast(2)) }
             s = s.trimmedASCII
             if s == before { break }
         }

@@ -100,14 +100,34 @@ enum Normalizer {
     static func prepareForParsing(_ input: String) -> String {
         var s = Bytes(input).trimmed()
         s = cutApproximation(s)
-        // `0,111`: a decimal comma (a list would not start with a lone 0 glued to the next item).
-        if s.count >= 4, s[0] == UInt8(ascii: "0"), s[1] == UInt8(ascii: ","), s[2...].allSatisfy(isDigit) {
+        s = dropTemperatureScale(s)
+        // `0,5`, `0,111`: a decimal comma (a list would not start with a lone 0 glued to the next item;
+        // `0, 5` with a space stays a list).
+        if s.count >= 3, s[0] == UInt8(ascii: "0"), s[1] == UInt8(ascii: ","), s[2...].allSatisfy(isDigit) {
             s[1] = UInt8(ascii: ".")
         }
         s = s.replacing(b("{,}"), with: [])
         s = s.replacing(b("\\!"), with: [])
         if s.contains(b("\\,")) { s = joinThinSpaceGroups(s) }
         return removeThousandsSeparators(s).string
+    }
+
+    /// `25^\circ C`, `25 °F`: the letter of a temperature scale after a degree sign is a unit, not a factor.
+    static func dropTemperatureScale(_ s: Bytes) -> Bytes {
+        var out = s
+        for marker in [b("^\\circ"), b("^{\\circ}"), b("°")] {
+            var from = 0
+            while let i = out.firstIndex(of: marker, from: from) {
+                var j = i + marker.count
+                while j < out.count, out[j] == UInt8(ascii: " ") { j += 1 }
+                if j < out.count, out[j] == UInt8(ascii: "C") || out[j] == UInt8(ascii: "F"),
+                   j + 1 == out.count || !isASCIILetter(out[j + 1]) {
+                    out.remove(at: j)
+                }
+                from = i + marker.count
+            }
+        }
+        return out
     }
 
     /// `x = \frac13 \approx 0.33` is `x = \frac13` (the exact value before the approximation); when

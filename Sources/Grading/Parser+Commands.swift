@@ -66,6 +66,13 @@ extension Parser {
                 return items.count == 1 ? items[0] : .list(items)
             case "L":
                 pos += 1
+                // Set-builder notation `\{x \mid x > 2\}`, `\{x : x > 2\}`: the set the condition describes.
+                if case .letter? = current, let sep = peek(1), sep == .op("|") || sep == .op(":") {
+                    pos += 2
+                    let condition = try parseRelation()
+                    try expectOp("R")
+                    return condition
+                }
                 let items = try parseSequence(closers: "R")
                 try expectOp("R")
                 return .set(items)

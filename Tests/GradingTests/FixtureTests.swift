@@ -12,6 +12,10 @@ enum Fixtures {
     /// `Fixtures/prose_cases.jsonl`: answers as models write them (issue 17), written by
     /// bench/peers/grading/make_prose_cases.py.
     static func proseCases() throws -> [BenchmarkCase] { try cases("prose_cases") }
+
+    /// `Fixtures/harness_cases.jsonl`: the kinds of cases other graders' and evaluation harnesses' test
+    /// suites exercise, written by bench/peers/grading/make_harness_cases.py.
+    static func harnessCases() throws -> [BenchmarkCase] { try cases("harness_cases") }
 }
 
 @Suite("Fixture cases")
@@ -59,6 +63,32 @@ struct FixtureTests {
     func proseCases() throws {
         var failures: [String] = []
         for (k, c) in try Fixtures.proseCases().enumerated() {
+            let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
+            if v.isEqual != c.expected || w.isEqual != c.expected {
+                failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("the harness cases: at least 300, a third negatives, every kind")
+    func harnessCoverage() throws {
+        let cases = try Fixtures.harnessCases()
+        #expect(cases.count >= 300)
+        #expect(cases.filter { !$0.expected }.count * 3 >= cases.count, "fewer than a third negatives")
+        let categories = Set(cases.compactMap(\.category))
+        for required in ["latex", "percent", "units", "degrees", "mixed", "scientific", "sets_intervals", "plus_minus",
+                         "choice", "equations", "matrices", "complex", "radicals", "logs", "trig", "infinity_empty",
+                         "thousands_currency", "order", "formats", "languages", "words", "justification",
+                         "decimal_comma", "polynomials"] {
+            #expect(categories.contains(required), "missing category \(required)")
+        }
+    }
+
+    @Test("every harness case is graded as expected, in both directions")
+    func harnessCases() throws {
+        var failures: [String] = []
+        for (k, c) in try Fixtures.harnessCases().enumerated() {
             let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
             if v.isEqual != c.expected || w.isEqual != c.expected {
                 failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
