@@ -28,9 +28,11 @@ extension E2H {
         do {
             command = try parseAsRoot(arguments)
         } catch {
+            // Read again with negative values joined to their options; its error (say, a range
+            // check of the negative value) is then the one that explains the input.
             let joined = joiningNegativeValues(arguments)
-            guard joined != arguments, let retried = try? parseAsRoot(joined) else { exit(withError: error) }
-            command = retried
+            guard joined != arguments else { exit(withError: error) }
+            do { command = try parseAsRoot(joined) } catch { exit(withError: error) }
         }
         do {
             try command.run()
