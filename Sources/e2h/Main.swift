@@ -35,6 +35,7 @@ extension E2H {
             do { command = try parseAsRoot(joined) } catch { exit(withError: error) }
         }
         do {
+            try checkOutputs(of: command)
             try command.run()
         } catch let error as ValidationError {
             // Thrown by the work, after parsing: the message and where to read the help of this

@@ -160,4 +160,27 @@ struct HostileInputTests {
                                             : ["\ne2h rerank --problems P.jsonl --samples S.jsonl --out DIR\n", "\ne2h rerank --benchmark\n"]
         for example in examples { #expect(help.out.contains(example), "\(help.out)") }
     }
+
+    @Test func outputsOfTheWrongKindAreRefusedBeforeAnyWork() throws {
+        let file = try existingOutput("a-file")
+        let folder = dir + "/a-folder"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let problems = try self.file("p.jsonl", Self.problemA + "\n")
+        let cases: [(arguments: [String], message: String)] = [
+            (["run", "--quick", "--out", file], "--out \(file) is an existing file; give a folder"),
+            (["train", "policy", "--solutions", problems, "--out", file], "--out \(file) is an existing file; give a folder"),
+            (["sample", "--model", folder, "--problems", problems, "--out", folder], "--out \(folder) is an existing folder; give a file path"),
+            (["data", "convert", "--from", "math", "--input", problems, "--out", folder], "--out \(folder) is an existing folder"),
+            (["data", "split", "--problems", problems, "--easy-out", folder, "--hard-out", dir + "/h.jsonl"], "--easy-out \(folder) is an existing folder"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runE2H(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+            #expect(!result.err.contains("NSCocoaErrorDomain"), "\(arguments): \(result.err)")
+        }
+        #expect(isUnchanged(file))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/h.jsonl"))
+    }
 }
