@@ -40,13 +40,41 @@ public struct RunDirectory: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if let data = try? Data(contentsOf: file) {
-            guard let existing = try? JSONDecoder().decode(ExperimentConfig.self, from: data), existing == config else {
+            let existing: ExperimentConfig
+            do { existing = try JSONDecoder().decode(ExperimentConfig.self, from: data) } catch {
                 throw ExperimentError.mismatchedRun(
-                    "\(root.path) holds a run with other settings (see its config.json); choose another --out or the same settings")
+                    "\(file.path) cannot be read as a run's settings (\(describeDecodingError(error))); choose another --out")
+            }
+            guard existing == config else {
+                let differences = RunDirectory.differences(existing: try encoder.encode(existing), wanted: try encoder.encode(config))
+                throw ExperimentError.mismatchedRun(
+                    "\(root.path) holds a run with other settings: \(differences.joined(separator: "; ")) "
+                    + "(config.json vs now); choose another --out or the same settings")
             }
             return
         }
         try AtomicFile.write(encoder.encode(config), to: file)
+    }
+}
+
+extension RunDirectory {
+    /// The settings that differ between two encoded configs, as `key: old -> new` (dotted paths).
+    static func differences(existing: Data, wanted: Data) -> [String] {
+        func flatten(_ value: Any, _ prefix: String, _ out: inout [String: String]) {
+            if let object = value as? [String: Any] {
+                for (k, v) in object { flatten(v, prefix.isEmpty ? k : prefix + "." + k, &out) }
+            } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+                out[prefix] = String(decoding: data, as: UTF8.self)
+            }
+        }
+        var old: [String: String] = [:], new: [String: String] = [:]
+        if let a = try? JSONSerialization.jsonObject(with: existing) { flatten(a, "", &old) }
+        if let b = try? JSONSerialization.jsonObject(with: wanted) { flatten(b, "", &new) }
+        let keys = Set(old.keys).union(new.keys).sorted()
+        let diffs = keys.compactMap { k -> String? in
+            old[k] == new[k] ? nil : "\(k): \(old[k] ?? "(absent)") -> \(new[k] ?? "(absent)")"
+        }
+        return diffs.isEmpty ? ["(equal when written; a value that JSON rounds differs)"] : diffs
     }
 }
 

@@ -312,23 +312,6 @@ struct JSONLineParser {
     }
 }
 
-/// Calls `body` for each line of `bytes` (numbered from `firstLine`), stripping a trailing
-/// carriage return. A final line without a newline counts; an empty final segment does not.
-func forEachLine(of bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1,
-                 _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-    var start = 0
-    var line = firstLine
-    while start < bytes.count {
-        var end = start
-        while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-        var stop = end
-        if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
-        try body(line, UnsafeBufferPointer(rebasing: bytes[start..<stop]))
-        line += 1
-        start = end + 1
-    }
-}
-
 /// Parses the lines of a JSON Lines file in parallel chunks (split at newlines) and returns the
 /// records in file order. `parse` turns one line into a record, or nil to drop it (reporting to
 /// the log). In strict mode the error of the earliest line is thrown; with `skipInvalid` the logs
@@ -336,30 +319,15 @@ func forEachLine(of bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1,
 func parseLines<T>(_ data: [UInt8], skipInvalid: Bool, threads: Int,
                    _ parse: (Int, UnsafeBufferPointer<UInt8>, inout IssueLog) throws -> T?) throws -> (records: [T], log: IssueLog) {
     try data.withUnsafeBufferPointer { all in
-        // A UTF-8 byte order mark is skipped.
-        let start = all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF ? 3 : 0
-        let n = all.count - start
-        let chunks = Swift.max(1, Swift.min(n / (1 << 20), threads * 8))
-        var bounds = [start]
-        for c in 1..<chunks {
-            var b = Swift.max(start + n / chunks * c, bounds.last!)
-            while b < all.count, all[b - 1] != 0x0A { b += 1 }
-            if b > bounds.last! && b < all.count { bounds.append(b) }
-        }
-        bounds.append(all.count)
-        let pieces = bounds.count - 1
-        let newlines = try parallelMap(pieces, threads: threads) { c -> Int in
-            var k = 0
-            for i in bounds[c]..<bounds[c + 1] where all[i] == 0x0A { k += 1 }
-            return k
-        }
-        var firstLines = [1]
-        for c in 0..<pieces - 1 { firstLines.append(firstLines[c] + newlines[c]) }
-        let parts = try parallelMap(pieces, threads: threads) { c -> ([T], IssueLog) in
+        // Support's one JSON Lines splitter: byte order mark skipped, physical line numbers.
+        let n = all.count - JSONLines.bodyStart(all)
+        let pieces = try JSONLines.chunks(of: all, pieces: Swift.min(n / (1 << 20), threads * 8), threads: threads)
+        let parts = try parallelMap(pieces.count, threads: threads) { c -> ([T], IssueLog) in
             var log = IssueLog(skipInvalid: skipInvalid)
             var records: [T] = []
-            records.reserveCapacity(newlines[c] + 1)
-            try forEachLine(of: UnsafeBufferPointer(rebasing: all[bounds[c]..<bounds[c + 1]]), firstLine: firstLines[c]) { line, bytes in
+            let piece = pieces[c]
+            records.reserveCapacity((c + 1 < pieces.count ? pieces[c + 1].firstLine : piece.firstLine + 1) - piece.firstLine + 1)
+            try JSONLines.forEachLine(in: UnsafeBufferPointer(rebasing: all[piece.range]), firstLine: piece.firstLine) { line, bytes in
                 if let r = try parse(line, bytes, &log) { records.append(r) }
             }
             return (records, log)

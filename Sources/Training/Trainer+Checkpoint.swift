@@ -51,7 +51,7 @@ extension Trainer {
             state = try JSONDecoder().decode(TrainerState.self,
                                              from: Data(contentsOf: directory.appendingPathComponent("trainer_state.json")))
         } catch {
-            throw TrainingError.checkpoint("\(directory.path)/trainer_state.json is unreadable: \(error)")
+            throw TrainingError.checkpoint("\(directory.path)/trainer_state.json is unreadable: \(describeDecodingError(error))")
         }
         guard state.config == config else {
             throw TrainingError.checkpoint(

@@ -117,7 +117,11 @@ public final class Trainer {
             let batch = Batch(batchExamples(step: step), context: config.context, padID: padID)
             let rate = config.schedule.rate(at: step)
             let loss = try forwardBackward(batch)
+            // A NaN/inf loss would poison the weights and every checkpoint after it: stop before
+            // the update, leaving the last good checkpoint as it is.
+            guard loss.isFinite else { throw divergence(step: step + 1, what: "the loss is \(loss)", rate: rate) }
             let norm = optimizer.update(model: model, learningRate: rate, frozen: frozenTensors)
+            guard norm.isFinite else { throw divergence(step: step + 1, what: "the gradient norm is \(norm)", rate: rate) }
             step += 1
             tokens += batch.realTokens
             lossSum += Double(loss); lossCount += 1
@@ -144,6 +148,16 @@ public final class Trainer {
         try bundle?.write(to: outputDirectory)
         try removeCheckpoints()
         return history
+    }
+
+    /// The error of a NaN/inf step, naming the step, the learning rate and what is kept.
+    func divergence(step: Int, what: String, rate: Float) -> TrainingError {
+        let kept = (try? String(contentsOf: pointerURL, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let where_ = kept.map { "the last good checkpoint, \(outputDirectory.appendingPathComponent($0).path), is kept" }
+            ?? "no checkpoint was saved yet (--checkpoint-every)"
+        return .diverged("at step \(step) of \(config.steps) \(what) (learning rate \(rate)); nothing was saved from this step, "
+                         + "\(where_); try a lower --learning-rate or more --warmup")
     }
 
     /// Tensors the objective does not train.

@@ -72,12 +72,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidData(String)
     case checkpoint(String)
     case io(String)
+    /// The loss or gradient became NaN or infinite; training stopped before the update.
+    case diverged(String)
 
     public var description: String {
         switch self {
         case .invalidData(let message): return "invalid training data: \(message)"
         case .checkpoint(let message): return "checkpoint: \(message)"
         case .io(let message): return message
+        case .diverged(let message): return "training diverged: \(message)"
         }
     }
 }

@@ -32,13 +32,13 @@ extension TransformerModel {
         let configURL = directory.appendingPathComponent(configFileName)
         let data: Data
         do { data = try Data(contentsOf: configURL) } catch {
-            throw TransformerError.checkpoint("cannot read \(configURL.path): \(error.localizedDescription)")
+            throw TransformerError.checkpoint("cannot read \(configURL.path): \(describeDecodingError(error))")
         }
         let config: TransformerConfig
         do { config = try JSONDecoder().decode(TransformerConfig.self, from: data) } catch let error as TransformerError {
             throw TransformerError.checkpoint("\(configURL.path): \(error)")
         } catch {
-            throw TransformerError.checkpoint("\(configURL.path) is not a valid model config: \(error)")
+            throw TransformerError.checkpoint("\(configURL.path) is not a valid model config: \(describeDecodingError(error))")
         }
         let model = try TransformerModel(config: config)
         try model.loadWeights(from: directory.appendingPathComponent(weightsFileName))

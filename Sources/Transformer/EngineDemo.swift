@@ -22,6 +22,10 @@ public func runEngineDemo(
     reportEvery: Int = 10, report: (DemoProgress) -> Void
 ) throws -> (first: Float, last: Float) {
     let T = config.maxPositions, N = batch * T, V = config.vocabSize
+    // Strides are drawn from 1..<V and every sequence needs a token to predict.
+    guard V >= 2 else { throw TransformerError.invalidInput("the demo needs a vocabulary of at least 2 tokens, got \(V)") }
+    guard T >= 2 else { throw TransformerError.invalidInput("the demo needs a context of at least 2 tokens, got \(T)") }
+    guard batch >= 1, steps >= 1 else { throw TransformerError.invalidInput("the demo needs batch >= 1 and steps >= 1") }
     let model = try TransformerModel(config: config)
     model.initializeWeights(seed: seed)
     let optimizer = AdamWOptimizer(model: model)

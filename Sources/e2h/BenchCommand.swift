@@ -6,6 +6,7 @@ import Kernels
 #if arch(x86_64)
 import GEMMAVX2
 #endif
+import Support
 import Transformer
 
 /// `e2h bench`: machine-readable speed figures of the engine.
@@ -50,10 +51,14 @@ struct Bench: ParsableCommand {
                 url = url.appendingPathComponent(TransformerModel.configFileName)
             }
             let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw ValidationError("--memory: cannot read \(url.path): \(error.localizedDescription)")
+            guard let contents = FileManager.default.contents(atPath: url.path) else {
+                throw ValidationError("--memory: cannot read \(url.path): no such file or not readable")
             }
-            let config = try JSONDecoder().decode(TransformerConfig.self, from: data)
+            data = contents
+            let config: TransformerConfig
+            do { config = try JSONDecoder().decode(TransformerConfig.self, from: data) } catch let error as DecodingError {
+                throw ValidationError("--memory: \(url.path): \(describeDecodingError(error))")
+            }
             try config.validate()
             guard context >= 1, batch >= 1, slots >= 1 else {
                 throw ValidationError("--context, --batch and --slots must be positive")

@@ -101,8 +101,7 @@ struct DataCommand: ParsableCommand {
         @Option(name: outputNames, help: "Output JSON Lines file (written atomically).")
         var output: String
 
-        @Flag(help: "Stop at the first malformed record instead of skipping and counting it.")
-        var strict = false
+        @OptionGroup var badInput: BadInputOptions
 
         @Option(help: "Keep only these levels, e.g. 1-3 (PRM800K needs --levels-from).")
         var levels: String?
@@ -121,7 +120,7 @@ struct DataCommand: ParsableCommand {
 
         func run() throws {
             var options = DataPipeline.ConvertOptions()
-            options.read = ReadOptions(strict: strict)
+            options.read = badInput.readOptions
             options.levels = try levels.map(DifficultySplit.parseLevels)
             options.levelsFrom = levelsFrom
             options.exclude = exclude
@@ -156,8 +155,7 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Problems files to keep out, by id or text (e.g. MATH500).")
         var exclude: [String] = []
 
-        @Flag(help: "Stop at the first malformed record.")
-        var strict = false
+        @OptionGroup var badInput: BadInputOptions
 
         func validate() throws {
             try requireDistinctOutputs([("--easy-out", easyOutput), ("--hard-out", hardOutput)])
@@ -171,7 +169,7 @@ struct DataCommand: ParsableCommand {
                                             hardLevels: DifficultySplit.parseLevels(hard))
             let report = try DataPipeline.split(input: input, split: split, easyOutput: easyOutput,
                                                 hardOutput: hardOutput, exclude: exclude,
-                                                read: ReadOptions(strict: strict))
+                                                read: badInput.readOptions)
             print(report.render())
         }
     }
@@ -193,13 +191,12 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Record kind, if detection fails: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var kind: RecordKind?
 
-        @Flag(help: "Stop at the first malformed record.")
-        var strict = false
+        @OptionGroup var badInput: BadInputOptions
 
         func run() throws {
             for (i, file) in (inputs + files).enumerated() {
                 if i > 0 { print("") }
-                print(try DatasetStats.compute(path: file, kind: kind, options: ReadOptions(strict: strict)).render())
+                print(try DatasetStats.compute(path: file, kind: kind, options: badInput.readOptions).render())
             }
         }
     }

@@ -21,6 +21,20 @@ struct Demo: ParsableCommand {
     @Option(help: "Peak learning rate.") var learningRate: Float = 3e-3
     @Option(help: "Random seed.") var seed: UInt64 = 1
 
+    func validate() throws {
+        try requireRange("--steps", steps, 1...)
+        try requireRange("--batch", batch, 1...)
+        try requireRange("--context", context, 2...)
+        try requireRange("--layers", layers, 1...)
+        try requireRange("--width", width, 1...)
+        try requireRange("--heads", heads, 1...)
+        try requireRange("--vocab", vocab, 2...)
+        if width % heads != 0 { throw ValidationError("--heads \(heads) must divide --width \(width)") }
+        if !(learningRate.isFinite && learningRate > 0) {
+            throw ValidationError("--learning-rate is \(learningRate); it must be finite and > 0")
+        }
+    }
+
     mutating func run() throws {
         let config = TransformerConfig(vocabSize: vocab, hiddenSize: width, intermediateSize: width * 3,
                                        layerCount: layers, headCount: heads, maxPositions: context)

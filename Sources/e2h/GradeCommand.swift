@@ -8,10 +8,14 @@ struct Grade: ParsableCommand {
         commandName: "grade",
         abstract: "Decide whether predicted answers equal gold answers (prints true/false, or JSON lines).",
         discussion: """
-            e2h grade GOLD PRED              prints true or false (exit status 0 either way)
-            e2h grade --explain GOLD PRED    the extracted answers, their extraction rules, the deciding rung
-            e2h grade --input FILE.jsonl     one JSON line per line {"gold":..,"pred":..}
-            e2h grade --benchmark FILE.jsonl accuracy against "expected", cases/second
+            e2h grade GOLD PRED
+              prints true or false (exit status 0 either way)
+            e2h grade --explain GOLD PRED
+              the extracted answers, their extraction rules, the deciding rung
+            e2h grade --input FILE.jsonl
+              one JSON line out per line in {"gold": ..., "pred": ...}
+            e2h grade --benchmark FILE.jsonl
+              accuracy against "expected", cases/second
             FILE may be - (stdin). Counts go to stderr.
             """)
 

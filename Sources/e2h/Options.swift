@@ -3,6 +3,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Training
+import Datasets
 
 /// Model-size options shared by the commands that create a model.
 struct ModelOptions: ParsableArguments {
@@ -70,4 +71,22 @@ func requireDistinctOutputs(_ outputs: [(flag: String, path: String?)]) throws {
         if let other = seen[key] { throw ValidationError("\(other) and \(flag) name the same file \(path); give each output its own file") }
         seen[key] = flag
     }
+}
+
+/// The one bad-input policy of every command that reads records (docs/robustness.md): stop at the
+/// first bad record with `FILE:LINE: field '...': what is wrong`, or, with `--skip-invalid`, skip
+/// and count each one (the counts and first issues are printed; reading nothing at all is still
+/// an error).
+struct BadInputOptions: ParsableArguments {
+    @Flag(help: "Skip invalid records and count them instead of stopping at the first.")
+    var skipInvalid = false
+
+    @Flag(help: .hidden) var strict = false
+
+    var readOptions: ReadOptions { ReadOptions(strict: !skipInvalid || strict) }
+}
+
+/// Refuses an integer setting outside its range, naming the flag, the value and the range.
+func requireRange(_ flag: String, _ value: Int, _ range: PartialRangeFrom<Int>) throws {
+    if !range.contains(value) { throw ValidationError("\(flag) is \(value); it must be >= \(range.lowerBound)") }
 }

@@ -11,11 +11,19 @@ struct Rerank: ParsableCommand {
         abstract: "Re-rank scored samples: accuracy vs N curves, easy vs hard, reward-model diagnostics.",
         discussion: """
             e2h rerank --problems P.jsonl --samples S.jsonl --out DIR
-                problems: {id, level, answer, ...}; samples: {problem_id, sample_index, output and/or
-                answer, step_scores? (raw logits, the final answer's last), step_labels? (0/1)}.
-                Prints a table and writes DIR/summary.json, SVG figures and DIR/index.html.
+              Prints the table and writes DIR/summary.json, SVG figures and
+              DIR/index.html. Without --out only the table is printed (a note
+              on stderr says so). DIR must not be an existing file.
+              problems: {id, level, answer, ...}
+              samples: {problem_id, sample_index, output and/or answer,
+                step_scores? (raw logits, the final answer's last),
+                step_labels? (0/1)}
+              Stops at the first invalid record (FILE:LINE: field);
+              --skip-invalid counts and skips them instead.
+
             e2h rerank --benchmark
-                paper-scale speed benchmark on synthetic data (500 problems x 1024 samples).
+              Paper-scale speed benchmark on synthetic data
+              (500 problems x 1024 samples).
             """)
 
     @Option(name: .long, help: "Problems JSONL file ({id, level, answer, ...}).")
@@ -31,7 +39,7 @@ struct Rerank: ParsableCommand {
     var trials: Int = 100
 
     @Option(name: .long, help: "Seed of the trials.")
-    var seed: UInt64 = 0
+    var seed: UInt64 = 1
 
     @Option(name: .long, help: "Levels of the easy group, e.g. 1-3 or 1,2.")
     var easyLevels: String = "1-3"
@@ -66,6 +74,12 @@ struct Rerank: ParsableCommand {
     mutating func validate() throws {
         if !benchmark && (problems == nil || samples == nil) {
             throw ValidationError("give --problems FILE and --samples FILE (or --benchmark)")
+        }
+        if let out {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--out \(out) is an existing file; give a folder (new or existing) for the report")
+            }
         }
         if benchmarkProblems < 1 || benchmarkSamples < 1 {
             throw ValidationError("--benchmark-problems and --benchmark-samples must be at least 1")
@@ -106,6 +120,8 @@ struct Rerank: ParsableCommand {
         if let out {
             let files = try writeReport(summary, to: out)
             print("\nwrote \(files.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", "))")
+        } else {
+            logLine("no --out: only the table was printed (summary.json, figures and index.html need --out DIR)")
         }
     }
 }

@@ -32,6 +32,11 @@ public struct PRM800KRecord: Decodable, Sendable {
             completions = try c.decodeIfPresent([Completion].self, forKey: .completions) ?? []
             humanCompletion = try c.decodeIfPresent(Completion.self, forKey: .humanCompletion)
             chosenCompletion = try c.decodeIfPresent(Int.self, forKey: .chosenCompletion)
+            if let i = chosenCompletion, !completions.indices.contains(i) {
+                let range = completions.isEmpty ? "this step has no completions" : "0...\(completions.count - 1)"
+                throw FieldError(field: RecordReader.fieldPath(decoder.codingPath + [CodingKeys.chosenCompletion]),
+                                 "chosen_completion \(i) is out of range (\(range))")
+            }
         }
 
         /// The completion the labelled walk continues with: `chosen_completion`, else
@@ -50,6 +55,29 @@ public struct PRM800KRecord: Decodable, Sendable {
         public var flagged: Bool?
         /// "human" for a labeller-written step.
         public var source: String?
+
+        enum CodingKeys: String, CodingKey { case text, rating, flagged, source }
+
+        public init(text: String, rating: Int?, flagged: Bool? = nil, source: String? = nil) {
+            self.text = text; self.rating = rating; self.flagged = flagged; self.source = source
+        }
+
+        /// Ratings are -1, 0, +1 or null; anything else is refused naming the field.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            text = try c.decode(String.self, forKey: .text)
+            flagged = try c.decodeIfPresent(Bool.self, forKey: .flagged)
+            source = try c.decodeIfPresent(String.self, forKey: .source)
+            if let value = try c.decodeIfPresent(Double.self, forKey: .rating) {
+                guard value == -1 || value == 0 || value == 1 else {
+                    throw FieldError(field: RecordReader.fieldPath(decoder.codingPath + [CodingKeys.rating]),
+                                     "rating must be -1, 0, 1 or null; found \(value.formatted)")
+                }
+                rating = Int(value)
+            } else {
+                rating = nil
+            }
+        }
     }
 }
 
@@ -59,10 +87,19 @@ public struct PRM800KConversionCounts: Equatable, Sendable {
     public var unratedCompletions = 0
     /// Labelled solutions not turned into an SFT record, by reason.
     public var rejectedSolutions: [String: Int] = [:]
+    /// Records with nothing to convert (`steps: []`, or a first step without completions).
+    public var emptyRecords = 0
     public init() {}
 }
 
 extension PRM800KRecord {
+    /// Whether the record has nothing to convert: no steps, or a first step with neither
+    /// completions nor a human completion.
+    public var isEmpty: Bool {
+        guard let first = label.steps.first else { return true }
+        return first.completions.isEmpty && first.humanCompletion == nil
+    }
+
     /// The steps of the labelled walk (`chosen_completion`, else `human_completion`, else a lone
     /// completion), in order, until a step has no continuation.
     public var walk: [(completion: Completion, isHuman: Bool)] {
@@ -117,5 +154,12 @@ extension PRM800KRecord {
         guard let answer = last.answer else { return reject("no '# Answer' step") }
         let steps = w.dropLast().map { $0.completion.text.trimmingSpaces } + last.steps
         return SolutionRecord(problemID: problemID, problem: question.problem, steps: steps, answer: answer)
+    }
+}
+
+extension Double {
+    /// The value as JSON would write it (`0.5`, `2`, `nan`).
+    var formatted: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// How to treat bad records.
 public struct ReadOptions: Sendable {
@@ -76,10 +77,13 @@ public enum RecordReader {
             return report
         }
 
-        var reader = try ChunkedFileReader(path: path)
-        var bytes: [UInt8] = []
-        if try startsWithBracket(path: path) {
-            var scanner = JSONArrayElementScanner(reader: reader)
+        let shape: JSONLines.Shape
+        do { shape = try JSONLines.shape(ofFileAt: path) } catch let error as ChunkedFileReader.OpenError {
+            throw DataError.cannotOpen(path: path, reason: "not readable (\(error))")
+        }
+        if shape == .array {
+            var scanner = JSONArrayElementScanner(reader: try ChunkedFileReader(path: path))
+            var bytes: [UInt8] = []
             while let (line, ok) = try scanner.next(into: &bytes) {
                 guard ok else {
                     try reject(RecordIssue(file: path, line: line, field: nil,
@@ -91,13 +95,9 @@ public enum RecordReader {
             }
             return report
         }
-        var lineNumber = 0
-        while try reader.readLine(into: &bytes) {
-            lineNumber += 1
-            if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 BOM
-            if bytes.last == 0x0D { bytes.removeLast() }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            try handle(bytes, file: path, line: lineNumber)
+        var lines = try JSONLinesFileReader(path: path)
+        while let (line, bytes) = try lines.next() {
+            try handle(bytes, file: path, line: line)
         }
         return report
     }
@@ -117,16 +117,6 @@ public enum RecordReader {
         if report.issues.count < options.maxReportedIssues { report.issues.append(issue) }
     }
 
-    /// Whether the first non-whitespace byte of the file is `[` (a JSON array, not JSON Lines).
-    private static func startsWithBracket(path: String) throws -> Bool {
-        var r = try ChunkedFileReader(path: path, chunkSize: 4096)
-        while let b = try r.nextByte() {
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0xEF || b == 0xBB || b == 0xBF { continue }
-            return b == UInt8(ascii: "[")
-        }
-        return false
-    }
-
     private static func jsonFiles(under folder: String) throws -> [String] {
         guard let e = FileManager.default.enumerator(atPath: folder) else {
             throw DataError.cannotOpen(path: folder, reason: "cannot list the folder")
@@ -140,26 +130,29 @@ public enum RecordReader {
             .map { (folder as NSString).appendingPathComponent($0) }
     }
 
+    /// A coding path as a dotted field path with indices, e.g. `label.steps[2].completions[0]`.
+    public static func fieldPath(_ keys: [CodingKey]) -> String? {
+        var s = ""
+        for k in keys {
+            if let i = k.intValue, k.stringValue.hasPrefix("Index") || k.stringValue == String(i) {
+                s += "[\(i)]"
+            } else {
+                s += (s.isEmpty ? "" : ".") + k.stringValue
+            }
+        }
+        return s.isEmpty ? nil : s
+    }
+
     /// Turns a decoding error into an issue naming the field and what was expected.
     static func describe(_ error: DecodingError, file: String, line: Int) -> RecordIssue {
-        func path(_ keys: [CodingKey]) -> String? {
-            var s = ""
-            for k in keys {
-                if let i = k.intValue, k.stringValue.hasPrefix("Index") || k.stringValue == String(i) {
-                    s += "[\(i)]"
-                } else {
-                    s += (s.isEmpty ? "" : ".") + k.stringValue
-                }
-            }
-            return s.isEmpty ? nil : s
-        }
+        let path = fieldPath
         switch error {
         case let .keyNotFound(key, ctx):
             return RecordIssue(file: file, line: line, field: path(ctx.codingPath + [key]),
                                message: "missing required field")
         case let .typeMismatch(type, ctx):
             return RecordIssue(file: file, line: line, field: path(ctx.codingPath),
-                               message: "expected \(jsonTypeName(type)); \(ctx.debugDescription)")
+                               message: "expected \(jsonTypeName(type))" + foundPart(ctx.debugDescription))
         case let .valueNotFound(type, ctx):
             return RecordIssue(file: file, line: line, field: path(ctx.codingPath),
                                message: "expected \(jsonTypeName(type)), found null")
@@ -170,6 +163,15 @@ public enum RecordReader {
         @unknown default:
             return RecordIssue(file: file, line: line, field: nil, message: "\(error)")
         }
+    }
+
+    /// `, found an array` from Foundation's "Expected to decode X but found an array instead."
+    /// (its own wording differs across platforms; anything else is kept after a semicolon).
+    private static func foundPart(_ debugDescription: String) -> String {
+        if let r = debugDescription.range(of: "found "), let end = debugDescription.range(of: " instead", range: r.upperBound..<debugDescription.endIndex) {
+            return ", found " + debugDescription[r.upperBound..<end.lowerBound]
+        }
+        return debugDescription.hasPrefix("Expected to decode") || debugDescription.isEmpty ? "" : "; " + debugDescription
     }
 
     private static func jsonTypeName(_ type: Any.Type) -> String {

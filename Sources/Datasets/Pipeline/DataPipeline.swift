@@ -101,6 +101,10 @@ public enum DataPipeline {
             case .prm800k:
                 var counts = PRM800KConversionCounts()
                 report.reads.append(try RecordReader.read(PRM800KRecord.self, from: input, options: options.read) { r, loc in
+                    if r.isEmpty {
+                        counts.emptyRecords += 1
+                        return
+                    }
                     let known = levelIndex.problem(withText: r.question.problem)
                     guard keep(id: nil, text: r.question.problem, level: known?.level) else { return }
                     let id = known?.id ?? "\(loc.file.split(separator: "/").last ?? ""):\(loc.line)"
@@ -122,6 +126,9 @@ public enum DataPipeline {
                 })
                 for (reason, n) in counts.rejectedSolutions { report.dropped["no SFT record: \(reason)", default: 0] += n }
                 if counts.unratedCompletions > 0 { report.notes["unrated completions skipped"] = counts.unratedCompletions }
+                if counts.emptyRecords > 0 {
+                    report.dropped["no steps (steps: [] or a first step without completions)", default: 0] += counts.emptyRecords
+                }
             case .metamath:
                 report.reads.append(try RecordReader.read(MetaMathRecord.self, from: input, options: options.read) { r, loc in
                     guard keep(id: nil, text: r.query, level: nil) else { return }
@@ -150,6 +157,7 @@ public enum DataPipeline {
                     }
                 })
             }
+            try requireSomethingRead(report.reads.last, input: input)
             report.written.append((output, try writer.finish()))
         } catch {
             writer.abandon()
@@ -165,9 +173,14 @@ public enum DataPipeline {
         var report = PipelineReport()
         let excluded = try loadIndex(exclude, read, &report)
         let easy = try RecordWriter(path: easyOutput), hard = try RecordWriter(path: hardOutput)
+        var firstLineOfID: [String: Int] = [:]
         do {
             report.reads.append(try RecordReader.read(MATHRecord.self, from: input, options: read) { r, loc in
                 let p = try r.problem(at: loc)
+                if let first = firstLineOfID[p.id] {
+                    throw FieldError(field: "id", "duplicate problem id '\(p.id)' (first on line \(first))")
+                }
+                firstLineOfID[p.id] = loc.line
                 if excluded.contains(id: p.id, text: p.problem) {
                     report.dropped["excluded (in --exclude)", default: 0] += 1
                     return
@@ -178,6 +191,7 @@ public enum DataPipeline {
                 case nil: report.dropped["level \(p.level) on neither side", default: 0] += 1
                 }
             })
+            try requireSomethingRead(report.reads.last, input: input)
             report.written.append((easyOutput, try easy.finish()))
             report.written.append((hardOutput, try hard.finish()))
         } catch {
@@ -214,6 +228,14 @@ public enum DataPipeline {
             report.written.append((corpusPath, try RecordWriter.write(docs, to: corpusPath)))
         }
         return report
+    }
+
+    /// Refuses a read in which every record was skipped: a lenient run that converted nothing is
+    /// an error, not an empty output.
+    static func requireSomethingRead(_ read: ReadReport?, input: String) throws {
+        guard let read, read.read == 0, read.skipped > 0 else { return }
+        let first = read.issues.first.map { "; the first: \($0)" } ?? ""
+        throw DataError.invalidArgument("none of the \(read.skipped) records of \(input) could be read\(first)")
     }
 
     /// Reads problems from files in any problem shape (project, MATH, math_splits) into an index.
