@@ -71,6 +71,17 @@ struct RLTrainerTests {
         #expect(whole.metrics.count == 3)
         let lines = try String(contentsOf: b.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
+        if algorithm == .dpo || algorithm == .rest {
+            // The data RL built, in TRL's formats: one file per iteration, every row decodable.
+            for k in 1...3 {
+                let file = a.appendingPathComponent("data/iteration-\(k)-\(algorithm.rawValue).jsonl")
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for row in text.split(separator: "\n") {
+                    if algorithm == .dpo { _ = try JSONDecoder().decode(TRLPreferenceRow.self, from: Data(row.utf8)) }
+                    else { _ = try JSONDecoder().decode(TRLCompletionRow.self, from: Data(row.utf8)) }
+                }
+            }
+        }
     }
 
     @Test func badSettingsAreNamed() throws {

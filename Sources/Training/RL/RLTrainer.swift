@@ -141,7 +141,7 @@ public final class RLTrainer {
         switch config.algorithm {
         case .grpo: try updateGRPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)
         case .ppo: try updatePPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)
-        case .dpo: try updateDPO(k, rollouts: rollouts, judgements: judgements, line: &line, lap: lap)
+        case .dpo: try updateDPO(k, rollouts: rollouts, batch: batch, judgements: judgements, line: &line, lap: lap)
         case .rest: try updateReST(k, rollouts: rollouts, batch: batch, judgements: judgements, line: &line, lap: lap)
         }
         return line

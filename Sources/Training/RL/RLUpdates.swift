@@ -138,7 +138,7 @@ extension RLTrainer {
 
     /// Iterative DPO: pairs by score, reference log-probs of this iteration's starting policy
     /// computed once, DPO updates over minibatches of pairs.
-    func updateDPO(_ k: Int, rollouts: [Rollout], judgements: [RolloutJudgement], line: inout RLIterationMetrics,
+    func updateDPO(_ k: Int, rollouts: [Rollout], batch: [RLProblem], judgements: [RolloutJudgement], line: inout RLIterationMetrics,
                    lap: () -> Double) throws {
         let G = config.samplesPerProblem
         var pairs: [(chosen: Int, rejected: Int)] = []
@@ -148,6 +148,8 @@ extension RLTrainer {
                                    limit: config.dpoPairsPerProblem).map { ($0.chosen + start, $0.rejected + start) }
         }
         line.examples = pairs.count
+        try export(pairs.map { TRLPreferenceRow(prompt: batch[rollouts[$0.chosen].problem].prompt, chosen: rollouts[$0.chosen].text,
+                                                rejected: rollouts[$0.rejected].text) }, iteration: k, kind: "dpo")
         guard !pairs.isEmpty else { line.referenceSeconds = lap(); line.updateSeconds = lap(); return }
         let used = Array(Set(pairs.flatMap { [$0.chosen, $0.rejected] })).sorted()
         let logProbs = try policy.actionLogProbs(used.map { (prompt: rollouts[$0].prompt, tokens: rollouts[$0].tokens) })
@@ -194,6 +196,8 @@ extension RLTrainer {
             kept += candidates.filter { seen.insert(rollouts[$0].tokens).inserted }.prefix(config.restKeepPerProblem)
         }
         line.examples = kept.count
+        try export(kept.map { TRLCompletionRow(prompt: batch[rollouts[$0].problem].prompt, completion: rollouts[$0].text) },
+                   iteration: k, kind: "rest")
         line.referenceSeconds = lap()
         guard !kept.isEmpty else { line.updateSeconds = lap(); return }
         let examples = kept.map { i -> TrainingExample in
