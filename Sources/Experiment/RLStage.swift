@@ -1,0 +1,157 @@
+// `e2h rl`: RL from a finished run directory's SFT policy against its easy-trained reward models,
+// written to DIR/rl/<name>/ (policy bundle, metrics.jsonl, evaluation.json), and the greedy
+// evaluation of the SFT and RL policies on the run's test problems (easy / hard / all, with the
+// per-problem sign test on hard problems).
+
+import Datasets
+import Foundation
+import Support
+import Tokenizers
+import Training
+import Transformer
+
+/// Which training problems RL draws from.
+public enum RLProblemScope: String, Codable, Sendable, CaseIterable {
+    /// Easy levels only (answers known to the method).
+    case easy
+    /// Every level; hard problems without their answer.
+    case all
+}
+
+/// Greedy accuracy of one policy on the run's test problems.
+public struct GreedyAccuracy: Codable, Sendable, Equatable {
+    public var easy: Double
+    public var hard: Double
+    public var all: Double
+}
+
+/// `evaluation.json` of an RL run.
+public struct RLEvaluation: Codable, Sendable, Equatable {
+    public var name: String
+    public var algorithm: RLAlgorithm
+    public var reward: RewardSource
+    public var problems: RLProblemScope
+    public var sft: GreedyAccuracy
+    public var rl: GreedyAccuracy
+    /// Hard test problems the RL policy solves and the SFT policy does not, and the reverse.
+    public var hardWins: Int
+    public var hardLosses: Int
+    /// One-sided sign test of the hard wins (``PairedComparison``).
+    public var hardSignTestP: Double
+    /// Wall time of the RL iterations, seconds.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, algorithm, reward, problems, sft, rl, seconds
+        case hardWins = "hard_wins"
+        case hardLosses = "hard_losses"
+        case hardSignTestP = "hard_sign_test_p"
+    }
+}
+
+/// Runs RL on the run directory `run` and evaluates the result.
+///
+/// Checks everything before writing: the settings (``RLConfig/validate()``), the SFT policy and
+/// the reward model the reward or the value model needs; a failed check writes nothing.
+/// - Returns: the evaluation (also written to `rl/<name>/evaluation.json`).
+public func runRL(run root: URL, name: String?, config: RLConfig, problemScope: RLProblemScope, quiet: Bool = false,
+                  log: @escaping (String) -> Void) throws -> RLEvaluation {
+    try config.validate()
+    let run = RunDirectory(root)
+    guard let configData = FileManager.default.contents(atPath: run.path("config.json")),
+          let experiment = try? JSONDecoder().decode(ExperimentConfig.self, from: configData) else {
+        throw ExperimentError.invalid("\(run.path("config.json")) is missing or unreadable: --run must name a directory written by `e2h run`")
+    }
+    let sftURL = run.url("policy/sft")
+    guard FileManager.default.fileExists(atPath: sftURL.appendingPathComponent(BundleManifest.fileName).path) else {
+        throw ExperimentError.invalid("\(sftURL.path) holds no SFT policy (bundle.json missing): finish `e2h run` first")
+    }
+    let source = config.reward.source
+    let rewardKind = source == .outcome ? RewardSource.prm.rawValue : source.rawValue
+    let rewardURL = run.url("reward/\(rewardKind)")
+    let needsRewardModel = source.usesRewardModel || config.algorithm == .ppo
+    if needsRewardModel, !FileManager.default.fileExists(atPath: rewardURL.appendingPathComponent(BundleManifest.fileName).path) {
+        throw ExperimentError.invalid("\(rewardURL.path) holds no reward model (bundle.json missing), needed for "
+            + (source.usesRewardModel ? "--reward \(source.rawValue)" : "PPO's value model") + ": finish `e2h run` first")
+    }
+    let train = try RecordReader.readAll(Problem.self, from: run.path("data/train.jsonl"), options: ReadOptions(strict: true)).records
+    let test = try RecordReader.readAll(Problem.self, from: run.path("data/test.jsonl"), options: ReadOptions(strict: true)).records
+    let easy = Set(experiment.easyLevels)
+    let pool = rlProblems(problemScope == .easy ? train.filter { easy.contains($0.level) } : train, labelledLevels: easy)
+    let runName = name ?? "\(config.algorithm.rawValue)-\(source.rawValue)-\(problemScope.rawValue)"
+    let out = run.url("rl/\(runName)")
+    let evaluationURL = out.appendingPathComponent("evaluation.json")
+    if let data = FileManager.default.contents(atPath: evaluationURL.path),
+       let done = try? JSONDecoder().decode(RLEvaluation.self, from: data) {
+        log("\(out.path) is finished; delete it to run again")
+        return done
+    }
+
+    let sft = try ModelBundle.load(from: sftURL)
+    let reference = config.algorithm == .ppo || config.algorithm == .grpo ? try TransformerModel.load(from: sftURL) : nil
+    let value = config.algorithm == .ppo ? try TransformerModel.load(from: rewardURL) : nil
+    let scorer = source.usesRewardModel
+        ? Scorer(model: try ModelBundle.load(from: rewardURL).model, tokenizer: sft.tokenizer) : nil
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(encoder.encode(config), to: out.appendingPathComponent("config.json"))
+    log("rl \(runName): \(config.algorithm.rawValue) with reward \(source.rawValue) on \(pool.count) \(problemScope.rawValue) problems, "
+        + "\(config.iterations) iterations of \(config.problemsPerIteration) problems x \(config.samplesPerProblem) rollouts")
+    let trainByID = Dictionary(uniqueKeysWithValues: train.map { ($0.id, $0) })
+    let hard = Set((1...5).filter { !easy.contains($0) })
+    let start = Date()
+    let trainer = try RLTrainer(config: config, policy: sft.model, reference: reference, value: value, tokenizer: sft.tokenizer,
+                                problems: pool, reward: EasyToHardReward(scorer: scorer), outputDirectory: out,
+                                audit: hardRolloutAudit(problems: trainByID, hardLevels: hard), quiet: quiet, log: log)
+    try trainer.run()
+    let seconds = Date().timeIntervalSince(start)
+    let policyURL = out.appendingPathComponent("policy")
+    try sft.model.save(to: policyURL)
+    try sft.manifest.write(to: policyURL)
+
+    // Greedy evaluation on the test problems: the SFT policy's once per run directory, then the RL policy's.
+    let sftGreedy = try greedyCorrectness(policy: try TransformerModel.load(from: sftURL), tokenizer: sft.tokenizer, problems: test,
+                                          cache: run.url("rl/sft-greedy.json"), quiet: quiet)
+    let rlGreedy = try greedyCorrectness(policy: sft.model, tokenizer: sft.tokenizer, problems: test, cache: nil, quiet: quiet)
+    let hardIDs = test.filter { hard.contains($0.level) }.map(\.id)
+    let wins = hardIDs.filter { rlGreedy[$0] == true && sftGreedy[$0] != true }.count
+    let losses = hardIDs.filter { rlGreedy[$0] != true && sftGreedy[$0] == true }.count
+    let evaluation = RLEvaluation(
+        name: runName, algorithm: config.algorithm, reward: source, problems: problemScope,
+        sft: accuracy(sftGreedy, test, easy: easy), rl: accuracy(rlGreedy, test, easy: easy),
+        hardWins: wins, hardLosses: losses, hardSignTestP: PairedComparison.signTest(wins: wins, of: wins + losses), seconds: seconds)
+    try AtomicFile.write(encoder.encode(evaluation), to: evaluationURL)
+    try? FileManager.default.removeItem(at: out.appendingPathComponent("state"))
+    return evaluation
+}
+
+/// Whether the greedy completion of each problem is right (the grader), by problem id; read from
+/// and written to `cache` when given.
+func greedyCorrectness(policy: TransformerModel, tokenizer: any Tokenizer, problems: [Problem], cache: URL?,
+                       quiet: Bool) throws -> [String: Bool] {
+    if let cache, let data = FileManager.default.contents(atPath: cache.path),
+       let saved = try? JSONDecoder().decode([String: Bool].self, from: data), Set(saved.keys) == Set(problems.map(\.id)) {
+        return saved
+    }
+    var sampling = SamplingConfig()
+    sampling.samplesPerProblem = 1
+    sampling.temperature = 0
+    sampling.maxNewTokens = policy.config.maxPositions
+    let records = try Sampler(model: policy, tokenizer: tokenizer, config: sampling).sample(
+        problems.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
+        progress: ProgressReporter(label: "greedy", total: problems.count, quiet: quiet))
+    let graded = gradeSamples(records, problems: Dictionary(uniqueKeysWithValues: problems.map { ($0.id, $0) }))
+    let result = Dictionary(graded.map { ($0.problemID, $0.correct == true) }, uniquingKeysWith: { a, _ in a })
+    if let cache { try AtomicFile.write(JSONEncoder().encode(result), to: cache) }
+    return result
+}
+
+/// Accuracy (percent) of easy, hard and all problems.
+func accuracy(_ correct: [String: Bool], _ problems: [Problem], easy: Set<Int>) -> GreedyAccuracy {
+    func share(_ subset: [Problem]) -> Double {
+        subset.isEmpty ? 0 : 100 * Double(subset.filter { correct[$0.id] == true }.count) / Double(subset.count)
+    }
+    return GreedyAccuracy(easy: share(problems.filter { easy.contains($0.level) }),
+                          hard: share(problems.filter { !easy.contains($0.level) }), all: share(problems))
+}

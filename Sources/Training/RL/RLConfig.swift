@@ -1,0 +1,168 @@
+// Settings of the RL stage, with the paper's values where it has them (PAPER.md "RL details";
+// REFERENCE.md §1) and a named field for each.
+
+import Objectives
+
+/// The RL algorithm.
+public enum RLAlgorithm: String, Codable, Sendable, CaseIterable {
+    /// ReST-EM: sample, keep the right solutions (at most k per problem), SFT from the base.
+    case rest
+    /// Iterative DPO on pairs ranked by PRM score + outcome.
+    case dpo
+    /// PPO: value model from the reward model, KL in the reward, GAE, clipped updates.
+    case ppo
+    /// GRPO: groups of rollouts per problem, no value model, KL in the loss.
+    case grpo
+}
+
+/// Every setting of an RL run.
+public struct RLConfig: Codable, Sendable, Equatable {
+    /// The algorithm.
+    public var algorithm: RLAlgorithm = .grpo
+    /// Iterations (rollouts, rewards, update); the state is saved after each.
+    public var iterations = 10
+    /// Problems drawn per iteration (a seeded permutation of the pool, epoch after epoch).
+    public var problemsPerIteration = 32
+    /// Rollouts per problem: GRPO's group size G; ReST-EM 32 and DPO 8 in the paper.
+    public var samplesPerProblem = 8
+    /// Rollout temperature (paper: PPO 0.7, ReST-EM and DPO 1.0).
+    public var temperature: Float = 0.7
+    /// Rollout top-k (paper: PPO 50, ReST-EM 40; 0 = none).
+    public var topK = 50
+    /// Longest rollout, in tokens.
+    public var maxNewTokens = 256
+    /// Decoder slots of the rollout scheduler.
+    public var batchSlots = 64
+    /// Peak learning rate of the policy (and value model), constant after a linear warmup.
+    public var learningRate: Float = 2e-5
+    /// Linear warmup, in optimizer steps.
+    public var warmupSteps = 5
+    /// Sequences per optimizer step (DPO: pairs per step).
+    public var minibatchSize = 16
+    /// Passes over each iteration's rollouts (PPO's minibatch epochs).
+    public var epochs = 1
+    /// β: KL coefficient (PPO: in the reward, 0.01; GRPO: in the loss).
+    public var klCoefficient: Float = 0.01
+    /// The KL estimator (PPO: k1 clamped at ≥ 0, the paper's code; GRPO: k3).
+    public var kl = KLConfig(estimator: .k1, clampAtZero: true)
+    /// The clipped policy loss (clip 0.2).
+    public var policyLoss = PolicyLossConfig()
+    /// The clipped value loss (value clip 0.2).
+    public var valueLoss = ValueLossConfig()
+    /// Value-loss coefficient (paper: 0.1).
+    public var valueCoefficient: Float = 0.1
+    /// GAE (paper: γ = λ = 1).
+    public var gae = GAEConfig()
+    /// Whiten rewards without mean shift, and advantages, over each iteration's tokens (paper: yes).
+    public var whiten = true
+    /// GRPO's group advantages (GRPO, Dr. GRPO, RLOO).
+    public var group = GroupAdvantageConfig()
+    /// GRPO with DeepSeekMath's process supervision: step rewards normalised in the group.
+    public var processSupervision = false
+    /// The rewards.
+    public var reward = RLRewardConfig()
+    /// DPO's loss (sigmoid, β 0.1, summed log-probs).
+    public var dpo = DPOConfig()
+    /// DPO pairs need a score difference above this (paper: 1.0, score = PRM probability + outcome).
+    public var dpoMargin: Float = 1.0
+    /// Most DPO pairs per problem (paper: 3).
+    public var dpoPairsPerProblem = 3
+    /// ReST-EM: most kept solutions per problem (paper: 10).
+    public var restKeepPerProblem = 10
+    /// ReST-EM: SFT steps per iteration, from the base policy.
+    public var restSteps = 200
+    /// ReST-EM: SFT learning rate.
+    public var restLearningRate: Float = 1e-4
+    /// ReST-EM's easy-to-hard variant: where the answer is unknown, keep solutions whose PRM
+    /// probability (the minimum over steps) is at least this (nil: keep none there).
+    public var restPRMThreshold: Float? = 0.5
+    /// Global gradient-norm clip (paper: 1.0).
+    public var gradientClip: Float = 1.0
+    /// Seed of the problem order and the rollouts.
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// The paper's settings of `algorithm`.
+    public static func paper(_ algorithm: RLAlgorithm) -> RLConfig {
+        var c = RLConfig()
+        c.algorithm = algorithm
+        switch algorithm {
+        case .ppo:
+            c.samplesPerProblem = 1; c.problemsPerIteration = 64; c.epochs = 2
+        case .grpo:
+            c.kl = KLConfig(estimator: .k3); c.klCoefficient = 0.04; c.processSupervision = true
+        case .dpo:
+            c.samplesPerProblem = 8; c.temperature = 1.0; c.topK = 0; c.iterations = 5; c.epochs = 2
+            c.learningRate = 1e-5; c.minibatchSize = 8
+        case .rest:
+            c.samplesPerProblem = 32; c.temperature = 1.0; c.topK = 40; c.iterations = 2
+        }
+        return c
+    }
+
+    /// A few seconds' worth on `e2h run --quick`'s output: a smoke test, not a result.
+    public static func quick(_ algorithm: RLAlgorithm) -> RLConfig {
+        var c = paper(algorithm)
+        c.iterations = 2
+        c.problemsPerIteration = 6
+        c.samplesPerProblem = algorithm == .ppo ? 2 : 4
+        c.maxNewTokens = 96
+        c.minibatchSize = 8
+        c.restSteps = 10
+        c.restKeepPerProblem = 2
+        return c
+    }
+
+    /// Throws ``RLConfigError`` naming the first setting out of range.
+    public func validate() throws(RLConfigError) {
+        func fail(_ setting: String, _ value: Any, _ allowed: String) -> RLConfigError {
+            RLConfigError(setting: setting, value: "\(value)", allowed: allowed)
+        }
+        guard iterations >= 1 else { throw fail("iterations", iterations, "an integer ≥ 1") }
+        guard problemsPerIteration >= 1 else { throw fail("problems-per-iteration", problemsPerIteration, "an integer ≥ 1") }
+        guard samplesPerProblem >= 1 else { throw fail("samples-per-problem", samplesPerProblem, "an integer ≥ 1") }
+        if algorithm == .grpo || algorithm == .dpo, samplesPerProblem < 2 {
+            throw fail("group-size", samplesPerProblem, "at least 2 rollouts per problem for \(algorithm.rawValue) (no baseline or pair from one)")
+        }
+        guard temperature.isFinite, temperature >= 0 else { throw fail("temperature", temperature, "a finite number ≥ 0") }
+        guard topK >= 0 else { throw fail("top-k", topK, "an integer ≥ 0 (0 = no limit)") }
+        guard maxNewTokens >= 1 else { throw fail("max-new-tokens", maxNewTokens, "an integer ≥ 1") }
+        guard batchSlots >= 1 else { throw fail("batch-slots", batchSlots, "an integer ≥ 1") }
+        guard learningRate.isFinite, learningRate > 0 else { throw fail("learning-rate", learningRate, "a finite number > 0") }
+        guard warmupSteps >= 0 else { throw fail("warmup-steps", warmupSteps, "an integer ≥ 0") }
+        guard minibatchSize >= 1 else { throw fail("minibatch-size", minibatchSize, "an integer ≥ 1") }
+        guard epochs >= 1 else { throw fail("epochs", epochs, "an integer ≥ 1") }
+        guard klCoefficient.isFinite, klCoefficient >= 0 else { throw fail("beta", klCoefficient, "a finite number ≥ 0") }
+        guard policyLoss.clipLow > 0, policyLoss.clipLow < 1 else { throw fail("clip", policyLoss.clipLow, "a number in (0, 1)") }
+        guard policyLoss.clipHigh > 0, policyLoss.clipHigh.isFinite else { throw fail("clip-high", policyLoss.clipHigh, "a finite number > 0") }
+        if let clip = valueLoss.clip, !(clip > 0 && clip.isFinite) { throw fail("value-clip", clip, "a finite number > 0") }
+        guard valueCoefficient.isFinite, valueCoefficient >= 0 else { throw fail("value-coefficient", valueCoefficient, "a finite number ≥ 0") }
+        guard (0...1).contains(gae.gamma) else { throw fail("gamma", gae.gamma, "a number in [0, 1]") }
+        guard (0...1).contains(gae.lambda) else { throw fail("lambda", gae.lambda, "a number in [0, 1]") }
+        guard dpo.beta > 0, dpo.beta.isFinite else { throw fail("dpo-beta", dpo.beta, "a finite number > 0") }
+        guard dpo.labelSmoothing >= 0, dpo.labelSmoothing < 0.5 else { throw fail("label-smoothing", dpo.labelSmoothing, "a number in [0, 0.5)") }
+        guard dpoMargin.isFinite, dpoMargin >= 0 else { throw fail("dpo-margin", dpoMargin, "a finite number ≥ 0") }
+        guard dpoPairsPerProblem >= 1 else { throw fail("dpo-pairs-per-problem", dpoPairsPerProblem, "an integer ≥ 1") }
+        guard restKeepPerProblem >= 1 else { throw fail("rest-keep-per-problem", restKeepPerProblem, "an integer ≥ 1") }
+        guard restSteps >= 1 else { throw fail("rest-steps", restSteps, "an integer ≥ 1") }
+        guard restLearningRate.isFinite, restLearningRate > 0 else { throw fail("rest-learning-rate", restLearningRate, "a finite number > 0") }
+        guard reward.process.upperBound > 0, reward.process.upperBound <= 1 else {
+            throw fail("reward-upper-bound", reward.process.upperBound, "a number in (0, 1]")
+        }
+        guard reward.process.stepBonus >= 0, reward.process.stepBonus.isFinite else {
+            throw fail("step-bonus", reward.process.stepBonus, "a finite number ≥ 0")
+        }
+        guard gradientClip >= 0, gradientClip.isFinite else { throw fail("gradient-clip", gradientClip, "a finite number ≥ 0 (0 = none)") }
+    }
+}
+
+/// An RL setting outside its range.
+public struct RLConfigError: Error, Equatable, CustomStringConvertible {
+    /// The setting, named as `e2h rl`'s option.
+    public var setting: String
+    public var value: String
+    public var allowed: String
+
+    public var description: String { "RL setting \(setting) is \(value); allowed: \(allowed)" }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Training
+
+/// `e2h rl`: RL from a finished run's SFT policy against its easy-trained reward models.
+struct RL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rl",
+        abstract: "Improve a run's SFT policy with RL against its easy-trained reward model (rest, dpo, ppo, grpo).",
+        discussion: """
+            Starts from the SFT policy and reward models of a finished `e2h run` directory and writes \
+            DIR/rl/<name>/: the policy (a model bundle), metrics.jsonl (one line per iteration: reward, KL, \
+            clip fraction, entropy, value loss, response length, times, and the step checker's verdict on \
+            hard-problem rollouts, for evaluation only) and evaluation.json (greedy accuracy easy / hard / \
+            all of the SFT and the RL policy on the run's test problems, with the sign test on hard \
+            problems). Hard problems reach RL without their answers. Rewards (--reward): prm / oprm = the \
+            paper's "min" process reward from that model's step scores plus the outcome reward (1/0 by the \
+            grader on easy problems, 0.25 on hard ones, -1 without an answer); orm = the outcome reward, the \
+            ORM's probability where the answer is unknown; outcome = the grader only. An interrupted run \
+            continues after its last finished iteration.
+            """)
+
+    @Option(help: "Algorithm: \(RLAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")).") var algo: String
+    @Option(name: .customLong("run"), help: "Run directory of a finished `e2h run`.") var runDirectory: String
+    @Option(help: "Reward: \(RewardSource.allCases.map(\.rawValue).joined(separator: ", ")).") var reward = "prm"
+    @Option(help: "Training problems: easy (levels with known answers) or all (hard ones without answers).") var problems = "all"
+    @Option(help: "Name of the output folder under DIR/rl (default: <algo>-<reward>-<problems>).") var name: String?
+    @Flag(help: "A few seconds' worth on `e2h run --quick`'s output (a smoke test, not a result).") var quick = false
+    @Option(help: "Iterations.") var iterations: Int?
+    @Option(help: "Problems per iteration.") var problemsPerIteration: Int?
+    @Option(help: "Rollouts per problem (GRPO's group size; at least 2 for grpo and dpo).") var groupSize: Int?
+    @Option(help: "KL coefficient beta (>= 0; PPO: in the reward, GRPO: in the loss).") var beta: Float?
+    @Option(help: "PPO clip epsilon, in (0, 1).") var clip: Float?
+    @Option(help: "Peak learning rate of the policy.") var learningRate: Float?
+    @Option(help: "Rollout temperature.") var temperature: Float?
+    @Option(help: "Passes over each iteration's rollouts.") var epochs: Int?
+    @Option(help: "Random seed (problem order and rollouts).") var seed: UInt64?
+
+    mutating func run() throws {
+        guard let algorithm = RLAlgorithm(rawValue: algo) else {
+            throw ValidationError("--algo must be one of \(RLAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")); found \(algo)")
+        }
+        guard let source = RewardSource(rawValue: reward) else {
+            throw ValidationError("--reward must be one of \(RewardSource.allCases.map(\.rawValue).joined(separator: ", ")); found \(reward)")
+        }
+        guard let scope = RLProblemScope(rawValue: problems) else {
+            throw ValidationError("--problems must be easy or all; found \(problems)")
+        }
+        var config = quick ? RLConfig.quick(algorithm) : RLConfig.paper(algorithm)
+        config.reward.source = source
+        if let iterations { config.iterations = iterations }
+        if let problemsPerIteration { config.problemsPerIteration = problemsPerIteration }
+        if let groupSize { config.samplesPerProblem = groupSize }
+        if let beta { config.klCoefficient = beta }
+        if let clip { config.policyLoss.clipLow = clip; config.policyLoss.clipHigh = clip }
+        if let learningRate { config.learningRate = learningRate }
+        if let temperature { config.temperature = temperature }
+        if let epochs { config.epochs = epochs }
+        if let seed { config.seed = seed }
+        do { try config.validate() } catch { throw ValidationError(error.description) }
+        let evaluation = try runRL(run: URL(fileURLWithPath: runDirectory), name: name, config: config, problemScope: scope, log: logLine)
+        print(String(format: "greedy accuracy easy / hard / all: SFT %.1f / %.1f / %.1f, RL %.1f / %.1f / %.1f",
+                     evaluation.sft.easy, evaluation.sft.hard, evaluation.sft.all, evaluation.rl.easy, evaluation.rl.hard, evaluation.rl.all))
+        print(String(format: "hard problems RL solves and SFT does not: %d, the reverse: %d, sign test p = %.3f (%.0f s of RL)",
+                     evaluation.hardWins, evaluation.hardLosses, evaluation.hardSignTestP, evaluation.seconds))
+        print("written: \(runDirectory)/rl/\(evaluation.name)/ (policy, metrics.jsonl, evaluation.json)")
+    }
+}

@@ -1,0 +1,86 @@
+import Datasets
+import Foundation
+import Testing
+import Tokenizers
+import Training
+
+/// A rollout of `completion` as the answer-line rule leaves it: the sampled tokens end with the
+/// newline after the answer, the text does not.
+func constructedRollout(_ completion: String, finish: FinishReason = .stop) throws -> Rollout {
+    let tokens = try vocabulary.encode(completion + "\n").map(Int32.init)
+    return Rollout(problem: 0, sample: 0, prompt: [Int32(vocabulary.bosID)], tokens: tokens,
+                   logProbs: [Float](repeating: -1, count: tokens.count), text: completion, finishReason: finish,
+                   parsed: Rollout.parse(text: completion, tokens: tokens, tokenizer: vocabulary))
+}
+
+func logit(_ p: Float) -> Float { log(p / (1 - p)) }
+
+@Suite("RL rewards on tokens")
+struct RLRewardTests {
+    let twoSteps = SolutionFormat.completion(steps: ["9 + 9 = 18", "18 - 5 = 13"], answer: "13")
+
+    @Test func stepRewardsSitOnTheNewlineAfterEachStepAndTheOutcomeOnTheLastToken() throws {
+        let rollout = try constructedRollout(twoSteps)
+        let judgement = RolloutJudgement(outcome: true, stepScores: [logit(0.8), logit(0.3), logit(0.9)])
+        let r = tokenRewards(rollout: rollout, judgement: judgement, config: RLRewardConfig())
+        // min shaping from 0.5: 0.8 -> 0, 0.3 -> 0.3 - 0.5; bonus 0.25 / 2 on each step.
+        #expect(abs(r.stepRewards[0] - 0.125) < 1e-5 && abs(r.stepRewards[1] - (-0.2 + 0.125)) < 1e-5)
+        let text = Array(twoSteps.unicodeScalars)
+        for (k, token) in r.stepTokens.enumerated() {
+            #expect(vocabulary.decode([Int(rollout.tokens[token])], stopAtEOS: false) == "\n", "step \(k) reward not on its newline")
+            #expect(text[rollout.parsed.stepRanges[k].upperBound] == "\n")
+        }
+        #expect(r.stepTokens[0] < r.stepTokens[1] && r.stepTokens[1] < rollout.tokens.count - 1)
+        #expect(r.outcome == 1 && r.rewards.last! == 1)
+        #expect(abs(r.total - (0.125 + (-0.075) + 1)) < 1e-5)
+        let elsewhere = r.rewards.enumerated().filter { !r.stepTokens.contains($0.offset) && $0.offset != rollout.tokens.count - 1 }
+        #expect(elsewhere.allSatisfy { $0.element == 0 })
+    }
+
+    @Test func outcomeIsTheGraderOnKnownAnswersAConstantOnUnknownAndAPenaltyWithoutAnAnswer() throws {
+        let config = RLRewardConfig()
+        let rollout = try constructedRollout(twoSteps)
+        #expect(tokenRewards(rollout: rollout, judgement: .init(outcome: false, stepScores: nil), config: config).outcome == 0)
+        #expect(tokenRewards(rollout: rollout, judgement: .init(outcome: nil, stepScores: nil), config: config).outcome == 0.25)
+        let cut = try constructedRollout(twoSteps, finish: .length)
+        #expect(tokenRewards(rollout: cut, judgement: .init(outcome: true, stepScores: nil), config: config).outcome == -1)
+        let noAnswer = try constructedRollout("9 + 9 = 18\n\n18 - 5 = 13")
+        #expect(noAnswer.parsed.answer == nil)
+        #expect(tokenRewards(rollout: noAnswer, judgement: .init(outcome: true, stepScores: nil), config: config).outcome == -1)
+    }
+
+    @Test func variantsOutcomeOnlyORMAndPRMOnly() throws {
+        let rollout = try constructedRollout(twoSteps)
+        let scores: [Float] = [logit(0.2), logit(0.4), logit(0.7)]
+        var config = RLRewardConfig()
+        config.source = .outcome
+        let outcome = tokenRewards(rollout: rollout, judgement: .init(outcome: true, stepScores: scores), config: config)
+        #expect(outcome.stepRewards.isEmpty && outcome.total == 1)
+        config.source = .orm
+        let orm = tokenRewards(rollout: rollout, judgement: .init(outcome: nil, stepScores: scores), config: config)
+        #expect(abs(orm.total - 0.7) < 1e-5 && orm.stepRewards.isEmpty)
+        config.source = .prm
+        config.useGrader = false
+        let prmOnly = tokenRewards(rollout: rollout, judgement: .init(outcome: true, stepScores: scores), config: config)
+        // Steps: min(0.2, 0.5) - 0.5 = -0.3 in total, plus the 0.25 bonus; outcome unknown: 0.25.
+        #expect(abs(prmOnly.total - (-0.3 + 0.25 + 0.25)) < 1e-5)
+    }
+
+    @Test func processAdvantagesNormaliseStepsOverTheGroupAndSumTheLaterOnes() throws {
+        let good = tokenRewards(rollout: try constructedRollout(twoSteps),
+                                judgement: .init(outcome: true, stepScores: [logit(0.9), logit(0.9), 0]), config: RLRewardConfig())
+        let bad = tokenRewards(rollout: try constructedRollout(twoSteps),
+                               judgement: .init(outcome: false, stepScores: [logit(0.9), logit(0.1), 0]), config: RLRewardConfig())
+        let advantages = processAdvantages([good, bad], epsilon: 1e-4)
+        #expect(advantages.count == 2 && advantages[0].count == good.rewards.count)
+        // Every token of the good rollout has a higher advantage than the same token of the bad one.
+        for t in good.rewards.indices { #expect(advantages[0][t] > advantages[1][t]) }
+        // Within a rollout, the first step's tokens carry its own and the later steps' rewards.
+        let all = good.stepRewards + [good.outcome] + bad.stepRewards + [bad.outcome]
+        let m = all.reduce(0, +) / Float(all.count)
+        let sd = (all.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Float(all.count - 1)).squareRoot()
+        let expectedFirst = ([good.stepRewards[0], good.stepRewards[1], good.outcome].map { ($0 - m) / (sd + 1e-4) }).reduce(0, +)
+        #expect(abs(advantages[0][0] - expectedFirst) < 1e-4)
+        #expect(abs(advantages[0].last! - (good.outcome - m) / (sd + 1e-4)) < 1e-4)
+    }
+}

@@ -1,0 +1,107 @@
+import Datasets
+import Foundation
+import Testing
+import Tokenizers
+import Training
+import Transformer
+
+/// A reward for tests: step scores and an outcome drawn from the rollout's own tokens.
+struct TokenParityReward: RewardFunction {
+    func judge(_ rollouts: [Rollout], problems: [RLProblem]) throws -> [RolloutJudgement] {
+        rollouts.map { r in
+            RolloutJudgement(outcome: problems[r.problem].goldAnswer == nil ? nil : r.tokens.count % 2 == 0,
+                             stepScores: (0...r.parsed.stepRanges.count).map { Float(($0 + r.tokens.count) % 5) - 2 })
+        }
+    }
+}
+
+@Suite("RL loop")
+struct RLTrainerTests {
+    static let problems = handful.enumerated().map { i, item in
+        RLProblem(id: "p\(i)", prompt: item.prompt, level: i < 2 ? 1 : 4, goldAnswer: i < 2 ? "19" : nil)
+    }
+
+    static func config(_ algorithm: RLAlgorithm) -> RLConfig {
+        var c = RLConfig.quick(algorithm)
+        c.iterations = 3
+        c.problemsPerIteration = 2
+        c.samplesPerProblem = 2
+        c.maxNewTokens = 10
+        c.minibatchSize = 2
+        c.learningRate = 1e-3
+        c.warmupSteps = 0
+        c.restSteps = 3
+        c.temperature = 1
+        c.topK = 0
+        return c
+    }
+
+    /// Parameters of the policy (and value model) after a run; the run is stopped and resumed when `stopAfter` is given.
+    static func finalState(_ algorithm: RLAlgorithm, directory: URL, stopAfter: Int?) throws -> (policy: [Float], value: [Float], metrics: [RLIterationMetrics]) {
+        func trainer() throws -> (RLTrainer, TransformerModel, TransformerModel?) {
+            let policy = try tinyPolicy(seed: 21)
+            let value = algorithm == .ppo ? try tinyPolicy(seed: 22) : nil
+            let reference = algorithm == .ppo || algorithm == .grpo ? try tinyPolicy(seed: 21) : nil
+            let t = try RLTrainer(config: config(algorithm), policy: policy, reference: reference, value: value, tokenizer: vocabulary,
+                                  problems: problems, reward: TokenParityReward(), outputDirectory: directory, quiet: true)
+            return (t, policy, value)
+        }
+        if let stopAfter { try trainer().0.run(stopAfter: stopAfter) }
+        let (t, policy, value) = try trainer()
+        let metrics = try t.run()
+        return (Array(policy.parameters), value.map { Array($0.parameters) } ?? [], metrics)
+    }
+
+    @Test(arguments: [RLAlgorithm.ppo, .grpo, .dpo, .rest])
+    func resumedRunEqualsAnUninterruptedOne(algorithm: RLAlgorithm) throws {
+        let a = temporaryDirectory("rl-a"), b = temporaryDirectory("rl-b")
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let whole = try Self.finalState(algorithm, directory: a, stopAfter: nil)
+        let resumed = try Self.finalState(algorithm, directory: b, stopAfter: 1)
+        #expect(whole.policy == resumed.policy)
+        #expect(whole.value == resumed.value)
+        #expect(whole.policy != Array(try tinyPolicy(seed: 21).parameters) || algorithm == .dpo || algorithm == .rest,
+                "the policy did not move")
+        func strip(_ m: RLIterationMetrics) -> RLIterationMetrics {
+            var m = m
+            m.rolloutSeconds = 0; m.scoringSeconds = 0; m.referenceSeconds = 0; m.updateSeconds = 0; m.rolloutTokensPerSecond = 0
+            return m
+        }
+        #expect(whole.metrics.map(strip) == resumed.metrics.map(strip))
+        #expect(whole.metrics.count == 3)
+        let lines = try String(contentsOf: b.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        if algorithm == .dpo || algorithm == .rest {
+            // The data RL built, in TRL's formats: one file per iteration, every row decodable.
+            for k in 1...3 {
+                let file = a.appendingPathComponent("data/iteration-\(k)-\(algorithm.rawValue).jsonl")
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for row in text.split(separator: "\n") {
+                    if algorithm == .dpo { _ = try JSONDecoder().decode(TRLPreferenceRow.self, from: Data(row.utf8)) }
+                    else { _ = try JSONDecoder().decode(TRLCompletionRow.self, from: Data(row.utf8)) }
+                }
+            }
+        }
+    }
+
+    @Test func badSettingsAreNamed() throws {
+        var c = RLConfig.paper(.grpo)
+        c.samplesPerProblem = 1
+        #expect(throws: RLConfigError.self) { try c.validate() }
+        do { try c.validate() } catch { #expect(error.setting == "group-size") }
+        c = RLConfig.paper(.ppo)
+        c.policyLoss.clipLow = 0
+        do { try c.validate(); Issue.record("clip 0 accepted") } catch { #expect(error.setting == "clip") }
+        c = RLConfig.paper(.ppo)
+        c.klCoefficient = -0.1
+        do { try c.validate(); Issue.record("negative beta accepted") } catch { #expect(error.setting == "beta") }
+        #expect(throws: Never.self) { try RLConfig.paper(.ppo).validate() }
+    }
+
+    @Test func dpoPairsBestWithWorstAboveTheMargin() {
+        let pairs = RLTrainer.dpoPairs(scores: [0.2, 1.9, 1.1, 0.1, 1.5], margin: 1.0, limit: 3)
+        #expect(pairs.map(\.chosen) == [1, 4] && pairs.map(\.rejected) == [3, 0])
+        #expect(RLTrainer.dpoPairs(scores: [0.9, 0.1], margin: 1.0, limit: 3).isEmpty)
+        #expect(abs(RLTrainer.dpoScore(RolloutJudgement(outcome: true, stepScores: [2, 0, 1])) - 1.5) < 1e-6)
+    }
+}
