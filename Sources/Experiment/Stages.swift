@@ -19,7 +19,9 @@ func trainRewardStage(kind: RewardKind, samples: [SampleRecord], problems: [Stri
                       announce: (Int) -> Void = { _ in }) throws -> (metrics: TrainingMetrics?, examples: Int) {
     let bundle = try ModelBundle.load(from: base)
     let examples = try rewardExamples(kind: kind, samples: samples, problems: problems,
-                                      builder: ExampleBuilder(tokenizer: bundle.tokenizer), seed: exampleSeed)
+                                      builder: ExampleBuilder(tokenizer: bundle.tokenizer), seed: exampleSeed,
+                                      format: bundle.prompt(problem:))
+    let manifest = try bundle.writeTokenizer(into: out)
     announce(examples.count)
     var generator = SeededGenerator(seed: splitSeed)
     let shuffled = examples.shuffled(using: &generator)
@@ -28,6 +30,6 @@ func trainRewardStage(kind: RewardKind, samples: [SampleRecord], problems: [Stri
     config.objective = .scalarHead
     let metrics = try Trainer(model: bundle.model, config: config, training: Array(shuffled.dropFirst(split)),
                               validation: Array(shuffled.prefix(split)), outputDirectory: out,
-                              padID: bundle.tokenizer.padID, bundle: bundle.manifest, label: label, quiet: quiet).run()
+                              padID: bundle.tokenizer.padID, bundle: manifest, label: label, quiet: quiet).run()
     return (metrics.last(where: { $0.validationLoss != nil }), examples.count)
 }

@@ -3,6 +3,7 @@
 
 import Datasets
 import Foundation
+import Grading
 import Tokenizers
 import Training
 import Transformer
@@ -45,14 +46,30 @@ func loadBundle(_ directory: URL) throws -> (model: TransformerModel, tokenizer:
     return (bundle.model, bundle.tokenizer, bundle.manifest)
 }
 
+/// Completes the samples of a chat-format model: no `# Answer` line, so the answer is the grader's
+/// extraction from the prose (`\boxed{}` or the last value). Paper-format samples are unchanged.
+func withChatAnswers(_ samples: [SampleRecord], format: PromptFormat) -> [SampleRecord] {
+    guard format != .paper else { return samples }
+    return samples.map { sample in
+        var s = sample
+        if s.answer == nil { s.answer = extractAnswer(from: s.output)?.text }
+        return s
+    }
+}
+
 /// `e2h train policy`: optional pretraining on documents, then SFT; writes the model to `out`.
 /// A new model uses `tokenizer`; a model from `initialModel` keeps its own.
 public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainSteps: Int, out: URL,
                         initialModel: URL?, size: ModelSize, tokenizer: TokenizerKind = .numbers, trainer: TrainerConfig,
                         quiet: Bool = false, log: (String) -> Void) throws {
     let model: TransformerModel, vocabulary: any Tokenizer, manifest: BundleManifest
+    var format: (prompt: (String) -> String, completion: ([String], String) -> String) =
+        ({ SolutionFormat.prompt(problem: $0) }, { SolutionFormat.completion(steps: $0, answer: $1) })
     if let initialModel {
-        (model, vocabulary, manifest) = try loadBundle(initialModel)
+        let bundle = try ModelBundle.load(from: initialModel)
+        (model, vocabulary) = (bundle.model, bundle.tokenizer)
+        manifest = try bundle.writeTokenizer(into: out)
+        format = (bundle.prompt(problem:), bundle.completion(steps:answer:))
     } else {
         vocabulary = tokenizer.tokenizer
         manifest = .benchmark(tokenizer)
@@ -72,8 +89,7 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
     }
     let inputs = try readStrict(SolutionInput.self, solutions)
     let examples = try inputs.map {
-        try builder.policyExample(prompt: SolutionFormat.prompt(problem: $0.problem),
-                                  completion: SolutionFormat.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
+        try builder.policyExample(prompt: format.prompt($0.problem), completion: format.completion($0.steps, $0.answer), source: $0.id)
     }
     let (training, validation) = holdOut(examples, every: 20)
     log("fine-tuning on \(training.count) solutions (\(validation.count) held out) for \(trainer.steps) steps")
@@ -84,14 +100,19 @@ public func trainPolicy(solutions: String, pretrainDocuments: String?, pretrainS
 }
 
 /// `e2h sample`: N samples per problem; writes a samples JSONL (graded when problems have answers).
-public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig, quiet: Bool = false,
-                           log: (String) -> Void) throws {
+/// A model in a chat format (`promptFormat`, or its chat template) gets chat prompts, stops at
+/// the end of its turn (the paper's answer-line rule is dropped) and its answers are extracted
+/// from the prose.
+public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig,
+                           promptFormat: PromptFormat? = nil, quiet: Bool = false, log: (String) -> Void) throws {
     let records = try readStrict(Problem.self, problems)
-    let (policy, tokenizer, _) = try loadBundle(model)
-    let sampler = Sampler(model: policy, tokenizer: tokenizer, config: sampling)
+    let bundle = try ModelBundle.load(from: model, promptFormat: promptFormat)
+    var config = sampling
+    if bundle.promptFormat != .paper { config.stopRules.removeAll { $0 == .answerLine } }
+    let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: config, stopTokenIDs: bundle.stopTokenIDs)
     let progress = ProgressReporter(label: "sample", total: records.count * sampling.samplesPerProblem, quiet: quiet)
-    let samples = try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
-                                     progress: progress)
+    let samples = withChatAnswers(try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: bundle.prompt(problem: $0.problem)) },
+                                                     progress: progress), format: bundle.promptFormat)
     let graded = gradeSamples(samples, problems: Dictionary(records.map { ($0.id, $0) }) { a, _ in a })
     try RecordWriter.write(graded, to: out)
     log(String(format: "wrote %d samples to %@ (%.0f tokens/s)", graded.count, out,
@@ -132,13 +153,14 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
                             quiet: Bool = false, log: (String) -> Void) throws {
     let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
     var records = try readStrict(SampleRecord.self, samples)
+    let rewardBundle = try ModelBundle.load(from: model)
+    let (rewardModel, tokenizer, rewardManifest) = (rewardBundle.model, rewardBundle.tokenizer, rewardBundle.manifest)
     let items = try records.map { sample -> (String, String) in
         guard let problem = byID[sample.problemID] else {
             throw ExperimentError.invalid("\(samples): sample of problem \(sample.problemID), which is not in \(problems)")
         }
-        return (SolutionFormat.prompt(problem: problem.problem), sample.output)
+        return (rewardBundle.prompt(problem: problem.problem), sample.output)
     }
-    let (rewardModel, tokenizer, rewardManifest) = try loadBundle(model)
     let scorer = Scorer(model: rewardModel, tokenizer: tokenizer)
     let scores = try scorer.scores(items, progress: ProgressReporter(label: "score", total: items.count, quiet: quiet))
     for i in records.indices { records[i].stepScores = scores[i] }

@@ -25,7 +25,8 @@ struct TrainPolicy: ParsableCommand {
     @Option(name: .customLong("solutions"), help: "Solutions JSONL.") var solutionsOption: String?
     @Option(name: outputNames, help: "Output folder (config.json, model.safetensors, bundle.json, metrics.jsonl, checkpoints).")
     var out: String
-    @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
+    @Option(name: [.customLong("init-from"), .customLong("model")],
+            help: "Start from this model (an e2h or Hugging Face folder, or a .gguf file) instead of from scratch.") var initFrom: String?
     @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
     @Option(help: "Pretraining steps.") var pretrainSteps = 400
     @Option(help: "Tokenizer of a new model: numbers (characters, and numbers below 1000 as one token) or characters. A model from --init-from keeps its own.")
@@ -68,7 +69,8 @@ struct TrainReward: ParsableCommand {
     @Option(name: .customLong("samples"), help: "Labelled samples JSONL.") var samplesOption: String?
     @Option(help: "Problems JSONL the samples belong to.") var problems: String
     @Option(help: "prm, orm or oprm.") var kind: String = "prm"
-    @Option(help: "Policy checkpoint folder to start from.") var initFrom: String
+    @Option(name: [.customLong("init-from"), .customLong("model")],
+            help: "Policy to start from: an e2h or Hugging Face folder, or a .gguf file.") var initFrom: String
     @Option(name: outputNames, help: "Output folder.") var out: String
     @OptionGroup var training: TrainingOptions
 
