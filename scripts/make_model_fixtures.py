@@ -8,7 +8,8 @@
    position (PyTorch float32) and the greedy continuation (`generate`, do_sample=False).
 2. smollm2.json: SmolLM2-135M-Instruct (the GGUF of scripts/fetch-models.sh) as `transformers`
    loads it (its own dequantization and Q/K un-permutation): chat prompts rendered by the GGUF's
-   own template, the top-10 next-token logits, and greedy 64-token continuations.
+   own template (and one raw text), the top-10 next-token logits, and greedy continuations of up
+   to 64 tokens (chat turns end at <|im_end|>).
 
     python3 scripts/make_model_fixtures.py [--smollm2 PATH]   # needs torch transformers tokenizers accelerate gguf
 """
@@ -34,9 +35,20 @@ CHATML_TEMPLATE = ("{% for message in messages %}{% if loop.first and messages[0
                    "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
 
 
-def train_tokenizer(special, vocab_size):
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+QWEN2_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+
+
+def train_tokenizer(special, vocab_size, split):
+    """A byte-level BPE with the family's published pre-tokenizer (Split regex, then ByteLevel
+    without its own regex), as the real Llama 3 / Qwen2 tokenizer.json files have."""
+    from tokenizers import Regex
+    tok = Tokenizer(models.BPE(ignore_merges=split == LLAMA3_SPLIT))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(split), behavior="isolated", invert=False),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    if split == QWEN2_SPLIT:
+        from tokenizers import normalizers
+        tok.normalizer = normalizers.NFC()
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                                   show_progress=False)
@@ -51,22 +63,22 @@ def tiny(kind, directory):
         shutil.rmtree(directory)
     if kind == "llama":
         special = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
-        tok = train_tokenizer(special, 320)
+        tok = train_tokenizer(special, 320, LLAMA3_SPLIT)
         from tokenizers import processors
         tok.post_processor = processors.TemplateProcessing(single="<|begin_of_text|> $A", special_tokens=[("<|begin_of_text|>", 0)])
         fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|begin_of_text|>", eos_token="<|eot_id|>")
         fast.chat_template = LLAMA3_TEMPLATE
-        config = LlamaConfig(vocab_size=320, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        config = LlamaConfig(vocab_size=tok.get_vocab_size(), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                              num_key_value_heads=2, max_position_embeddings=128, rms_norm_eps=1e-5, rope_theta=10000.0,
                              tie_word_embeddings=False, bos_token_id=0, eos_token_id=4)
         model = LlamaForCausalLM(config)
         dtype, shard = torch.float32, "60KB"
     else:
         special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-        tok = train_tokenizer(special, 300)
+        tok = train_tokenizer(special, 300, QWEN2_SPLIT)
         fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>")
         fast.chat_template = CHATML_TEMPLATE
-        config = Qwen2Config(vocab_size=304, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        config = Qwen2Config(vocab_size=tok.get_vocab_size(), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                              num_key_value_heads=2, max_position_embeddings=128, rms_norm_eps=1e-6, rope_theta=1000000.0,
                              tie_word_embeddings=True, use_sliding_window=False, eos_token_id=2)
         model = Qwen2ForCausalLM(config)
@@ -84,16 +96,21 @@ def tiny(kind, directory):
     cls = LlamaForCausalLM if kind == "llama" else Qwen2ForCausalLM
     model = cls.from_pretrained(directory, dtype=torch.float32).eval()
     loaded = AutoTokenizer.from_pretrained(directory)
+    raw = Tokenizer.from_file(os.path.join(directory, "tokenizer.json"))  # the file alone, as e2h reads it
     cases = []
     chat = loaded.apply_chat_template([{"role": "user", "content": "Let x = 3."}], tokenize=False, add_generation_prompt=True)
     for text in PROMPTS + [chat]:
         ids = loaded(text, add_special_tokens=(text != chat)).input_ids
+        assert ids == raw.encode(text, add_special_tokens=(text != chat)).ids, (kind, text)
         with torch.no_grad():
             logits = model(torch.tensor([ids])).logits[0]
-            out = model.generate(torch.tensor([ids]), max_new_tokens=16, do_sample=False, eos_token_id=None,
-                                 pad_token_id=0, min_new_tokens=16)
+            # Greedy by plain argmax over full forward passes (`generate` would mask the BOS as
+            # padding when pad_token_id equals it).
+            sequence = list(ids)
+            for _ in range(16):
+                sequence.append(int(model(torch.tensor([sequence])).logits[0, -1].argmax()))
         cases.append({"text": text, "ids": ids, "logits": [[round(float(v), 6) for v in row] for row in logits],
-                      "greedy": out[0, len(ids):].tolist()})
+                      "greedy": sequence[len(ids):]})
     with open(os.path.join(directory, "reference.json"), "w") as f:
         json.dump({"model": kind, "chat_prompt": chat, "cases": cases}, f)
     print(directory, sorted(os.listdir(directory)))
@@ -104,17 +121,22 @@ def smollm2(path):
     folder, name = os.path.dirname(path), os.path.basename(path)
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
-    questions = ["What is 2+2?", "Write a haiku about the sea.", "If 3x + 5 = 20, what is x?"]
+    # Chat turns end at <|im_end|> (id 2, the EOS): the continuation is compared up to it; the raw
+    # text runs the full 64 tokens.
+    questions = ["What is 2+2?", "Write a haiku about the sea.", "If 3x + 5 = 20, what is x?", None]
     cases = []
     for q in questions:
-        text = tok.apply_chat_template([{"role": "user", "content": q}], tokenize=False, add_generation_prompt=True)
+        if q is None:
+            text = "The history of mathematics begins with"
+        else:
+            text = tok.apply_chat_template([{"role": "user", "content": q}], tokenize=False, add_generation_prompt=True)
         ids = tok(text, add_special_tokens=False).input_ids
         with torch.no_grad():
             logits = model(torch.tensor([ids])).logits[0, -1]
-            out = model.generate(torch.tensor([ids]), max_new_tokens=64, do_sample=False, eos_token_id=None,
-                                 pad_token_id=0, min_new_tokens=64)
+            out = model.generate(torch.tensor([ids]), max_new_tokens=64, do_sample=False, eos_token_id=[2] if q else None,
+                                 pad_token_id=0)
         top = torch.topk(logits, 10)
-        cases.append({"question": q, "text": text, "ids": ids, "top_ids": top.indices.tolist(),
+        cases.append({"question": q or "", "text": text, "ids": ids, "top_ids": top.indices.tolist(),
                       "top_logits": [round(float(v), 5) for v in top.values], "greedy": out[0, len(ids):].tolist()})
         print(q, repr(tok.decode(out[0, len(ids):])))
     with open(os.path.join(OUT, "smollm2.json"), "w") as f:

@@ -70,7 +70,7 @@ struct Generate: ParsableCommand {
         let result = try generate(model: URL(fileURLWithPath: model), prompt: prompt, options: options) { piece in
             FileHandle.standardOutput.write(Data(piece.utf8))
         }
-        print("")
+        FileHandle.standardOutput.write(Data("\n".utf8))
         logLine(String(format: "%d new tokens (%@), %.1f tokens/s", result.output.tokenIDs.count,
                        result.output.finishReason.rawValue, result.tokensPerSecond))
     }

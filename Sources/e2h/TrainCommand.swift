@@ -72,6 +72,8 @@ struct TrainReward: ParsableCommand {
     @Option(name: [.customLong("init-from"), .customLong("model")],
             help: "Policy to start from: an e2h or Hugging Face folder, or a .gguf file.") var initFrom: String
     @Option(name: outputNames, help: "Output folder.") var out: String
+    @Option(help: "Training context in tokens (default: the model's config.json context, at most 1024; 1024 for a .gguf file).")
+    var context: Int?
     @OptionGroup var training: TrainingOptions
 
     var samples: String { samplesOption ?? samplesArgument ?? "" }
@@ -89,8 +91,8 @@ struct TrainReward: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         if training.restart { try? FileManager.default.removeItem(at: outURL) }
         let initial = URL(fileURLWithPath: initFrom)
-        let context = try JSONDecoder().decode(ContextOnly.self,
-                                               from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
+        let configured = try? JSONDecoder().decode(ContextOnly.self, from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
+        let context = self.context ?? min(configured ?? 1024, 1024)
         try trainRewardModel(kind: rewardKind, samples: samples, problems: problems, initialModel: initial, out: outURL,
                              trainer: training.trainerConfig(context: context, objective: .scalarHead), log: logLine)
     }
