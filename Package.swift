@@ -105,7 +105,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tokenizers"], resources: [.copy("Fixtures")]),
         // Hugging Face and GGUF checkpoints through the model bundle (tiny transformers checkpoints; SmolLM2 when fetched).
-        .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers", "Experiment"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
