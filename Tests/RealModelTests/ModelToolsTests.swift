@@ -37,7 +37,7 @@ struct ModelToolsTests {
         #expect(streamed == result.output.text && !streamed.isEmpty)
     }
 
-    @Test func chatNeedsATemplate() throws {
+    @Test func chatUsesTheModelsTemplateUnderThePaperFormat() throws {
         var options = GenerateOptions()
         options.chat = true
         options.promptFormat = .paper
