@@ -61,7 +61,7 @@ let package = Package(
         // Layer 0: answer extraction and mathematical equivalence.
         .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")]),
         // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
-        .target(name: "Transformer", dependencies: ["Support", "GEMM", "Kernels", "SafeTensors"],
+        .target(name: "Transformer", dependencies: ["Support", "GEMM", "Kernels", "SafeTensors", "GGUF"],
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.
         .target(name: "Datasets", dependencies: ["Support", "Grading"]),
@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Objectives", swiftSettings: fastMath),
         // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
         .target(name: "Training", dependencies: ["Support", "SafeTensors", "Transformer", "Datasets", "Tokenizers", "Objectives",
-                                                 "Kernels"], swiftSettings: fastMath),
+                                                 "Kernels", "GGUF"], swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
         .target(name: "Reranking", dependencies: ["Support", "Grading"], swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
@@ -104,6 +104,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tokenizers"], resources: [.copy("Fixtures")]),
+        // Hugging Face and GGUF checkpoints through the model bundle (tiny transformers checkpoints; SmolLM2 when fetched).
+        .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers", "Experiment"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -12,13 +12,15 @@ import Training
 ///
 /// - Parameters:
 ///   - sampler: the policy; its `samplesPerProblem` is N, the completions per step prefix.
+///   - prompt: a problem's prompt in the policy's format (the paper's by default).
+///   - answersInProse: take a rollout's answer from its prose (a chat model writes no `# Answer` line).
 /// - Returns: the samples with `step_labels` (per step the hard label, then the sample's own answer
 ///   by the grader), `step_soft_labels` (per step the fraction of completions that reach the gold
 ///   answer, then the answer's 0/1) and `correct`.
 /// - Throws: `ExperimentError.leakedLabels` for a sample of another level, as ``labelSamples(_:problems:allowedLevels:)``.
 public func monteCarloLabels(_ samples: [SampleRecord], problems: [String: Problem], allowedLevels: Set<Int>,
-                             sampler: Sampler, promptFormat: PromptFormat = .paper,
-                             progress: ProgressReporter? = nil) throws -> [SampleRecord] {
+                             sampler: Sampler, prompt: (String) -> String = SolutionFormat.prompt(problem:),
+                             answersInProse: Bool = false, progress: ProgressReporter? = nil) throws -> [SampleRecord] {
     // One sampling job per (sample, step): the prompt followed by the steps up to and including it.
     var jobs: [SamplingJob] = [], owner: [(sample: Int, step: Int)] = []
     for (i, sample) in samples.enumerated() {
@@ -29,7 +31,7 @@ public func monteCarloLabels(_ samples: [SampleRecord], problems: [String: Probl
             throw ExperimentError.leakedLabels(
                 "problem \(problem.id) is level \(problem.level); labels are allowed only on levels \(allowedLevels.sorted())")
         }
-        let prompt = promptFormat.prompt(problem: problem.problem)
+        let prompt = prompt(problem.problem)
         for k in sample.steps.indices {
             let prefix = sample.steps[...k].joined(separator: SolutionFormat.stepSeparator) + SolutionFormat.stepSeparator
             jobs.append(SamplingJob(problemID: sample.problemID, prompt: prompt + prefix))
@@ -43,7 +45,8 @@ public func monteCarloLabels(_ samples: [SampleRecord], problems: [String: Probl
     for (j, (i, k)) in owner.enumerated() {
         let gold = problems[samples[i].problemID]!.answer
         reached[i][k] = completions[(j * rollouts)..<((j + 1) * rollouts)].filter { completion in
-            completion.answer.map { Grading.grade(gold: gold, predicted: $0).isEqual } ?? false
+            let answer = completion.answer ?? (answersInProse ? extractAnswer(from: completion.output)?.text : nil)
+            return answer.map { Grading.grade(gold: gold, predicted: $0).isEqual } ?? false
         }.count
     }
     return samples.enumerated().map { i, sample in

@@ -15,10 +15,11 @@ public enum RewardKind: String, Codable, Sendable, CaseIterable {
 ///
 /// ORM balance: per question, the larger class is cut to at most 3× the smaller (a question with
 /// a single class keeps at most one sample, so unanimous questions do not dominate). The choice is
-/// seeded.
+/// seeded. `format` writes the prompts (the paper's by default; a bundle's for a real model).
 public func rewardExamples(kind: RewardKind, samples: [SampleRecord], problems: [String: Problem],
-                           builder: ExampleBuilder, seed: UInt64) throws -> [TrainingExample] {
-    func prompt(_ sample: SampleRecord) -> String { SolutionFormat.prompt(problem: problems[sample.problemID]!.problem) }
+                           builder: ExampleBuilder, seed: UInt64,
+                           format: (String) -> String = { SolutionFormat.prompt(problem: $0) }) throws -> [TrainingExample] {
+    func prompt(_ sample: SampleRecord) -> String { format(problems[sample.problemID]!.problem) }
     func processExample(_ s: SampleRecord) throws -> TrainingExample {
         let labels = (s.stepLabels ?? []).map { $0 == 1 }
         return try builder.rewardExample(prompt: prompt(s), completion: s.output,

@@ -19,7 +19,9 @@ func trainRewardStage(kind: RewardKind, samples: [SampleRecord], problems: [Stri
                       announce: (Int) -> Void = { _ in }) throws -> (metrics: TrainingMetrics?, examples: Int) {
     let bundle = try ModelBundle.load(from: base)
     let examples = try rewardExamples(kind: kind, samples: samples, problems: problems,
-                                      builder: ExampleBuilder(tokenizer: bundle.tokenizer), seed: exampleSeed)
+                                      builder: ExampleBuilder(tokenizer: bundle.tokenizer), seed: exampleSeed,
+                                      format: bundle.prompt(problem:))
+    let manifest = try bundle.writeTokenizer(into: out)
     announce(examples.count)
     var generator = SeededGenerator(seed: splitSeed)
     let shuffled = examples.shuffled(using: &generator)
@@ -28,7 +30,7 @@ func trainRewardStage(kind: RewardKind, samples: [SampleRecord], problems: [Stri
     config.objective = .scalarHead
     let metrics = try Trainer(model: bundle.model, config: config, training: Array(shuffled.dropFirst(split)),
                               validation: Array(shuffled.prefix(split)), outputDirectory: out,
-                              padID: bundle.tokenizer.padID, bundle: bundle.manifest, label: label, quiet: quiet).run()
+                              padID: bundle.tokenizer.padID, bundle: manifest, label: label, quiet: quiet).run()
     return (metrics.last(where: { $0.validationLoss != nil }), examples.count)
 }
 
@@ -72,8 +74,8 @@ func finetunePolicyStage(model: TransformerModel, tokenizer: any Tokenizer, bund
                          quiet: Bool) throws -> (metrics: [TrainingMetrics], training: Int, validation: Int) {
     let builder = ExampleBuilder(tokenizer: tokenizer)
     let examples = try solutions.map {
-        try builder.policyExample(prompt: bundle.promptFormat.prompt(problem: $0.problem),
-                                  completion: bundle.promptFormat.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
+        try builder.policyExample(prompt: bundle.prompt(problem: $0.problem),
+                                  completion: bundle.completion(steps: $0.steps, answer: $0.answer), source: $0.id)
     }
     let (training, validation) = holdOut(examples, every: 20)
     let metrics = try Trainer(model: model, config: trainer, training: training, validation: validation, outputDirectory: out,

@@ -3,6 +3,7 @@
 
 import Datasets
 import Foundation
+import Grading
 import Tokenizers
 import Training
 import Transformer
@@ -45,6 +46,17 @@ func loadBundle(_ directory: URL) throws -> (model: TransformerModel, tokenizer:
     return (bundle.model, bundle.tokenizer, bundle.manifest)
 }
 
+/// Completes the samples of a chat-format model: no `# Answer` line, so the answer is the grader's
+/// extraction from the prose (`\boxed{}` or the last value). Paper-format samples are unchanged.
+func withChatAnswers(_ samples: [SampleRecord], format: PromptFormat) -> [SampleRecord] {
+    guard format != .paper else { return samples }
+    return samples.map { sample in
+        var s = sample
+        if s.answer == nil { s.answer = extractAnswer(from: s.output)?.text }
+        return s
+    }
+}
+
 /// `e2h train policy`: optional pretraining on documents (written to `out/pretrain`), then SFT on
 /// the solutions of `levels` (all when nil); writes the model to `out`. The same stage functions as
 /// `e2h run`'s policy stage, so the run's settings and inputs give the run's checkpoint bytes.
@@ -55,7 +67,9 @@ public func trainPolicy(solutions: String, levels: Set<Int>? = nil, pretrainDocu
                         trainer: TrainerConfig, quiet: Bool = false, log: (String) -> Void) throws {
     let model: TransformerModel, vocabulary: any Tokenizer, manifest: BundleManifest
     if let initialModel {
-        (model, vocabulary, manifest) = try loadBundle(initialModel)
+        let bundle = try ModelBundle.load(from: initialModel)
+        (model, vocabulary) = (bundle.model, bundle.tokenizer)
+        manifest = try bundle.writeTokenizer(into: out)
     } else {
         vocabulary = tokenizer.tokenizer
         manifest = .benchmark(tokenizer)
@@ -86,14 +100,19 @@ public func trainPolicy(solutions: String, levels: Set<Int>? = nil, pretrainDocu
 }
 
 /// `e2h sample`: N samples per problem; writes a samples JSONL (graded when problems have answers).
-public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig, quiet: Bool = false,
-                           log: (String) -> Void) throws {
+/// A model in a chat format (`promptFormat`, or its chat template) gets chat prompts, stops at
+/// the end of its turn (the paper's answer-line rule is dropped) and its answers are extracted
+/// from the prose.
+public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig,
+                           promptFormat: PromptFormat? = nil, quiet: Bool = false, log: (String) -> Void) throws {
     let records = try readStrict(Problem.self, problems)
-    let (policy, tokenizer, _) = try loadBundle(model)
-    let sampler = Sampler(model: policy, tokenizer: tokenizer, config: sampling)
+    let bundle = try ModelBundle.load(from: model, promptFormat: promptFormat)
+    var config = sampling
+    if bundle.promptFormat != .paper { config.stopRules.removeAll { $0 == .answerLine } }
+    let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: config, stopTokenIDs: bundle.stopTokenIDs)
     let progress = ProgressReporter(label: "sample", total: records.count * sampling.samplesPerProblem, quiet: quiet)
-    let samples = try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },
-                                     progress: progress)
+    let samples = withChatAnswers(try sampler.sample(records.map { SamplingJob(problemID: $0.id, prompt: bundle.prompt(problem: $0.problem)) },
+                                                     progress: progress), format: bundle.promptFormat)
     let graded = gradeSamples(samples, problems: Dictionary(records.map { ($0.id, $0) }) { a, _ in a })
     try RecordWriter.write(graded, to: out)
     log(String(format: "wrote %d samples to %@ (%.0f tokens/s)", graded.count, out,
@@ -119,11 +138,13 @@ public func monteCarloLabelFile(problems: String, samples: String, out: String, 
     let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
     let records = try readStrict(SampleRecord.self, samples)
     let bundle = try ModelBundle.load(from: model)
-    let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: sampling)
+    var sampling = sampling
+    if bundle.promptFormat != .paper { sampling.stopRules.removeAll { $0 == .answerLine } }
+    let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: sampling, stopTokenIDs: bundle.stopTokenIDs)
     let prefixes = records.reduce(0) { $0 + $1.steps.count }
     log("Monte-Carlo labels: \(sampling.samplesPerProblem) completions from each of \(prefixes) step prefixes of \(records.count) samples")
     let labelled = try monteCarloLabels(records, problems: byID, allowedLevels: levels, sampler: sampler,
-                                        promptFormat: bundle.promptFormat,
+                                        prompt: bundle.prompt(problem:), answersInProse: bundle.promptFormat != .paper,
                                         progress: ProgressReporter(label: "rollouts", total: prefixes * sampling.samplesPerProblem,
                                                                    quiet: quiet))
     try RecordWriter.write(labelled, to: out)
@@ -164,13 +185,14 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
                             quiet: Bool = false, log: (String) -> Void) throws {
     let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
     var records = try readStrict(SampleRecord.self, samples)
+    let rewardBundle = try ModelBundle.load(from: model)
+    let (rewardModel, tokenizer, rewardManifest) = (rewardBundle.model, rewardBundle.tokenizer, rewardBundle.manifest)
     let items = try records.map { sample -> (String, String) in
         guard let problem = byID[sample.problemID] else {
             throw ExperimentError.invalid("\(samples): sample of problem \(sample.problemID), which is not in \(problems)")
         }
-        return (SolutionFormat.prompt(problem: problem.problem), sample.output)
+        return (rewardBundle.prompt(problem: problem.problem), sample.output)
     }
-    let (rewardModel, tokenizer, rewardManifest) = try loadBundle(model)
     let scorer = Scorer(model: rewardModel, tokenizer: tokenizer)
     let scores = try scorer.scores(items, progress: ProgressReporter(label: "score", total: items.count, quiet: quiet))
     for i in records.indices { records[i].stepScores = scores[i] }

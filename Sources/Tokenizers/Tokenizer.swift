@@ -12,6 +12,9 @@ public protocol Tokenizer: Sendable {
     var bosID: Int { get }
     /// Id of the end-of-sequence token; a sampled EOS ends a solution.
     var eosID: Int { get }
+    /// Whether a sequence starts with the BOS (the built-in vocabularies, Llama 3); SmolLM2 and
+    /// Qwen2 prompts start with their first text token.
+    var addsBOS: Bool { get }
 
     /// Encodes `text` without special tokens.
     /// - Throws: ``TokenizerError/unknownCharacter(_:offset:)`` for text outside the vocabulary.
@@ -38,15 +41,18 @@ extension Tokenizer {
     /// The EOS only.
     public var stopIDs: Set<Int> { [eosID] }
 
+    /// True: the built-in vocabularies start every sequence with the BOS.
+    public var addsBOS: Bool { true }
+
     /// The bytes of the token's decoded text (vocabularies whose tokens are whole characters).
     public func bytes(of id: Int) -> [UInt8] {
         guard id != padID, id != bosID, id != eosID else { return [] }
         return Array(decode([id], stopAtEOS: false).utf8)
     }
 
-    /// Encodes a whole training document: `[BOS] + encode(text) + [EOS]`.
+    /// Encodes a whole training document: `[BOS] + encode(text) + [EOS]` (no BOS unless ``addsBOS``).
     public func encodeDocument(_ text: String) throws -> [Int] {
-        [bosID] + (try encode(text)) + [eosID]
+        (addsBOS ? [bosID] : []) + (try encode(text)) + [eosID]
     }
 
     /// Decodes ids, stopping at the first EOS.

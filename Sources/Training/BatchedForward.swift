@@ -21,7 +21,9 @@ public class CompletionReader {
 /// Runs a model over sequences batch by batch and hands each sequence's rows to a reader.
 ///
 /// The activations are sized by the longest sequence actually read (grown by doubling, at most
-/// `max_position_embeddings`), never by the model's maximum context.
+/// `max_position_embeddings`), never by the model's maximum context, and batches are cut so that
+/// they take at most ``activationBudget`` bytes (a real model's vocabulary and context would
+/// otherwise ask for tens of GiB; the built-in benchmark's batches are far below it).
 final class BatchedForward {
     let model: TransformerModel
     let padID: Int
@@ -34,13 +36,26 @@ final class BatchedForward {
         self.batchSize = batchSize
     }
 
-    /// Activations for batches of up to `time` tokens per sequence.
+    /// Bytes the activations of one batch may take (at least one sequence is always read).
+    static let activationBudget = 4 << 30
+
+    /// The most sequences of `time` tokens whose activations fit in ``activationBudget``, at most `batchSize`.
+    func batchLimit(time: Int) -> Int {
+        var b = batchSize
+        while b > 1, Activations.floatCount(config: model.config, maxBatch: b, maxTime: time) * MemoryLayout<Float>.size > Self.activationBudget {
+            b = (b + 1) / 2
+        }
+        return b
+    }
+
+    /// Activations for batches of up to `time` tokens per sequence (their `maxBatch` may be below
+    /// `batchSize`: see ``batchLimit(time:)``).
     func activations(time: Int) -> Activations {
         if let current = activations, current.maxTime >= time { return current }
         var grown = max(16, activations?.maxTime ?? 0)
         while grown < time { grown *= 2 }
-        let fresh = Activations(config: model.config, maxBatch: batchSize,
-                                maxTime: max(time, min(grown, model.config.maxPositions)))
+        let maxTime = max(time, min(grown, model.config.maxPositions))
+        let fresh = Activations(config: model.config, maxBatch: batchLimit(time: maxTime), maxTime: maxTime)
         activations = fresh
         return fresh
     }
@@ -58,8 +73,13 @@ final class BatchedForward {
         }
         let order = copies.indices.sorted { sequences[copies[$0][0]].count < sequences[copies[$1][0]].count }
         var done = 0
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let chunk = order[start..<min(start + batchSize, order.count)].map { copies[$0] }
+        var start = 0
+        while start < order.count {
+            // Sorted by length: the last of a full batch is its longest sequence.
+            let longest = sequences[copies[order[min(start + batchSize, order.count) - 1]][0]].count
+            let size = min(batchSize, self.activations(time: longest).maxBatch)
+            let chunk = order[start..<min(start + size, order.count)].map { copies[$0] }
+            start += chunk.count
             let time = chunk.map { sequences[$0[0]].count }.max()!
             var tokens = [Int32](repeating: Int32(padID), count: chunk.count * time)
             for (b, indices) in chunk.enumerated() {

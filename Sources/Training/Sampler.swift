@@ -20,11 +20,14 @@ public final class Sampler {
     public let model: TransformerModel
     public let tokenizer: any Tokenizer
     public let config: SamplingConfig
+    /// Token ids that end a sequence: the model bundle's, else the tokenizer's.
+    public let stopTokenIDs: Set<Int>
 
-    public init(model: TransformerModel, tokenizer: any Tokenizer, config: SamplingConfig) {
+    public init(model: TransformerModel, tokenizer: any Tokenizer, config: SamplingConfig, stopTokenIDs: Set<Int>? = nil) {
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
+        self.stopTokenIDs = stopTokenIDs ?? tokenizer.stopIDs
     }
 
     /// Tokens processed in the last `decode` or `sample` call (prompt + generated) and its duration.
@@ -39,7 +42,7 @@ public final class Sampler {
             guard ids.count < model.config.maxPositions else {
                 throw TrainingError.invalidData("prompt of \(job.problemID) has \(ids.count) tokens, the model's context is \(model.config.maxPositions)")
             }
-            return DecodeRequest(id: i, prompt: ids, settings: config.settings(job: i, stopTokenIDs: tokenizer.stopIDs))
+            return DecodeRequest(id: i, prompt: ids, settings: config.settings(job: i, stopTokenIDs: stopTokenIDs))
         }
         return try decode(requests, progress: progress).map { output in
             let parsed = SolutionFormat.parseCompletion(output.text)
@@ -63,9 +66,11 @@ public final class Sampler {
         // The cache holds what the requests can use, not the model's whole context.
         let longest = requests.map { $0.prompt.count + $0.settings.maxNewTokens }.max() ?? 2
         let context = max(2, min(model.config.maxPositions, longest))
+        // PAD and BOS are never drawn, unless they also end a sequence (SmolLM2's PAD is its end of turn).
+        let banned = [tokenizer.padID, tokenizer.bosID].filter { !stopTokenIDs.contains($0) }
         var scheduler = DecodeScheduler(slots: max(1, min(config.batchSlots, total)), contextLength: context, rowWidth: V,
                                         candidateCount: min(V, tokenizer.vocabularySize),
-                                        banned: [tokenizer.padID, tokenizer.bosID], tokenizer: tokenizer)
+                                        banned: banned, tokenizer: tokenizer)
         var index: [Int: Int] = [:]  // request id → first output index
         var first = 0
         for request in requests {

@@ -131,10 +131,10 @@ extension Tokenizer {
         let parsed = SolutionFormat.parseCompletion(completion).inTokens(offsets: completionOffsets, of: completion)
         var tokens = [Int32]()
         tokens.reserveCapacity(ids.count + 2)
-        tokens.append(Int32(bosID))
+        if addsBOS { tokens.append(Int32(bosID)) }
         for id in ids { tokens.append(Int32(id)) }
         if appendEOS { tokens.append(Int32(eosID)) }
-        return EncodedSequence(tokens: tokens, completionStart: 1 + split, completionCount: ids.count - split, parsed: parsed)
+        return EncodedSequence(tokens: tokens, completionStart: tokens.count - ids.count - (appendEOS ? 1 : 0) + split, completionCount: ids.count - split, parsed: parsed)
     }
 
     /// A completion's token ids and its parse with ranges in tokens: where step labels go and

@@ -26,7 +26,7 @@ extension TransformerModel {
     }
 
     /// Loads a checkpoint directory written by `save` or by Hugging Face (`config.json` +
-    /// `model.safetensors`). The scalar head is optional (zeros when absent); any other missing
+    /// `model.safetensors`, or shards listed by `model.safetensors.index.json`). The scalar head is optional (zeros when absent); any other missing
     /// tensor, a shape or dtype mismatch, or an unexpected tensor is a thrown error naming it.
     public static func load(from directory: URL) throws -> TransformerModel {
         let configURL = directory.appendingPathComponent(configFileName)
@@ -41,7 +41,8 @@ extension TransformerModel {
             throw TransformerError.checkpoint("\(configURL.path) is not a valid model config: \(describeDecodingError(error))")
         }
         let model = try TransformerModel(config: config)
-        try model.loadWeights(from: directory.appendingPathComponent(weightsFileName))
+        let (files, shardOf) = try openWeights(in: directory)
+        try model.loadWeights(from: files, shardOf: shardOf)
         return model
     }
 
@@ -54,7 +55,9 @@ extension TransformerModel {
     ///
     /// The scalar head is optional (left as is when absent). Unless `ignoringUnknown`, a tensor in
     /// the file that this architecture does not have is an error (a sign of a different model).
-    public func loadWeights(from file: SafeTensorsFile, prefix: String = "", ignoringUnknown: Bool = false) throws {
+    /// `ignoring` names file tensors that are skipped without an error (a tied model's `lm_head.weight`).
+    public func loadWeights(from file: SafeTensorsFile, prefix: String = "", ignoringUnknown: Bool = false,
+                            ignoring: Set<String> = []) throws {
         for tensor in layout.tensors {
             let name = prefix + tensor.name
             guard file.contains(name) else {
@@ -65,7 +68,7 @@ extension TransformerModel {
                                 expectedShape: tensor.shape)
         }
         guard !ignoringUnknown else { return }
-        let known = Set(layout.tensors.map { prefix + $0.name })
+        let known = Set(layout.tensors.map { prefix + $0.name }).union(ignoring.map { prefix + $0 })
         let unexpected = file.names.filter { !known.contains($0) && !$0.hasSuffix("rotary_emb.inv_freq") }
         if !unexpected.isEmpty {
             let listed = unexpected.prefix(5).joined(separator: ", ")

@@ -14,7 +14,9 @@ struct Sample: ParsableCommand {
             line (unless --no-answer-line-stop), or --max-new-tokens.
             """)
 
-    @Option(help: "Policy checkpoint folder.") var model: String
+    @Option(help: "Policy: an e2h model folder, a Hugging Face folder or a .gguf file.") var model: String
+    @Option(help: "paper, chatml or llama3: overrides the format the model's files give (a chat template chooses chat prompts).")
+    var promptFormat: String?
     @Option(help: "Problems JSONL (id, problem, answer, ...).") var problems: String
     @Option(name: outputNames, help: "Output samples JSONL.") var out: String
     @Option(name: .shortAndLong, help: "Samples per problem (≥ 1).") var n = 8
@@ -48,7 +50,8 @@ struct Sample: ParsableCommand {
             let flag = flags[error.setting] ?? (error.setting.hasPrefix("stopStrings") ? "--stop" : error.setting)
             throw ValidationError("\(flag) is \(error.value); it must be \(error.allowed)")
         }
-        try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config, log: logLine)
+        try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config,
+                           promptFormat: try parsePromptFormat(promptFormat), log: logLine)
     }
 }
 

@@ -29,7 +29,8 @@ struct TrainPolicy: ParsableCommand {
     @Option(name: .customLong("solutions"), help: "Solutions JSONL.") var solutionsOption: String?
     @Option(name: outputNames, help: "Output folder (config.json, model.safetensors, bundle.json, metrics.jsonl, checkpoints).")
     var out: String
-    @Option(help: "Start from this checkpoint folder instead of from scratch.") var initFrom: String?
+    @Option(name: [.customLong("init-from"), .customLong("model")],
+            help: "Start from this model (an e2h or Hugging Face folder, or a .gguf file) instead of from scratch.") var initFrom: String?
     @Option(help: "Unlabelled documents JSONL for pretraining.") var pretrain: String?
     @Option(help: "Pretraining steps.") var pretrainSteps = 400
     @Option(help: "Documents per pretraining step (default: --batch).") var pretrainBatch: Int?
@@ -83,8 +84,11 @@ struct TrainReward: ParsableCommand {
     var labelled: String?
     @Option(help: "With --labelled: levels whose labels may be used, e.g. 1-3.") var levels = "1-3"
     @Option(help: "prm, orm or oprm.") var kind: String = "prm"
-    @Option(help: "Policy checkpoint folder to start from.") var initFrom: String
+    @Option(name: [.customLong("init-from"), .customLong("model")],
+            help: "Policy to start from: an e2h or Hugging Face folder, or a .gguf file.") var initFrom: String
     @Option(name: outputNames, help: "Output folder.") var out: String
+    @Option(help: "Training context in tokens (default: the model's config.json context, at most 1024; 1024 for a .gguf file).")
+    var context: Int?
     @OptionGroup var training: TrainingOptions
 
     var samples: String { samplesOption ?? samplesArgument ?? "" }
@@ -104,8 +108,8 @@ struct TrainReward: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         if training.restart { try? FileManager.default.removeItem(at: outURL) }
         let initial = URL(fileURLWithPath: initFrom)
-        let context = try JSONDecoder().decode(ContextOnly.self,
-                                               from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
+        let configured = try? JSONDecoder().decode(ContextOnly.self, from: Data(contentsOf: initial.appendingPathComponent("config.json"))).context
+        let context = self.context ?? min(configured ?? 1024, 1024)
         let trainer = training.trainerConfig(context: context, objective: .scalarHead)
         if let labelled {
             try trainRewardModelFromLabels(kind: rewardKind, labelled: labelled, allowedLevels: try parseLevels(levels),

@@ -86,7 +86,10 @@ extension ByteLevelBPE {
         }
         guard let eos = metadata.eosID else { throw fail("tokenizer.ggml.eos_token_id", "missing") }
         let turn = [metadata.eotID, metadata.eomID].compactMap { $0 }.filter { $0 != eos }
-        let special = SpecialTokens(bos: metadata.bosID, eos: eos, pad: metadata.padID, endOfTurn: turn)
+        // llama.cpp's default when the key is absent: a BOS for the Llama 3 pre-tokenizer only.
+        let llama3 = ["llama-bpe", "llama3", "llama-v3"].contains(metadata.pre ?? "")
+        let special = SpecialTokens(bos: metadata.bosID, eos: eos, pad: metadata.padID, endOfTurn: turn,
+                                    addBOS: metadata.addBOS ?? llama3)
         do {
             try self.init(tokens: metadata.tokens, merges: merges, addedTokens: added, normalization: normalization,
                           preTokenizer: steps, ignoreMerges: ignoreMerges, special: special)

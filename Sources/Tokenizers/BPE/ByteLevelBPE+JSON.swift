@@ -172,8 +172,21 @@ extension ByteLevelBPE {
         config["bos_token"] = content(special.bos)
         config["eos_token"] = content(special.eos)
         config["pad_token"] = content(special.pad)
+        config["add_bos_token"] = special.addBOS
         let data = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys, .prettyPrinted])
         try AtomicFile.write(data, to: directory.appendingPathComponent("tokenizer_config.json"))
+    }
+
+    /// Whether a tokenizer.json `post_processor` (TemplateProcessing, possibly inside a Sequence)
+    /// puts the token `bosContent` first in a single sequence.
+    static func postProcessorAddsBOS(_ value: Any?, bosContent: String) -> Bool {
+        guard let object = value as? [String: Any] else { return false }
+        if object["type"] as? String == "Sequence", let steps = object["processors"] as? [Any] {
+            return steps.contains { postProcessorAddsBOS($0, bosContent: bosContent) }
+        }
+        guard object["type"] as? String == "TemplateProcessing", let single = object["single"] as? [Any],
+              let first = (single.first as? [String: Any])?["SpecialToken"] as? [String: Any] else { return false }
+        return first["id"] as? String == bosContent
     }
 
     /// The text of a token as tokenizer_config.json names it: an added token's content, else its
@@ -220,9 +233,15 @@ extension ByteLevelBPE {
                                              field: "eos_token", message: "missing (and no eos_token_id in generation_config.json)")
         }
         let extra = (config?["e2h_end_of_turn_ids"] as? [Int]) ?? []
-        let special = SpecialTokens(bos: try role("bos_token") ?? (generation?["bos_token_id"] as? Int) ?? guessed?.bos,
-                                    eos: eos, pad: try role("pad_token"),
-                                    endOfTurn: Array(Set(eosIDs + extra).subtracting([eos])).sorted())
+        let bos = try role("bos_token") ?? (generation?["bos_token_id"] as? Int) ?? guessed?.bos
+        // add_bos_token when tokenizer_config.json says; else whether the post-processor's template
+        // for a single sequence starts with the BOS (Llama 3's TemplateProcessing).
+        var addBOS = config?["add_bos_token"] as? Bool
+        if addBOS == nil, let bos, let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+            addBOS = Self.postProcessorAddsBOS(root["post_processor"], bosContent: plain.tokenText(bos))
+        }
+        let special = SpecialTokens(bos: bos, eos: eos, pad: try role("pad_token"),
+                                    endOfTurn: Array(Set(eosIDs + extra).subtracting([eos])).sorted(), addBOS: addBOS ?? false)
         try self.init(tokenizerJSON: data, special: special, file: file.path)
     }
 }

@@ -38,12 +38,16 @@ public struct ByteLevelBPE: Tokenizer {
         public var pad: Int?
         /// Further ids that end a generation (end of turn).
         public var endOfTurn: [Int]
+        /// Whether a sequence starts with the BOS (`add_bos_token`, or a tokenizer.json
+        /// post-processor that puts it first).
+        public var addBOS: Bool
 
-        public init(bos: Int?, eos: Int, pad: Int? = nil, endOfTurn: [Int] = []) {
+        public init(bos: Int?, eos: Int, pad: Int? = nil, endOfTurn: [Int] = [], addBOS: Bool = false) {
             self.bos = bos
             self.eos = eos
             self.pad = pad
             self.endOfTurn = endOfTurn
+            self.addBOS = addBOS
         }
     }
 
@@ -146,6 +150,8 @@ public struct ByteLevelBPE: Tokenizer {
     /// The BOS, or the EOS for models without one (Qwen2); ``special`` tells them apart.
     public var bosID: Int { special.bos ?? special.eos }
     public var eosID: Int { special.eos }
+    /// Whether sequences start with the BOS (never for a model without one).
+    public var addsBOS: Bool { special.addBOS && special.bos != nil }
 
     /// The EOS, the end-of-turn ids, and the special tokens that end a turn or a text where the
     /// vocabulary has them (`<|im_end|>`, `<|eot_id|>`, `<|eom_id|>`, `<|endoftext|>`, `<|end_of_text|>`).
