@@ -119,11 +119,14 @@ extension EquivalenceChecker {
         do {
             // The side that was undefined at the last point goes first: when it is undefined everywhere
             // (`x^{1/0}`), the other side (`x^{100}+x`) is not computed at every point in vain.
+            // A side that is not finite here (`x^{\log 0}`) ends the point before the other is computed.
             if bFirst {
                 vb = try ev.evaluate(b)
+                if vb?.isFinite == false { budget = ev.budget; return nil }
                 va = try ev.evaluate(a)
             } else {
                 va = try ev.evaluate(a)
+                if va?.isFinite == false { budget = ev.budget; return nil }
                 vb = try ev.evaluate(b)
             }
             budget = ev.budget
@@ -134,7 +137,10 @@ extension EquivalenceChecker {
             return nil
         }
         guard let va, let vb else { return nil }
-        if !va.isFinite || !vb.isFinite { return nil }
+        if !va.isFinite || !vb.isFinite {
+            bFirst = !vb.isFinite
+            return nil
+        }
         noteApproximation(va, vb)
         return (va, vb)
     }

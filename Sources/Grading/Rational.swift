@@ -116,7 +116,8 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
     static prefix func - (x: Rational) -> Rational {
         switch x.storage {
         case .small(let n, let d): return Rational(storage: .small(-n, d))
-        case .big(let n, let d): return Rational(normalizing: -n, d)
+        // Negation keeps the fraction in lowest terms: no gcd (quadratic in the size) is needed.
+        case .big(let n, let d): return Rational(storage: .big(-n, d))
         }
     }
 

@@ -36,7 +36,9 @@ struct RobustnessTests {
         #expect(t < 2, "took \(t) s")
         guard let v else { return }
         #expect(v.isEqual == expected, "\(v.rung) \(v.reason ?? "")")
-        #expect(v.rung != .bound, "\(v.reason ?? "")")
+        // Equal pairs are decided by the modular rung. Two equations of high degree are still compared for
+        // proportionality at random points, which may end at a bound (not equal, with the reason).
+        if expected { #expect(v.rung != .bound, "\(v.reason ?? "")") } else if v.rung == .bound { #expect(v.reason != nil) }
     }
 
     @Test("a power too large for exact arithmetic at random points is not equal to a different one")
