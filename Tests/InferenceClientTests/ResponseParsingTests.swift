@@ -85,7 +85,7 @@ struct ResponseParsingTests {
 
     @Test func probabilitiesOfZeroGiveFiniteScores() throws {
         let logits = try PRMStyle.qwen.logits(rows: [[1, 0], [0, 1], [0.3]])
-        #expect(logits.allSatisfy(\.isFinite))
+        #expect(logits.allSatisfy { $0.isFinite })
         #expect(logits[0] < -60 && logits[1] > 60)
         #expect(abs(Double(logits[2]) - log(0.3 / 0.7)) < 1e-5)
         #expect(throws: ClientError.self) { try PRMStyle.qwen.logits(rows: [[]]) }
