@@ -37,6 +37,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        // HTTP: the OpenAI-compatible server (`e2h serve`) and client (`e2h sample/score --endpoint`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // Layer 0: one seeded RNG, one thread policy and parallel-for, one atomic file writer, level sets.
@@ -74,13 +80,33 @@ let package = Package(
         .target(name: "Reranking", dependencies: ["Support", "Grading"], swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
         .target(name: "Reports", dependencies: ["Support", "Reranking"]),
+        // Layer 1: the OpenAI-compatible wire types (completions, chat, pooling, errors), Codable only.
+        .target(name: "InferenceProtocol"),
+        // Layer 3: the HTTP server of `e2h serve`: one engine thread owns the model and decodes every
+        // client's requests together through the decode scheduler (Hummingbird 2).
+        .target(name: "Serving", dependencies: [
+            "InferenceProtocol", "Training", "Transformer", "Tokenizers", "Datasets",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Layer 3: the OpenAI-compatible client: retries, n split across requests, concurrency,
+        // both logprob shapes, vLLM's pooling API (AsyncHTTPClient).
+        .target(name: "InferenceClient", dependencies: [
+            "InferenceProtocol", "Support",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Layer 3: `e2h run`, the whole experiment on the built-in benchmark.
         .target(name: "Experiment", dependencies: ["Support", "Training", "Datasets", "Tokenizers", "Transformer", "Grading",
-                                                   "GEMM", "Kernels", "Reranking", "Reports"]),
+                                                   "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient"]),
         // Layer 4: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
-            "Reranking", "Reports", "Training", "Experiment",
+            "Reranking", "Reports", "Training", "Experiment", "Serving", "InferenceClient",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -103,6 +129,13 @@ let package = Package(
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Kernels", "Transformer", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "InferenceClientTests", dependencies: ["InferenceClient", "InferenceProtocol", "Experiment", "Training"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "InferenceClient", "InferenceProtocol", "Experiment",
+                                                         "Training", "Datasets", "Tokenizers", "Transformer",
+                                                         .product(name: "Logging", package: "swift-log"),
+                                                         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                         .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tokenizers"], resources: [.copy("Fixtures")]),
         // Hugging Face and GGUF checkpoints through the model bundle (tiny transformers checkpoints; SmolLM2 when fetched).
         .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers", "Experiment"],

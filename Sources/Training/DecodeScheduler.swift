@@ -120,6 +120,28 @@ public struct DecodeScheduler: Sendable {
         for sample in 0..<request.settings.samples { queue.append((group, sample)) }
     }
 
+    /// Drops every queued and running sequence of request `id` (a client that went away): its slots
+    /// are free for the next step, nothing of it is reported. Call it between a `didStep` and the
+    /// next `nextStep`, never between a `nextStep` and its `didStep`.
+    /// - Returns: how many sequences were dropped.
+    @discardableResult
+    public mutating func cancel(request id: Int) -> Int {
+        precondition(rows.isEmpty, "cancel(request:) between nextStep() and didStep(logits:)")
+        var dropped = Set(groups.filter { $0.value.request.id == id }.map(\.key))
+        var count = 0
+        for slot in 0..<slotCount where slots[slot]?.request == id {
+            dropped.insert(slots[slot]!.group)
+            store(nil, at: slot)
+            count += 1
+        }
+        guard !dropped.isEmpty else { return count }
+        for g in dropped { groups[g] = nil }
+        let before = queue.count - queueHead
+        queue = queue[queueHead...].filter { !dropped.contains($0.group) }
+        queueHead = 0
+        return count + before - queue.count
+    }
+
     /// Gives idle slots the next queued sequences and returns the step to run.
     public mutating func nextStep() -> DecodeStep {
         for slot in 0..<slotCount where slots[slot] == nil && queueHead < queue.count {

@@ -13,7 +13,7 @@ struct E2H: ParsableCommand {
             """,
         version: e2hVersion,
         subcommands: [Run.self, DataCommand.self, Train.self, Sample.self, Label.self, Score.self, Rerank.self,
-                      Grade.self, Bench.self, Demo.self, RL.self, Tokenize.self, Generate.self])
+                      Grade.self, Bench.self, Demo.self, RL.self, Tokenize.self, Generate.self, Serve.self])
 }
 
 /// The version `e2h --version` prints.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import InferenceClient
 import Training
 
 /// `e2h sample`.
@@ -14,7 +15,8 @@ struct Sample: ParsableCommand {
             line (unless --no-answer-line-stop), or --max-new-tokens.
             """)
 
-    @Option(help: "Policy: an e2h model folder, a Hugging Face folder or a .gguf file.") var model: String
+    @Option(help: "Policy: an e2h model folder, a Hugging Face folder or a .gguf file (with --endpoint: the served model's name).")
+    var model: String
     @Option(help: "paper, chatml or llama3: overrides the format the model's files give (a chat template chooses chat prompts).")
     var promptFormat: String?
     @Option(help: "Problems JSONL (id, problem, answer, ...).") var problems: String
@@ -29,6 +31,7 @@ struct Sample: ParsableCommand {
     @Option(help: "A text that ends a sample, not included in the output (repeatable).") var stop: [String] = []
     @Flag(help: "Do not stop at the end of the answer line (the built-in benchmark's prompt format).")
     var noAnswerLineStop = false
+    @OptionGroup(title: "Remote sampling (resumable: a rerun appends only the missing samples)") var remote: RemoteFlags
 
     mutating func run() throws {
         var config = SamplingConfig()
@@ -49,6 +52,15 @@ struct Sample: ParsableCommand {
                          "maxNewTokens": "--max-new-tokens", "batchSlots": "--slots"]
             let flag = flags[error.setting] ?? (error.setting.hasPrefix("stopStrings") ? "--stop" : error.setting)
             throw ValidationError("\(flag) is \(error.value); it must be \(error.allowed)")
+        }
+        if let endpoint = remote.endpoint {
+            let (options, problems, out, sampling) = (remote.options(model: model, endpoint: endpoint), problems, out, config)
+            let progress = ProgressReporter(label: "sample", total: try countLines(problems) * n)
+            try runBlocking {
+                try await sampleProblemsRemote(remote: options, problems: problems, out: out, sampling: sampling, progress: progress,
+                                               log: logLine)
+            }
+            return
         }
         try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config,
                            promptFormat: try parsePromptFormat(promptFormat), log: logLine)
@@ -112,14 +124,27 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add step_scores (reward-model logits per step and for the final answer) to samples.")
 
-    @Option(help: "Reward-model checkpoint folder.") var model: String
+    @Option(help: "Reward-model checkpoint folder (with --endpoint: the served model's name).") var model: String
     @Option(help: "Problems JSONL.") var problems: String
     @Option(help: "Samples JSONL.") var samples: String
     @Option(name: outputNames, help: "Output JSONL.") var out: String
     @Option(help: "Language-model checkpoint folder whose token log-probabilities feed a reward model calibrated by e2h run (reward/<name>/calibration.json): the run's reward/base (its policy/sft when evaluatorSteps is 0).")
     var featuresFrom: String?
+    @OptionGroup(title: "Remote scoring (vLLM's /pooling API)") var remote: RemoteFlags
+    @Option(help: "With --endpoint: how steps are marked for the reward model: qwen (Qwen2.5-Math-PRM, <extra_0>), math-shepherd (step tag ки), e2h (e2h serve).")
+    var prmStyle: PRMStyle = .e2h
 
     mutating func run() throws {
+        if let endpoint = remote.endpoint {
+            guard featuresFrom == nil else { throw ValidationError("--features-from needs a local --model, not --endpoint") }
+            let (options, style, problems, samples, out) = (remote.options(model: model, endpoint: endpoint), prmStyle, problems, samples, out)
+            let progress = ProgressReporter(label: "score", total: try countLines(samples))
+            try runBlocking {
+                try await scoreSampleFileRemote(remote: options, style: style, problems: problems, samples: samples, out: out,
+                                                progress: progress, log: logLine)
+            }
+            return
+        }
         try scoreSampleFile(model: URL(fileURLWithPath: model), problems: problems, samples: samples, out: out,
                             featuresFrom: featuresFrom.map { URL(fileURLWithPath: $0) }, log: logLine)
     }
