@@ -86,10 +86,12 @@ public enum JSONLines {
     ///
     /// A `.jsonl` / `.ndjson` file is always JSON Lines. Otherwise a file whose first value starts
     /// with `[` is an array unless that value ends on its first line and more text follows it on a
-    /// later line (then it is JSON Lines whose first record happens to be an array).
+    /// later line (then it is JSON Lines whose first record happens to be an array). A pipe
+    /// (`<(...)`, `/dev/stdin`) can be read only once, so it is taken as JSON Lines unread.
     public static func shape(ofFileAt path: String) throws -> Shape {
         let lower = path.lowercased()
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .lines }
+        if isStream(path) { return .lines }
         var reader = try ChunkedFileReader(path: path, chunkSize: 1 << 16)
         var started = false, depth = 0, inString = false, escaped = false
         while let b = try reader.nextByte() {
@@ -115,6 +117,15 @@ public enum JSONLines {
             }
         }
         return .array
+    }
+
+    /// Whether `path` (symbolic links followed) is a pipe or a character device: data that can be
+    /// read only once.
+    public static func isStream(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFCHR
     }
 
     /// After a first value that ended on line 1: JSON Lines if a later line holds more text,

@@ -48,6 +48,16 @@ import Testing
         #expect(serial[2] == "{\"i\":1}" && serial[1] == nil && serial.count == 5_000 - 715)
     }
 
+    @Test func aPipeIsJSONLinesWithoutBeingRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Opening a FIFO without a writer would block: the shape must come from its type alone.
+        #expect(try JSONLines.shape(ofFileAt: path) == .lines)
+        #expect(JSONLines.isStream(path))
+        #expect(!JSONLines.isStream(#filePath))
+    }
+
     @Test func shapeTellsArraysFromLinesWhoseFirstRecordIsAnArray() throws {
         let linesStartingWithArray = Array("[1, 2]\n{\"a\": 1}\n".utf8)
         #expect(try JSONLines.shape(ofFileAt: temporaryFile("x.json", linesStartingWithArray)) == .lines)

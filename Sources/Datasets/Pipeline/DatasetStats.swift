@@ -1,3 +1,5 @@
+import Support
+
 /// The record types `stats` recognises, told apart by their keys.
 public enum RecordKind: String, Sendable, CaseIterable {
     case problems, math, prm800k, metamath, shepherd, sft, labelled, prm, trl, text
@@ -136,6 +138,11 @@ public struct DatasetStats: Sendable {
     }
 
     static func detectKind(path: String) throws -> RecordKind {
+        // Detection reads the first record and the statistics read the file again: a pipe has
+        // nothing left the second time.
+        guard !JSONLines.isStream(path) else {
+            throw DataError.invalidArgument("\(path) is a pipe, which can be read only once; pass --kind to read it in one pass")
+        }
         var probe: KeyProbe?
         struct Stop: Error {}
         do {
