@@ -1,12 +1,15 @@
 // swift-tools-version:6.0
 // EasyToHard: the easy-to-hard generalization method (Sun et al., 2024) on one CPU.
 //
-// Layers depend downward only (see docs/DESIGN in ../shared and README):
-//   0  CCPUFeatures, GEMMAVX2, GEMMAVX512, GEMM, Kernels, SafeTensors, Tokenizers, Grading
-//   1  Transformer, Datasets
-//   2  Objectives, Reranking
-//   3  Training, Reports, Experiment
-//   4  e2h (argument parsing only)
+// Layers depend downward only (DESIGN.md in ../shared, README "Layout"); the folders under Sources/
+// are the layers, each target's `path:` says where it lives:
+//   0-engine  Support, CCPUFeatures, GEMMAVX2, GEMMAVX512, GEMM, Kernels, SafeTensors, GGUF
+//   0-text    Tokenizers, Grading
+//   1-model   Transformer, Datasets, InferenceProtocol
+//   2-method  Objectives, Reranking
+//   3-stages  Training, Reports, Serving, InferenceClient
+//   4-app     Experiment, Benchmarks
+//   5-cli     e2h (argument parsing only)
 import PackageDescription
 
 /// Flags for the code that must be fast. The per-ISA GEMM targets add a `-target-cpu` of their own;
@@ -46,42 +49,50 @@ let package = Package(
     ],
     targets: [
         // Layer 0: one seeded RNG, one thread policy and parallel-for, one atomic file writer, level sets.
-        .target(name: "Support"),
+        .target(name: "Support", path: "Sources/0-engine/Support"),
         // Layer 0: CPU feature detection (C, `__builtin_cpu_supports`).
-        .target(name: "CCPUFeatures"),
+        .target(name: "CCPUFeatures", path: "Sources/0-engine/CCPUFeatures"),
         // Layer 0: GEMM micro-kernels compiled for one instruction set each; GEMM dispatches at run time.
         .target(name: "GEMMAVX2", dependencies: ["CCPUFeatures"],
+                path: "Sources/0-engine/GEMMAVX2",
                 swiftSettings: fastMath + avx2Flags),
         .target(name: "GEMMAVX512", dependencies: ["CCPUFeatures"],
+                path: "Sources/0-engine/GEMMAVX512",
                 swiftSettings: fastMath + avx512Flags),
         .target(name: "GEMM", dependencies: ["Support", "CCPUFeatures", "GEMMAVX2", "GEMMAVX512"],
+                path: "Sources/0-engine/GEMM",
                 swiftSettings: fastMath),
         // Layer 0: elementwise kernels with forward/backward, AdamW, seeded RNG.
-        .target(name: "Kernels", dependencies: ["Support", "GEMM"], swiftSettings: fastMath),
+        .target(name: "Kernels", dependencies: ["Support", "GEMM"], path: "Sources/0-engine/Kernels",
+                swiftSettings: fastMath),
         // Layer 0: safetensors reader/writer.
-        .target(name: "SafeTensors", dependencies: ["Support"]),
+        .target(name: "SafeTensors", dependencies: ["Support"], path: "Sources/0-engine/SafeTensors"),
         // Layer 0: tokenizers (character vocabularies of the built-in benchmark, byte-level BPE).
-        .target(name: "Tokenizers", dependencies: ["Support"]),
+        .target(name: "Tokenizers", dependencies: ["Support"], path: "Sources/0-text/Tokenizers"),
         // Layer 0: GGUF reader (metadata, tensor infos, dequantization, llama/qwen2 config).
-        .target(name: "GGUF"),
+        .target(name: "GGUF", path: "Sources/0-engine/GGUF"),
         // Layer 0: answer extraction and mathematical equivalence.
-        .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")]),
+        .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")], path: "Sources/0-text/Grading"),
         // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
         .target(name: "Transformer", dependencies: ["Support", "GEMM", "Kernels", "SafeTensors", "GGUF"],
+                path: "Sources/1-model/Transformer",
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.
-        .target(name: "Datasets", dependencies: ["Support", "Grading"]),
+        .target(name: "Datasets", dependencies: ["Support", "Grading"], path: "Sources/1-model/Datasets"),
         // Layer 2: losses as pure functions (step BCE, DPO, PPO, value, KL).
-        .target(name: "Objectives", swiftSettings: fastMath),
+        .target(name: "Objectives", path: "Sources/2-method/Objectives",
+                swiftSettings: fastMath),
         // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
         .target(name: "Training", dependencies: ["Support", "SafeTensors", "Transformer", "Datasets", "Tokenizers", "Objectives",
-                                                 "Kernels", "GGUF"], swiftSettings: fastMath),
+                                                 "Kernels", "GGUF"], path: "Sources/3-stages/Training",
+                swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
-        .target(name: "Reranking", dependencies: ["Support", "Grading"], swiftSettings: fastMath),
+        .target(name: "Reranking", dependencies: ["Support", "Grading"], path: "Sources/2-method/Reranking",
+                swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
-        .target(name: "Reports", dependencies: ["Support", "Reranking"]),
+        .target(name: "Reports", dependencies: ["Support", "Reranking"], path: "Sources/3-stages/Reports"),
         // Layer 1: the OpenAI-compatible wire types (completions, chat, pooling, errors), Codable only.
-        .target(name: "InferenceProtocol"),
+        .target(name: "InferenceProtocol", path: "Sources/1-model/InferenceProtocol"),
         // Layer 3: the HTTP server of `e2h serve`: one engine thread owns the model and decodes every
         // client's requests together through the decode scheduler (Hummingbird 2).
         .target(name: "Serving", dependencies: [
@@ -90,7 +101,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], path: "Sources/3-stages/Serving"),
         // Layer 3: the OpenAI-compatible client: retries, n split across requests, concurrency,
         // both logprob shapes, vLLM's pooling API (AsyncHTTPClient).
         .target(name: "InferenceClient", dependencies: [
@@ -98,17 +109,17 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
-        // Layer 3: `e2h run`, the whole experiment on the built-in benchmark.
+        ], path: "Sources/3-stages/InferenceClient"),
+        // Layer 4: `e2h run`, the whole experiment on the built-in benchmark.
         .target(name: "Experiment", dependencies: ["Support", "Training", "Datasets", "Tokenizers", "Transformer", "Grading",
-                                                   "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient"]),
-        // Layer 4: the command line.
+                                                   "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient"], path: "Sources/4-app/Experiment"),
+        // Layer 5: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
             "Reranking", "Reports", "Training", "Experiment", "Serving", "InferenceClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/5-cli/e2h"),
 
         // Test support shared by the test targets (finite differences, random buffers).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),

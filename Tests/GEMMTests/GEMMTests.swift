@@ -179,11 +179,11 @@ struct Operands {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let copies = try ["GEMM", "GEMMAVX2", "GEMMAVX512"].map {
-            try String(contentsOf: root.appendingPathComponent("Sources/\($0)/MacroKernel.swift"),
+            try String(contentsOf: root.appendingPathComponent("Sources/0-engine/\($0)/MacroKernel.swift"),
                        encoding: .utf8)
         }
         #expect(copies[0] == copies[1] && copies[1] == copies[2],
-                "Sources/{GEMM,GEMMAVX2,GEMMAVX512}/MacroKernel.swift differ; copy one over the others")
+                "Sources/0-engine/{GEMM,GEMMAVX2,GEMMAVX512}/MacroKernel.swift differ; copy one over the others")
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Out-of-process GEMM peer: NumPy's matmul (its bundled OpenBLAS) on the shapes of `e2h bench`.
 
-Same shapes, forms and thread counts as the Swift benchmark (`benchmarkGEMM` in Sources/GEMM):
+Same shapes, forms and thread counts as the Swift benchmark (`benchmarkGEMM` in Sources/0-engine/GEMM):
 square 256/512/1024 and the transformer's [4096x256]x[256x1024] and [4096x1024]x[1024x256], in
 the forms nn (A·B), nt (A·Bᵀ with B stored (N,K)) and tn (Aᵀ·B with A stored (K,M)), on 1 and 2
 threads. The transposes are views, so NumPy hands them to sgemm as transpose flags, not copies.
