@@ -87,7 +87,7 @@ let package = Package(
                                                  "Kernels", "GGUF"], path: "Sources/3-stages/Training",
                 swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
-        .target(name: "Reranking", dependencies: ["Support", "Grading"], path: "Sources/2-method/Reranking",
+        .target(name: "Reranking", dependencies: ["Support", "Grading", "Datasets"], path: "Sources/2-method/Reranking",
                 swiftSettings: fastMath),
         // Layer 3: terminal tables, SVG plots, the HTML report.
         .target(name: "Reports", dependencies: ["Support", "Reranking"], path: "Sources/3-stages/Reports"),
@@ -96,7 +96,7 @@ let package = Package(
         // Layer 3: the HTTP server of `e2h serve`: one engine thread owns the model and decodes every
         // client's requests together through the decode scheduler (Hummingbird 2).
         .target(name: "Serving", dependencies: [
-            "InferenceProtocol", "Training", "Transformer", "Tokenizers", "Datasets",
+            "InferenceProtocol", "Training", "Transformer", "Tokenizers",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -105,14 +105,15 @@ let package = Package(
         // Layer 3: the OpenAI-compatible client: retries, n split across requests, concurrency,
         // both logprob shapes, vLLM's pooling API (AsyncHTTPClient).
         .target(name: "InferenceClient", dependencies: [
-            "InferenceProtocol", "Support",
+            "InferenceProtocol",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Sources/3-stages/InferenceClient"),
         // Layer 4: `e2h run`, the whole experiment on the built-in benchmark.
         .target(name: "Experiment", dependencies: ["Support", "Training", "Datasets", "Tokenizers", "Transformer", "Grading",
-                                                   "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient"], path: "Sources/4-app/Experiment"),
+                                                   "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient",
+                                                   "InferenceProtocol"], path: "Sources/4-app/Experiment"),
         // Layer 5: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
@@ -133,14 +134,18 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tokenizers",
-                                                          "Experiment", "Kernels"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Training", "Datasets", "Tokenizers"]),
-        .testTarget(name: "RerankingTests", dependencies: ["Support", "Reranking", "Reports"]),
+                                                          "Experiment", "Kernels", "Objectives"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Training", "Datasets", "Tokenizers", "Transformer"]),
+        // Small in-memory re-ranking inputs shared by the Reranking and Reports tests.
+        .target(name: "RerankingFixtures", dependencies: ["Reranking"], path: "Tests/RerankingFixtures"),
+        .testTarget(name: "RerankingTests", dependencies: ["Support", "Reranking", "RerankingFixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Reranking", "RerankingFixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Support", "Datasets", "Grading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Kernels", "Transformer", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Datasets"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "InferenceClientTests", dependencies: ["InferenceClient", "InferenceProtocol", "Experiment", "Training"],
+        .testTarget(name: "InferenceClientTests", dependencies: ["InferenceClient", "InferenceProtocol", "Experiment", "Training",
+                                                                 "Datasets"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "InferenceClient", "InferenceProtocol", "Experiment",
                                                          "Training", "Datasets", "Tokenizers", "Transformer",

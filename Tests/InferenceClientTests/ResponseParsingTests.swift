@@ -1,3 +1,4 @@
+import Datasets
 import Experiment
 import Foundation
 import InferenceClient

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Reranking
+import RerankingFixtures
 
 private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Reranking
+import RerankingFixtures
 
 private func sig(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 

@@ -20,7 +20,9 @@ public struct RerankProblem: Sendable, Equatable {
     }
 }
 
-/// One sampled solution of a problem, with optional step scores and step labels.
+/// Re-ranking's view of one line of a samples file (the format is ``SampleRecord``, Datasets):
+/// the fields voting needs, scores in double precision, labels as booleans, and the line it came
+/// from. Files from other tools may carry only these fields; `output` or `answer` must be present.
 public struct RerankSample: Sendable, Equatable {
     /// The `id` of its problem.
     public var problemID: String

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Support
 
@@ -39,7 +40,8 @@ public enum RerankReader {
         return Parsed(records: s, skipped: log.counts, skippedExamples: log.examples)
     }
 
-    static func readFile(_ path: String) throws -> [UInt8] {
+    /// The bytes of a file, or an error naming it.
+    public static func readFile(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RerankError.io("cannot read \(path): no such file or not readable")
         }
@@ -67,10 +69,13 @@ public enum RerankReader {
             guard let fields = try object(bytes, keys: sampleKeys, source: source, line: line, log: &log) else { return nil }
             let record = Record(fields: fields, source: source, line: line)
             do {
-                return RerankSample(problemID: try record.identifier("problem_id"), sampleIndex: try record.integer("sample_index"),
-                                    output: try record.optionalText("output"), answer: try record.optionalText("answer"),
-                                    stepScores: try record.optionalNumbers("step_scores"),
-                                    stepLabels: try record.optionalLabels("step_labels"), line: line)
+                typealias Key = SampleRecord.CodingKeys
+                return RerankSample(problemID: try record.identifier(Key.problemID.rawValue),
+                                    sampleIndex: try record.integer(Key.sampleIndex.rawValue),
+                                    output: try record.optionalText(Key.output.rawValue),
+                                    answer: try record.optionalText(Key.answer.rawValue),
+                                    stepScores: try record.optionalNumbers(Key.stepScores.rawValue),
+                                    stepLabels: try record.optionalLabels(Key.stepLabels.rawValue), line: line)
             } catch let e as FieldError {
                 try log.report(e.issue, file: source, line: line, e.message)
                 return nil
@@ -81,7 +86,9 @@ public enum RerankReader {
     }
 
     static let problemKeys: Set<String> = ["id", "level", "answer"]
-    static let sampleKeys: Set<String> = ["problem_id", "sample_index", "output", "answer", "step_scores", "step_labels"]
+    /// The fields of the samples format (``SampleRecord``) that re-ranking reads.
+    static let sampleFields: [SampleRecord.CodingKeys] = [.problemID, .sampleIndex, .output, .answer, .stepScores, .stepLabels]
+    static let sampleKeys = Set(sampleFields.map(\.rawValue))
 
     /// The object of a non-blank line (only the members in `keys`); nil for a blank line or a
     /// record dropped by `log`.

@@ -54,14 +54,13 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
 extension Experiment {
     /// Re-ranking input from a scored samples file and the test problems.
     func rerankInput(scored path: String, problems: [Problem]) throws -> RerankInput {
-        let samples = try RecordReader.readAll(SampleRecord.self, from: path, options: ReadOptions(strict: true)).records
+        // The same reader as `e2h rerank`, so the run's table and `e2h rerank` on the run's files agree
+        // to the last digit. Step labels are the checker's: evaluation only, never used in voting.
+        var samples = try RerankReader.samples(from: RerankReader.readFile(path), source: path).records
+        for i in samples.indices { samples[i].stepLabels = nil }
         return RerankInput(
             problems: problems.map { RerankProblem(id: $0.id, level: $0.level, answer: $0.answer) },
-            samples: samples.map {
-                RerankSample(problemID: $0.problemID, sampleIndex: $0.sampleIndex, output: $0.output, answer: $0.answer,
-                             stepScores: $0.stepScores.map { $0.map(Double.init) }, stepLabels: nil)
-            },
-            problemsSource: run.problems(.test).path, samplesSource: path)
+            samples: samples, problemsSource: run.problems(.test).path, samplesSource: path)
     }
 
     /// Stage 7: re-rank with each reward model, write each report, and summarise.

@@ -1,16 +1,16 @@
 import Reranking
 
-/// Builders of small in-memory inputs (the test target has no resource files).
-enum Pools {
+/// Builders of small in-memory re-ranking inputs, shared by RerankingTests and ReportsTests.
+public enum Pools {
     /// One sample: an answer (nil = none) and raw step logits.
-    struct S {
-        var answer: String?
-        var logits: [Double]
-        init(_ answer: String?, _ logits: [Double]) { self.answer = answer; self.logits = logits }
+    public struct S {
+        public var answer: String?
+        public var logits: [Double]
+        public init(_ answer: String?, _ logits: [Double]) { self.answer = answer; self.logits = logits }
     }
 
     /// A problem with gold `gold`, level `level`, and the given samples (indices 0...).
-    static func input(_ problems: [(id: String, level: Int?, gold: String, samples: [S])]) -> RerankInput {
+    public static func input(_ problems: [(id: String, level: Int?, gold: String, samples: [S])]) -> RerankInput {
         var ps: [RerankProblem] = [], ss: [RerankSample] = []
         for p in problems {
             ps.append(RerankProblem(id: p.id, level: p.level, answer: p.gold))
@@ -24,7 +24,7 @@ enum Pools {
     }
 
     /// Options with one trial and the given aggregations.
-    static func options(trials: Int = 1, aggregations: [Aggregation] = Aggregation.allCases, seed: UInt64 = 0) -> RerankOptions {
+    public static func options(trials: Int = 1, aggregations: [Aggregation] = Aggregation.allCases, seed: UInt64 = 0) -> RerankOptions {
         var o = RerankOptions()
         o.trials = trials
         o.aggregations = aggregations
@@ -32,22 +32,23 @@ enum Pools {
         return o
     }
 
-    static func run(_ input: RerankInput, _ options: RerankOptions) throws -> RerankSummary {
+    public static func run(_ input: RerankInput, _ options: RerankOptions) throws -> RerankSummary {
         try rerank(input, options: options, equivalence: ExactStringEquivalence())
     }
 
     /// A small deterministic generator for test data (not the library's).
-    struct LCG {
-        var state: UInt64
-        mutating func next() -> Double {
+    public struct LCG {
+        public var state: UInt64
+        public init(state: UInt64) { self.state = state }
+        public mutating func next() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) * 0x1p-53
         }
-        mutating func below(_ n: Int) -> Int { Int(next() * Double(n)) }
+        public mutating func below(_ n: Int) -> Int { Int(next() * Double(n)) }
     }
 
     /// `problems` problems with random answers among a few values and random logits.
-    static func random(problems: Int, samples: Int, answers: Int = 4, seed: UInt64 = 7) -> RerankInput {
+    public static func random(problems: Int, samples: Int, answers: Int = 4, seed: UInt64 = 7) -> RerankInput {
         var rng = LCG(state: seed)
         var spec: [(id: String, level: Int?, gold: String, samples: [S])] = []
         for p in 0..<problems {

@@ -5,6 +5,7 @@ import FoundationXML
 import Testing
 import Reports
 import Reranking
+import RerankingFixtures
 
 @Suite struct ReportTests {
     static func summary() throws -> RerankSummary {
