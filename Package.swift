@@ -114,10 +114,15 @@ let package = Package(
         .target(name: "Experiment", dependencies: ["Support", "Training", "Datasets", "Tokenizers", "Transformer", "Grading",
                                                    "GEMM", "Kernels", "Reranking", "Reports", "InferenceClient",
                                                    "InferenceProtocol"], path: "Sources/4-app/Experiment"),
+        // Layer 4: speed benchmarks and their in-process peers (OpenBLAS), the engine demo; only the
+        // command line uses them, so no production target carries benchmark code.
+        .target(name: "Benchmarks", dependencies: ["Support", "GEMM", "Kernels", "Transformer", "Datasets", "Tokenizers",
+                                                   "Training", "Reranking", "Experiment"],
+                path: "Sources/4-app/Benchmarks"),
         // Layer 5: the command line.
         .executableTarget(name: "e2h", dependencies: [
             "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
-            "Reranking", "Reports", "Training", "Experiment", "Serving", "InferenceClient",
+            "Reranking", "Reports", "Training", "Experiment", "Serving", "InferenceClient", "Benchmarks",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/5-cli/e2h"),

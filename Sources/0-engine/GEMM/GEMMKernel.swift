@@ -50,7 +50,7 @@ public enum GEMMKernel: String, CaseIterable, Codable, Sendable {
     }()
 
     /// This kernel if the CPU supports it, else the best one it does (never an illegal instruction).
-    var runnable: GEMMKernel { isSupported ? self : GEMMKernel.best }
+    public var runnable: GEMMKernel { isSupported ? self : GEMMKernel.best }
 
     private static func warn(_ message: String) {
         fputs("warning: \(message)\n", stderr)

@@ -1,6 +1,8 @@
 // The GEMM benchmark behind `e2h bench`: GF/s of `gemm` per shape, form and thread count, beside
 // OpenBLAS's `cblas_sgemm` on the same operands in the same process when OpenBLAS can be loaded.
 
+import GEMM
+import Support
 import Dispatch
 #if canImport(Glibc)
 import Glibc

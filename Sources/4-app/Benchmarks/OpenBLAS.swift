@@ -3,6 +3,7 @@
 // Searched in order: $E2H_OPENBLAS, the system's libopenblas, then the copy NumPy bundles
 // (scipy-openblas, whose symbols carry a `scipy_` prefix and, for 64-bit integers, a `64_` suffix).
 
+import GEMM
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import Reranking
 import Foundation
 import Support
 

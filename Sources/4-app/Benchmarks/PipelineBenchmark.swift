@@ -2,6 +2,7 @@
 // --pipeline`): policy and reward-model training tokens/s, sampling tokens/s at batch 64 with the
 // KV cache, scoring tokens/s, and peak memory.
 
+import Experiment
 import Datasets
 import Foundation
 import Tokenizers

@@ -1,6 +1,7 @@
 // Throughput of the engine on one config: a full training step (forward, cross-entropy, backward,
 // AdamW), the forward pass alone, and batched incremental decoding with the KV cache.
 
+import Transformer
 import Foundation
 import Kernels
 

@@ -3,6 +3,7 @@
 // sequence are unpredictable; every later token follows from them, so the loss falls from ln V
 // towards (2/T)·ln V as the model discovers the rule in context.
 
+import Transformer
 import Kernels
 
 /// One line of demo progress.
