@@ -107,6 +107,9 @@ public struct BundleManifest: Codable, Equatable, Sendable {
                 + "e2h writes has one; a folder from an older e2h can be fixed by writing it, see README \"Model folders\")")
         }
         do { return try JSONDecoder().decode(BundleManifest.self, from: data) } catch let error as DecodingError {
+            if error.fieldPath == nil, let syntax = jsonSyntaxError(in: data) {
+                throw ModelBundleError(file: url.path, field: nil, message: "not valid JSON: \(syntax)")
+            }
             throw ModelBundleError(file: url.path, field: error.fieldPath, message: error.shortDescription)
         }
     }

@@ -3,6 +3,7 @@
 
 import Datasets
 import Foundation
+import Support
 import Tokenizers
 import Training
 import Transformer
@@ -145,6 +146,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// config file name only what it changes.
     /// - Throws: `ExperimentError.invalid` naming an unknown key or a value of the wrong type.
     public func overlaid(with json: Data, source: String) throws -> ExperimentConfig {
+        if let syntax = jsonSyntaxError(in: json) { throw ExperimentError.invalid("\(source): not valid JSON: \(syntax)") }
         guard let patch = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw ExperimentError.invalid("\(source): not a JSON object")
         }

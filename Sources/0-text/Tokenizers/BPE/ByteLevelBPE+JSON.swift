@@ -17,6 +17,7 @@ extension ByteLevelBPE {
         func fail(_ field: String, _ message: String) -> TokenizerError {
             .invalidFile(file: file, field: field, message: message)
         }
+        if let syntax = jsonSyntaxError(in: data) { throw fail("(root)", "not valid JSON: \(syntax)") }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw fail("(root)", "not a JSON object")
         }
@@ -209,6 +210,9 @@ extension ByteLevelBPE {
         func object(_ name: String) throws -> [String: Any]? {
             let url = directory.appendingPathComponent(name)
             guard let bytes = try? Data(contentsOf: url) else { return nil }
+            if let syntax = jsonSyntaxError(in: bytes) {
+                throw TokenizerError.invalidFile(file: url.path, field: "(root)", message: "not valid JSON: \(syntax)")
+            }
             guard let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any] else {
                 throw TokenizerError.invalidFile(file: url.path, field: "(root)", message: "not a JSON object")
             }
