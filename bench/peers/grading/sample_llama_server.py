@@ -89,7 +89,8 @@ def main():
     if a.write_problems:
         for k, (source, pid, q, gold) in enumerate(problems(a.math, a.gsm8k, a.data)):
             print(json.dumps({"id": f"{source}:{pid}:{k % len(STYLES)}", "problem": STYLES[k % len(STYLES)].format(q=q),
-                              "answer": gold, "level": 1}, ensure_ascii=False))
+                              "answer": gold, "level": 1, "subject": source, "solution": ""},
+                             ensure_ascii=False))
         return
     jobs = []
     for k, (source, pid, q, gold) in enumerate(problems(a.math, a.gsm8k, a.data)):
