@@ -33,13 +33,6 @@ struct BatchGraderTests {
         #expect(object["line"] as? Int == 12)
     }
 
-    @Test("line splitting keeps order and ignores only the final newline")
-    func lines() {
-        #expect(BatchGrader.lines(of: "a\nb\n") == ["a", "b"])
-        #expect(BatchGrader.lines(of: "a\n\nb") == ["a", "", "b"])
-        #expect(BatchGrader.lines(of: "a\r\nb") == ["a", "b"])
-    }
-
     @Test("answers with quotes and backslashes round-trip through the JSON output")
     func escaping() throws {
         let r = batch.gradeLine(#"{"gold": "\\text{\"A\"}\n", "pred": "\\text{\"A\"}"}"#, lineNumber: 1)
@@ -47,11 +40,21 @@ struct BatchGraderTests {
         #expect(object["pred_answer"] as? String == "\\text{\"A\"}")
     }
 
-    @Test("benchmark files are read with line numbers in errors")
+    @Test("benchmark lines name the line and the field in errors")
     func benchmarkFile() throws {
-        let cases = try GradingBenchmark.loadCases(#"{"gold":"1","pred":"1","expected":true}"# + "\n")
-        #expect(cases.count == 1)
-        #expect(throws: BenchmarkFileError.self) { try GradingBenchmark.loadCases("{\"gold\":\"1\"}\n") }
+        let c = try GradingBenchmark.parseCase(Array(#"{"gold":"1","pred":"1","expected":true,"category":"x"}"#.utf8), lineNumber: 1)
+        #expect(c == BenchmarkCase(gold: "1", pred: "1", expected: true, category: "x"))
+        func message(_ line: String) -> String? {
+            do { _ = try GradingBenchmark.parseCase(Array(line.utf8), lineNumber: 7); return nil } catch let e as BenchmarkFileError {
+                #expect(e.line == 7)
+                return e.message
+            } catch { return "\(error)" }
+        }
+        #expect(message(#"{"gold":"1","pred":"1"}"#) == #"missing field "expected""#)
+        #expect(message(#"{"gold":"1","pred":"1","expected":"yes"}"#) == #"field "expected" is not true or false"#)
+        #expect(message(#"{"gold":1,"pred":"1","expected":true}"#) == #"field "gold" is not a string"#)
+        #expect(message(#"{"gold":"1","pred":"1","expected":tru}"#)?.hasPrefix("column 35: not valid JSON") == true)
+        #expect(message("[1]") == "expected a JSON object")
     }
 }
 
@@ -104,10 +107,5 @@ struct JSONLineReaderTests {
         let line = #"{"x": "# + String(repeating: "[", count: 100_000) + #", "gold": "1", "pred": "1"}"#
         let e = try #require(error(Array(line.utf8)))
         #expect(e.contains("nested deeper than 64"))
-    }
-
-    @Test("byte lines split like text lines")
-    func byteLines() {
-        #expect(BatchGrader.lines(ofBytes: Array("a\r\nb\n".utf8)) == [Array("a".utf8), Array("b".utf8)])
     }
 }

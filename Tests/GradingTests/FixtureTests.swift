@@ -6,8 +6,22 @@ import Testing
 enum Fixtures {
     static func cases(_ name: String = "cases") throws -> [BenchmarkCase] {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: "jsonl", subdirectory: "Fixtures"))
-        return try GradingBenchmark.loadCases(String(decoding: try Data(contentsOf: url), as: UTF8.self))
+        return try parse(Array(try Data(contentsOf: url)))
     }
+
+    /// Cases of a JSON Lines text (the CLI splits with Support's JSONLines; the fixtures are plain files).
+    static func parse(_ bytes: [UInt8]) throws -> [BenchmarkCase] {
+        var out: [BenchmarkCase] = []
+        for (k, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where line.contains(where: { $0 != 0x20 && $0 != 0x0D }) {
+            out.append(try GradingBenchmark.parseCase(Array(line), lineNumber: k + 1))
+        }
+        return out
+    }
+
+    /// `Fixtures/model_output_cases.jsonl`: kinds seen in real model output (truncation, unclosed think blocks,
+    /// dollar amounts, ...), written by bench/peers/grading/make_model_output_cases.py.
+    static func modelOutputCases() throws -> [BenchmarkCase] { try cases("model_output_cases") }
 
     /// `Fixtures/prose_cases.jsonl`: answers as models write them (issue 17), written by
     /// bench/peers/grading/make_prose_cases.py.
@@ -89,6 +103,26 @@ struct FixtureTests {
     func harnessCases() throws {
         var failures: [String] = []
         for (k, c) in try Fixtures.harnessCases().enumerated() {
+            let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
+            if v.isEqual != c.expected || w.isEqual != c.expected {
+                failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("the model-output cases: every kind, a third negatives, graded as expected in both directions")
+    func modelOutputCases() throws {
+        let cases = try Fixtures.modelOutputCases()
+        #expect(cases.count >= 100)
+        #expect(cases.filter { !$0.expected }.count * 3 >= cases.count, "fewer than a third negatives")
+        let categories = Set(cases.compactMap(\.category))
+        for required in ["truncated", "think_unclosed", "currency_dollars", "answer_line", "answer_tag", "number_words_prose",
+                         "markdown_steps", "chat_markers", "choice_prose", "intersection"] {
+            #expect(categories.contains(required), "missing category \(required)")
+        }
+        var failures: [String] = []
+        for (k, c) in cases.enumerated() {
             let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
             if v.isEqual != c.expected || w.isEqual != c.expected {
                 failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual) (\(v.rung)\(v.reason.map { ": " + $0 } ?? ""))")

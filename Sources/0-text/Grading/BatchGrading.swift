@@ -31,42 +31,23 @@ public struct BatchGrader: Sendable {
     /// column (distinct invalid inputs are never replaced by the same character and graded equal).
     public func gradeLine(bytes line: [UInt8], lineNumber: Int) -> BatchLineResult {
         let fields: (String, String)
-        switch JSONLines.stringFields(bytes: line, ["gold", "pred"], lineNumber: lineNumber) {
+        switch JSONFields.stringFields(bytes: line, ["gold", "pred"], lineNumber: lineNumber) {
         case .success(let f): fields = (f[0], f[1])
         case .failure(let message):
-            return BatchLineResult(json: "{\"line\":\(lineNumber),\"error\":\(JSONLines.quote(message))}", outcome: .error)
+            return BatchLineResult(json: "{\"line\":\(lineNumber),\"error\":\(JSONFields.quote(message))}", outcome: .error)
         }
         let v = grader.grade(gold: fields.0, predicted: fields.1)
-        var json = "{\"equal\":\(v.isEqual),\"gold_answer\":\(JSONLines.quote(v.goldAnswer)),"
-        json += "\"pred_answer\":\(JSONLines.quote(v.predictedAnswer)),\"rung\":\(JSONLines.quote(v.rung.rawValue))"
-        if let r = v.reason { json += ",\"reason\":\(JSONLines.quote(r))" }
+        var json = "{\"equal\":\(v.isEqual),\"gold_answer\":\(JSONFields.quote(v.goldAnswer)),"
+        json += "\"pred_answer\":\(JSONFields.quote(v.predictedAnswer)),\"rung\":\(JSONFields.quote(v.rung.rawValue))"
+        if let r = v.reason { json += ",\"reason\":\(JSONFields.quote(r))" }
         json += "}"
         return BatchLineResult(json: json, outcome: v.isEqual ? .equal : .notEqual)
     }
 
-    /// Lines of a JSONL file as raw bytes (a final newline does not start another line; `\r\n` ends a
-    /// line too).
-    public static func lines(ofBytes data: [UInt8]) -> [[UInt8]] {
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
-            Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
-        }
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
-    }
-
-    /// Lines of a JSONL text (a final newline does not start another line).
-    public static func lines(of text: String) -> [String] {
-        // Split on bytes: in Swift "\r\n" is one Character and would not split on "\n".
-        var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
-            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
-        }
-        if lines.last == "" { lines.removeLast() }
-        return lines
-    }
 }
 
-/// Minimal JSON helpers for line-oriented files.
-enum JSONLines {
+/// The fields of one JSON line (lines are split by the caller: Support's `JSONLines` in the CLI).
+enum JSONFields {
     enum FieldResult {
         case success([String])
         case failure(String)
@@ -136,9 +117,16 @@ public struct BenchmarkCase: Sendable, Codable, Equatable {
     }
 }
 
-/// An error reading a benchmark file, naming the line.
+/// An error reading a benchmark file: the line and what is wrong with it (`missing field "expected"`).
 public struct BenchmarkFileError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 }
 
 /// Accuracy and throughput of the grader on a case file.
@@ -167,18 +155,29 @@ public struct BenchmarkReport: Sendable {
 
 /// Runs the benchmark.
 public enum GradingBenchmark {
-    /// Reads cases (one JSON object per line with `gold`, `pred`, `expected`).
-    public static func loadCases(_ text: String) throws -> [BenchmarkCase] {
-        var cases: [BenchmarkCase] = []
-        let decoder = JSONDecoder()
-        for (k, line) in BatchGrader.lines(of: text).enumerated() where !line.trimmedASCII.isEmpty {
-            do {
-                cases.append(try decoder.decode(BenchmarkCase.self, from: Data(line.utf8)))
-            } catch {
-                throw BenchmarkFileError(description: "line \(k + 1): expected {\"gold\": string, \"pred\": string, \"expected\": bool}: \(error)")
-            }
+    /// Reads one case from a line (a JSON object with strings `gold`, `pred`, bool `expected`, optional string
+    /// `category`); the error names the field or the column.
+    public static func parseCase(_ line: [UInt8], lineNumber: Int) throws -> BenchmarkCase {
+        var reader = JSONLineReader(line)
+        let members: [String: JSONLineReader.Member]
+        do {
+            members = try reader.objectMembers()
+        } catch let f as JSONLineReader.Failure {
+            let message = f.message == "expected a JSON object" ? f.message : "column \(f.column): not valid JSON: \(f.message)"
+            throw BenchmarkFileError(line: lineNumber, message: message)
         }
-        return cases
+        func string(_ name: String) throws -> String {
+            guard let m = members[name] else { throw BenchmarkFileError(line: lineNumber, message: "missing field \"\(name)\"") }
+            guard case .string(let s) = m else { throw BenchmarkFileError(line: lineNumber, message: "field \"\(name)\" is not a string") }
+            return s
+        }
+        guard let e = members["expected"] else { throw BenchmarkFileError(line: lineNumber, message: "missing field \"expected\"") }
+        guard case .bool(let expected) = e else {
+            throw BenchmarkFileError(line: lineNumber, message: "field \"expected\" is not true or false")
+        }
+        var category: String? = nil
+        if case .string(let c)? = members["category"] { category = c }
+        return BenchmarkCase(gold: try string("gold"), pred: try string("pred"), expected: expected, category: category)
     }
 
     /// Grades every case `repeats` times (timing all rounds; accuracy from the first).

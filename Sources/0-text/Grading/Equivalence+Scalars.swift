@@ -153,6 +153,14 @@ extension EquivalenceChecker {
     /// True when `a = k * b` for a constant k (nonzero; positive when `positive`), at random points.
     mutating func proportional(_ a: Expr, _ b: Expr, positive: Bool) throws -> Bool {
         let symbols = Array(Set(a.freeSymbols).union(b.freeSymbols)).sorted()
+        // Rational functions of any degree (`f(x) = x^2` against `f(x) = x^{20000}`): modulo primes, exactly.
+        if !positive, !symbols.isEmpty {
+            switch try ModularIdentity.proportional(a, b, symbols: symbols, seed: seed, budget: &budget) {
+            case .equal: return true
+            case .different: return false
+            case .undecided: break
+            }
+        }
         var generator = PointGenerator(state: seed ^ 0xA5A5)
         var ratio: Value? = nil
         var agreed = 0, attempts = 0, bothZero = 0

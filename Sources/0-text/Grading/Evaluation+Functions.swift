@@ -155,6 +155,14 @@ extension Evaluator {
         if kk < 0 { return .real(.zero) }
         if let nr = n.exactReal, nr.isInteger, nr.signum >= 0, nr < kr { return .real(.zero) }
         guard kk <= 20000 else { throw GradingFailure.bound("binomial too large") }
+        // Integers: from the prime factorization, paid for by the size of the result.
+        if let nr = n.exactReal, nr.isInteger, let nn = nr.intValue, nn >= kk, nn <= Factorial.maxPrimeBinomial {
+            let logBits = (lgamma(Double(nn) + 1) - lgamma(Double(kk) + 1) - lgamma(Double(nn - kk) + 1)) / M_LN2
+            guard logBits <= Double(budget.maxBits) else { throw GradingFailure.bound("binomial too large") }
+            let words = Int(logBits) / 64 + 1
+            try budget.spend(nn / 8 + words * words / 8 + 1)
+            return .real(Rational(BigInt(Factorial.binomial(nn, kk))))
+        }
         try budget.spend(kk + 1)
         var acc = Value.real(.one)
         for j in 0..<kk {
@@ -171,9 +179,14 @@ extension Evaluator {
         let estimate = xr.log2Magnitude / br.log2Magnitude
         guard estimate.isFinite, abs(estimate) < 100_000 else { return nil }
         for den in 1...6 {
-            let num = (estimate * Double(den)).rounded()
-            guard let candidate = Rational(Int(num), den) else { continue }
-            // b^(num/den) == x  <=>  b^num == x^den
+            let scaled = estimate * Double(den)
+            let num = scaled.rounded()
+            // Only an exponent that the double estimate puts within rounding error of num/den can be exact:
+            // `log 2222^{229}` (766.3...) computes no power at all.
+            guard abs(scaled - num) <= 1e-7 * max(1, abs(scaled)), let candidate = Rational(Int(num), den) else { continue }
+            // b^(num/den) == x  <=>  b^num == x^den; the powers are paid for before they are computed.
+            let words = (Int(abs(num * br.log2Magnitude)) + den * Int(abs(xr.log2Magnitude))) / 64 + 1
+            try budget.spend(words * words / 8 + 1)
             guard let lhs = br.power(Int(num), maxBits: budget.maxBits),
                   let rhs = xr.power(den, maxBits: budget.maxBits) else { continue }
             try budget.spend((lhs.bitSize + rhs.bitSize) / 64 + 1)

@@ -154,6 +154,14 @@ struct Evaluator {
         if case .exact(let x) = a, case .exact(let y) = b {
             do {
                 try charge(x, y)
+                // A quotient of big integers is exact when it divides; otherwise reducing it costs a gcd of their
+                // size (quadratic), so beyond the fraction limit it continues in doubles.
+                if x.isReal, y.isReal, x.re.isInteger, y.re.isInteger, x.re.numerator.magnitude != 1,
+                   x.re.bitSize + y.re.bitSize > Evaluator.maxFractionBits {
+                    let (q, r) = x.re.numerator.quotientAndRemainder(dividingBy: y.re.numerator)
+                    guard r.isZero else { throw Fallback.tooBig }
+                    return .exact(ExactComplex(Rational(q)))
+                }
                 if y.isReal, let q = Rational.divide(x.re, y.re), let qi = Rational.divide(x.im, y.re) {
                     return .exact(ExactComplex(q, qi))
                 }

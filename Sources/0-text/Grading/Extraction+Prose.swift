@@ -97,7 +97,49 @@ enum ProseExtractor {
     /// The final value of `s`, or nil when it has none.
     static func finalValue(_ s: String) -> String? {
         let chars = Array(s.unicodeScalars)
-        return Clauses.lastOutside(candidates(chars), start: { $0.start }, in: chars)?.text
+        let found = candidates(chars)
+        if found.isEmpty { return numberWordValue(chars) }
+        return Clauses.lastOutside(found, start: { $0.start }, in: chars)?.text
+    }
+
+    /// The value of the last run of English number words in a text without digits ("She has twenty-five
+    /// apples.", "three hundred and five"), as digits; a lone "one" is a pronoun as often as a number and is
+    /// not taken. Nil when there is none or the run is not a number (`five twenty`).
+    static func numberWordValue(_ chars: [Unicode.Scalar]) -> String? {
+        // Words of letters, each with what separated it from the previous word.
+        var words: [(word: String, joined: Bool)] = []
+        var word = String.UnicodeScalarView()
+        var gap = String.UnicodeScalarView()
+        for c in chars {
+            if AnswerExtractor.isLetter(c) {
+                word.append(c)
+                continue
+            }
+            if !word.isEmpty {
+                words.append((String(word).lowercased(), gap.count == 1 && (gap.first == " " || gap.first == "-")))
+                word = String.UnicodeScalarView()
+                gap = String.UnicodeScalarView()
+            }
+            if gap.count < 2 { gap.append(c) }
+        }
+        if !word.isEmpty { words.append((String(word).lowercased(), gap.count == 1 && (gap.first == " " || gap.first == "-"))) }
+        var runs: [[String]] = []
+        var run: [String] = []
+        for (w, joined) in words {
+            let isNumber = Canonical.numberWords[w] != nil
+            if (isNumber || w == "and"), joined, !run.isEmpty {
+                run.append(w)
+            } else {
+                if !run.isEmpty { runs.append(run) }
+                run = isNumber ? [w] : []
+            }
+        }
+        if !run.isEmpty { runs.append(run) }
+        guard var last = runs.last else { return nil }
+        while last.last == "and" { last.removeLast() }
+        if last == ["one"] || last.isEmpty { return nil }
+        if last.count == 1 { return Canonical.numberWords[last[0]].map(String.init) }
+        return Canonical.numberPhrase(last.joined(separator: " ")).map(String.init)
     }
 
     /// A value stated after the last math span, right after a linking word in the final sentence
@@ -160,7 +202,8 @@ enum ProseExtractor {
                 continue
             }
             // A choice letter `(B)`.
-            if c == "(", i + 2 < n, chars[i + 1] >= "A", chars[i + 1] <= "E", chars[i + 2] == ")" {
+            if c == "(", i + 2 < n, chars[i + 1] >= "A", chars[i + 1] <= "E", chars[i + 2] == ")",
+               i == 0 || !AnswerExtractor.isLetter(chars[i - 1]) {
                 push(Candidate(start: i, end: i + 3, text: "(" + String(Character(chars[i + 1])) + ")"))
                 i += 3
                 continue

@@ -35,7 +35,12 @@ let maxBareAnswerLength = 120
 /// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
 /// without any answer marker or final value).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
-    let trimmed = AnswerExtractor.lastPart(AnswerExtractor.afterThinking(text)).trimmedASCII
+    let body = AnswerExtractor.afterThinking(text)
+    // `<think>` never closed: the model stopped while reasoning and stated no answer.
+    if Truncation.unclosedThinking(body) { return nil }
+    var trimmed = AnswerExtractor.lastPart(AnswerExtractor.beforeEndMarker(body)).trimmedASCII
+    // `<answer>...</answer>` (the answer tag of models trained with it): only its content is the answer.
+    if let inner = AnswerExtractor.answerTag(trimmed) { trimmed = inner }
     if trimmed.isEmpty { return nil }
     let bytes = Bytes(trimmed)
     // Most answer fields carry no marker at all: skip the rules that cannot fire.
@@ -43,12 +48,14 @@ public func extractAnswer(from text: String) -> ExtractedAnswer? {
         || bytes.contains(Bytes("\\boxed")) || bytes.contains(Bytes("\\fbox")) || bytes.contains(Bytes("\\("))
         || bytes.contains(Bytes("\\[")) || bytes.contains(Bytes("nswer")) || bytes.contains(Bytes("NSWER")) || bytes.contains(UInt8(ascii: ":"))
         || bytes.contains(Bytes("\u{FF1A}")) || bytes.contains(Bytes("\u{7B54}")) || bytes.contains(Bytes("\u{9009}"))
-        || bytes.contains(Bytes("\u{9078}"))
+        || bytes.contains(Bytes("\u{9078}")) || bytes.contains(Bytes("orrect option")) || bytes.contains(Bytes("orrect choice"))
     if mayHaveMarker {
         if let a = AnswerExtractor.afterAnswerHeader(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
         if let a = AnswerExtractor.afterHashes(trimmed) { return ExtractedAnswer(text: a, rule: .answerHeader) }
         if let a = AnswerExtractor.lastBoxed(trimmed, joinAdjacent: true) { return ExtractedAnswer(text: a, rule: .boxed) }
         if let a = AnswerExtractor.answerPhrase(trimmed) { return a }
+        // A text cut mid-sentence states no answer: no span or number of its reasoning is taken for one.
+        if Truncation.endsMidSentence(trimmed) { return nil }
         if let a = AnswerExtractor.lastMathSpan(trimmed) {
             if a.isLast, let later = ProseExtractor.valueAfterLastSpan(trimmed, spanEnd: a.end) {
                 return ExtractedAnswer(text: later, rule: .finalValue)
@@ -56,6 +63,7 @@ public func extractAnswer(from text: String) -> ExtractedAnswer? {
             return ExtractedAnswer(text: a.text, rule: .mathSpan)
         }
     }
+    if Truncation.endsMidSentence(trimmed) { return nil }
     return AnswerExtractor.bareOrProse(trimmed)
 }
 
@@ -82,6 +90,30 @@ enum AnswerExtractor {
         let bytes = Bytes(s)
         guard let i = bytes.lastIndex(of: Bytes("</think>")) else { return s }
         return Bytes(bytes[(i + 8)...]).string
+    }
+
+    /// The text before the first end-of-sequence marker (`<|im_end|>`, `</s>`, ...): what follows it was
+    /// not part of the model's answer.
+    static func beforeEndMarker(_ s: String) -> String {
+        guard s.utf8.contains(UInt8(ascii: "<")) else { return s }
+        let bytes = Bytes(s)
+        var cut = bytes.count
+        for m in endMarkers {
+            if let e = bytes.firstIndex(of: Bytes(m)), e < cut { cut = e }
+        }
+        return cut == bytes.count ? s : Bytes(bytes[..<cut]).string
+    }
+
+    /// The content of the last `<answer>...</answer>` tag (to the end of the text when the closing tag is
+    /// missing: generation often stops at it), nil when there is no such tag or it is empty.
+    static func answerTag(_ s: String) -> String? {
+        guard s.utf8.contains(UInt8(ascii: "<")) else { return nil }
+        let bytes = Bytes(s)
+        guard let open = bytes.lastIndex(of: Bytes("<answer>")) else { return nil }
+        var rest = Bytes(bytes[(open + 8)...])
+        if let close = rest.firstIndex(of: Bytes("</answer>")) { rest = Bytes(rest[..<close]) }
+        let inner = rest.string.trimmedASCII
+        return inner.isEmpty ? nil : inner
     }
 
     /// A short field as a bare answer, or the final value of a prose text.
@@ -143,11 +175,17 @@ enum AnswerExtractor {
         return match
     }
 
-    /// One `\boxed` occurrence: content range and the range of the whole command.
+    /// One `\boxed` occurrence: the range of the whole command and of its content (positions in the
+    /// scalars; the content string is made only for the boxes chosen, so nested boxes stay linear).
     struct Box {
         var start: Int
         var end: Int
-        var content: String
+        var contentStart: Int
+        var contentEnd: Int
+
+        func content(_ chars: [Unicode.Scalar]) -> String {
+            String(String.UnicodeScalarView(chars[contentStart..<contentEnd]))
+        }
     }
 
     /// Every `\boxed{...}` / `\fbox{...}` (also `\boxed 5`) in order; linear in the text length.
@@ -166,14 +204,14 @@ enum AnswerExtractor {
             if k < chars.count, chars[k] == "{" {
                 let close = match[k]
                 if close > k {
-                    out.append(Box(start: i, end: close + 1, content: String(String.UnicodeScalarView(chars[(k + 1)..<close]))))
+                    out.append(Box(start: i, end: close + 1, contentStart: k + 1, contentEnd: close))
                 }
                 i = k + 1
                 continue
             }
             var j = k
             while j < chars.count, chars[j] != " ", chars[j] != "$", chars[j] != "\n" { j += 1 }
-            if j > k { out.append(Box(start: i, end: j, content: String(String.UnicodeScalarView(chars[k..<j])))) }
+            if j > k { out.append(Box(start: i, end: j, contentStart: k, contentEnd: j)) }
             i = max(j, after)
         }
         return out
@@ -185,12 +223,12 @@ enum AnswerExtractor {
         let chars = Array(s.unicodeScalars)
         let all = boxes(chars)
         guard var k = all.indices.last else { return nil }
-        var parts = [all[k].content]
+        var parts = [all[k].content(chars)]
         if joinAdjacent {
             // Nested boxes (`\boxed{\boxed{1}}`) overlap and are not a list.
             while k > 0, parts.count < 64, all[k - 1].end <= all[k].start, isSeparator(chars[all[k - 1].end..<all[k].start]) {
                 k -= 1
-                parts.insert(all[k].content, at: 0)
+                parts.insert(all[k].content(chars), at: 0)
             }
         }
         let cleaned = parts.map(clean).filter { !$0.isEmpty }
@@ -281,6 +319,13 @@ enum AnswerExtractor {
                 let double = i + 1 < chars.count && chars[i + 1] == "$"
                 let start = i + (double ? 2 : 1)
                 if let e = find(double ? ["$", "$"] : ["$"], from: start) {
+                    // Dollar amounts, not math: `$140 * 2 = $2800`, `costs $5 and $`: a `$` before a digit whose
+                    // partner is followed by a digit or preceded by a space. The next `$` is tried as an opener.
+                    if !double, start < chars.count, chars[start] >= "0", chars[start] <= "9",
+                       (e + 1 < chars.count && chars[e + 1] >= "0" && chars[e + 1] <= "9") || chars[e - 1] == " " || chars[e - 1] == "\n" {
+                        i += 1
+                        continue
+                    }
                     last = (start, e)
                     i = e + (double ? 2 : 1)
                     lastEnd = i
@@ -342,6 +387,7 @@ enum AnswerExtractor {
     /// "Answer:" of multilingual benchmarks (MGSM) in each language, and Chinese choice phrases.
     static let answerPhrases = [
         "answer is", "answer:", "answer would be", "answer will be", "answer should be",
+        "correct option is", "correct choice is", "correct option:", "correct choice:",
         "respuesta:", "réponse:", "réponse :", "antwort:", "ответ:", "Ответ:", "答案：", "答案:", "答え：", "答え:",
         "উত্তর:", "జవాబు:", "คำตอบ:", "jibu:", "resposta:", "risposta:", "cevap:", "उत्तर:", "정답:", "답:",
         "जवाब:", "jawaban:", "odpowiedź:", "antwoord:", "svar:", "vastaus:", "ตอบ:", "Відповідь:", "відповідь:",
@@ -355,16 +401,29 @@ enum AnswerExtractor {
         var english = true
         for (k, phrase) in answerPhrases.enumerated() {
             let p = Bytes(phrase)
-            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count; english = k < 5 }
+            if let i = lower.lastIndex(of: p), i + p.count > bestEnd { bestEnd = i + p.count; english = k < 9 }
         }
         guard bestEnd >= 0 else { return nil }
         var rest = Bytes(bytes[bestEnd...])
-        if let nl = rest.firstIndex(of: UInt8(ascii: "\n")) { rest = Bytes(rest[..<nl]) }
-        rest = rest.trimmed()
-        // "**Answer:** 7", "Answer: **7**": colons and markdown emphasis around the answer.
-        while let f = rest.first, f == UInt8(ascii: ":") || f == UInt8(ascii: "*") { rest = Bytes(rest.dropFirst()).trimmed() }
+        // "**Answer:** 7", "Answer: **7**": colons and markdown emphasis around the answer; "The final answer
+        // is:" with the answer on the next non-empty line.
+        func strip(_ r: Bytes) -> Bytes {
+            var r = r.trimmed()
+            while let f = r.first, f == UInt8(ascii: ":") || f == UInt8(ascii: "*") { r = Bytes(r.dropFirst()).trimmed() }
+            return r
+        }
+        var lineStart = 0
+        var lineEnd = rest.firstIndex(of: UInt8(ascii: "\n"))
+        while let nl = lineEnd, nl + 1 < rest.count,
+              rest[lineStart..<nl].allSatisfy({ Bytes.isSpace($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "*") }) {
+            lineStart = nl + 1
+            lineEnd = rest[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+        }
+        // A later line is the answer only when it is short (a bare answer, not an explanation that follows).
+        let line = strip(Bytes(rest[lineStart..<(lineEnd ?? rest.count)]))
+        rest = lineStart == 0 || line.count <= maxBareAnswerLength ? line : []
         // Markdown emphasis: "The answer is **42**."
-        if rest.count >= 4, rest.contains(Bytes("**")) { rest = rest.replacing(Bytes("**"), with: []).trimmed() }
+        if rest.contains(Bytes("**")) { rest = rest.replacing(Bytes("**"), with: []).trimmed() }
         var t = rest.string
         if let inner = lastBoxed(t, joinAdjacent: true) { return ExtractedAnswer(text: inner, rule: .answerPhrase) }
         // The first span after the phrase ("The final answer is $5$. Check: $5 - 2 = 3$.").
@@ -394,6 +453,25 @@ enum AnswerExtractor {
         return ExtractedAnswer(text: cleaned, rule: .answerPhrase)
     }
 
+    /// The content of `s` when all of it is one `\boxed{...}` / `\fbox{...}` (its first brace closes at the
+    /// end), nil otherwise. Linear.
+    static func wholeBox(_ s: String) -> String? {
+        let u = Array(s.utf8)
+        guard let open = u.firstIndex(of: UInt8(ascii: "{")) else { return nil }
+        var depth = 0
+        var j = open
+        while j < u.count {
+            let c = u[j]
+            if c == UInt8(ascii: "\\") { j += 2; continue }
+            if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { return j == u.count - 1 ? String(decoding: u[(open + 1)..<j], as: UTF8.self) : nil }
+            }
+            j += 1
+        }
+        return nil
+    }
+
     /// Trims and removes wrappers: `$...$`, `\(...\)`, `\[...\]`, `\boxed{...}`, a trailing period.
     static func clean(_ input: String) -> String {
         var s = TextCleanup.clean(input).trimmedASCII
@@ -410,8 +488,7 @@ enum AnswerExtractor {
                 s = String(s.dropFirst().dropLast())
             } else if (s.hasPrefix("\\(") && s.hasSuffix("\\)")) || (s.hasPrefix("\\[") && s.hasSuffix("\\]")) {
                 s = String(s.dropFirst(2).dropLast(2))
-            } else if s.hasPrefix("\\boxed{") || s.hasPrefix("\\fbox{"), let inner = lastBoxed(s),
-                      s.hasSuffix("}"), s.filter({ $0 == "{" }).count == inner.filter({ $0 == "{" }).count + 1 {
+            } else if s.hasPrefix("\\boxed{") || s.hasPrefix("\\fbox{"), s.hasSuffix("}"), let inner = wholeBox(s) {
                 s = inner
             }
             if s.hasSuffix(".") && !s.hasSuffix("..") && !s.hasSuffix("\\.") { s.removeLast() }

@@ -17,6 +17,47 @@ enum Factorial {
             k += 1
         }
         parts.append([acc])
+        return productTree(parts)
+    }
+
+    /// Largest n for which `binomial` factors over the primes up to n.
+    static let maxPrimeBinomial = 200_000
+
+    /// `\binom{n}{k}` for 0 <= k <= n <= maxPrimeBinomial, from its prime factorization (the exponent of p
+    /// is the number of carries when adding k and n - k in base p, by Legendre's formula): one product tree
+    /// of prime powers, no division. `\binom{20000}{10000}` (20,000 bits) takes a fraction of a millisecond.
+    static func binomial(_ n: Int, _ k0: Int) -> BigUInt {
+        let k = min(k0, n - k0)
+        if k < 0 { return 0 }
+        if k == 0 { return 1 }
+        var composite = [Bool](repeating: false, count: n + 1)
+        var parts: [[UInt]] = []
+        var acc: UInt = 1
+        func times(_ p: UInt) {
+            let (q, overflow) = acc.multipliedReportingOverflow(by: p)
+            if overflow { parts.append([acc]); acc = p } else { acc = q }
+        }
+        var p = 2
+        while p <= n {
+            if !composite[p] {
+                if p <= n / p { var m = p * p; while m <= n { composite[m] = true; m += p } }
+                var e = 0, q = p
+                while true {
+                    e += n / q - k / q - (n - k) / q
+                    if q > n / p { break }
+                    q *= p
+                }
+                for _ in 0..<e { times(UInt(p)) }
+            }
+            p += 1
+        }
+        parts.append([acc])
+        return productTree(parts)
+    }
+
+    /// The product of word arrays by a balanced tree.
+    static func productTree(_ input: [[UInt]]) -> BigUInt {
+        var parts = input
         while parts.count > 1 {
             var next: [[UInt]] = []
             next.reserveCapacity((parts.count + 1) / 2)

@@ -17,9 +17,21 @@ struct JSONLineReader {
         self.bytes = bytes
     }
 
-    /// The string-valued members of the top-level object (other members are validated and skipped);
-    /// `notObject` is thrown with column 1 when the line holds another JSON value.
+    /// A member value: a string or a boolean; other values are validated and kept as `other`.
+    enum Member: Equatable {
+        case string(String)
+        case bool(Bool)
+        case other
+    }
+
+    /// The string-valued members of the top-level object (other members are validated and read as nil);
+    /// "expected a JSON object" is thrown with column 1 when the line holds another JSON value.
     mutating func objectStrings() throws -> [String: String?] {
+        try objectMembers().mapValues { if case .string(let s) = $0 { return s }; return nil }
+    }
+
+    /// The members of the top-level object.
+    mutating func objectMembers() throws -> [String: Member] {
         if let bad = JSONLineReader.firstInvalidUTF8(bytes) {
             throw Failure(column: bad + 1, message: String(format: "invalid UTF-8 byte 0x%02X", bytes[bad]))
         }
@@ -33,7 +45,7 @@ struct JSONLineReader {
             if pos < bytes.count { throw unexpected("after the value") }
             throw Failure(column: 1, message: "expected a JSON object")
         }
-        var out: [String: String?] = [:]
+        var out: [String: Member] = [:]
         pos += 1
         skipSpace()
         if peek == UInt8(ascii: "}") { pos += 1 } else {
@@ -45,7 +57,12 @@ struct JSONLineReader {
                 guard peek == UInt8(ascii: ":") else { throw unexpected("where ':' was expected after the member name") }
                 pos += 1
                 skipSpace()
-                if peek == UInt8(ascii: "\"") { out[key] = .some(try string()) } else { try skipValue(depth: 1); out[key] = .some(nil) }
+                switch peek {
+                case UInt8(ascii: "\""): out[key] = .string(try string())
+                case UInt8(ascii: "t"): try literal("true"); out[key] = .bool(true)
+                case UInt8(ascii: "f"): try literal("false"); out[key] = .bool(false)
+                default: try skipValue(depth: 1); out[key] = .other
+                }
                 skipSpace()
                 if peek == UInt8(ascii: ",") { pos += 1; continue }
                 if peek == UInt8(ascii: "}") { pos += 1; break }

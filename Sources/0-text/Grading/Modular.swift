@@ -92,6 +92,33 @@ enum ModularIdentity {
         return defined >= 2 ? .equal : .undecided
     }
 
+    /// Whether `a = c * b` for a constant c (the two sides of equations, `lhs - rhs`), at random points
+    /// modulo each prime: the values at two points must have equal cross products, and vanish together.
+    /// A mismatch proves the functions are not proportional (for a constant c whose numerator is not
+    /// divisible by the prime); agreement everywhere is equality up to the same chance as `compare`. Both
+    /// identically zero counts as proportional. The sign of c is not decided here.
+    static func proportional(_ a: Expr, _ b: Expr, symbols: [String], seed: UInt64, budget: inout WorkBudget) throws -> Outcome {
+        guard isRationalFunction(a), isRationalFunction(b) else { return .undecided }
+        var generator = EquivalenceChecker.PointGenerator(state: seed ^ 0x5A5A_3C3C)
+        var defined = 0
+        for p in primes {
+            var field = Field(p: p)
+            var seen: [(UInt64, UInt64)] = []
+            for _ in 0..<pointsPerPrime {
+                var env: [String: UInt64] = [:]
+                for s in symbols { env[s] = generator.next() % p }
+                guard let va = try field.evaluate(a, env, &budget), let vb = try field.evaluate(b, env, &budget) else {
+                    continue
+                }
+                if (va == 0) != (vb == 0) { return .different }
+                for (pa, pb) in seen where field.mul(va, pb) != field.mul(pa, vb) { return .different }
+                seen.append((va, vb))
+                defined += 1
+            }
+        }
+        return defined >= 2 ? .equal : .undecided
+    }
+
     /// Arithmetic modulo a prime below 2^62.
     struct Field {
         let p: UInt64

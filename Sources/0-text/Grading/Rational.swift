@@ -141,8 +141,15 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         // An integer added to a fraction in lowest terms stays in lowest terms: no gcd.
         if b.isInteger { return Rational(reduced: a.numerator + b.numerator * a.denominator, a.denominator) }
         if a.isInteger { return Rational(reduced: b.numerator + a.numerator * b.denominator, b.denominator) }
-        return Rational(normalizing: a.numerator * b.denominator + b.numerator * a.denominator,
-                        a.denominator * b.denominator)
+        // Knuth's addition: gcds of the denominators' size, not of the sum's.
+        let ad = a.denominator, bd = b.denominator
+        let g = gcd(ad.magnitude, bd.magnitude)
+        if g == 1 { return Rational(reduced: a.numerator * bd + b.numerator * ad, ad * bd) }
+        let bigG = BigInt(g)
+        let t = a.numerator * (bd / bigG) + b.numerator * (ad / bigG)
+        if t.isZero { return .zero }
+        let g2 = BigInt(gcd(t.magnitude, g))
+        return Rational(reduced: t / g2, (ad / bigG) * (bd / g2))
     }
 
     /// `num/den` already in lowest terms with `den > 0` (no gcd is computed).
@@ -164,7 +171,14 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
             let (d, o2) = (ad / g2).multipliedReportingOverflow(by: bd / g1)
             if !o1 && !o2 && n != Int.min { return Rational(storage: .small(n, d)) }
         }
-        return Rational(normalizing: a.numerator * b.numerator, a.denominator * b.denominator)
+        // Both in lowest terms: cancel across (gcd(an, bd), gcd(bn, ad)), two gcds of the operands' sizes
+        // instead of one of the product's, and none at all against an integer.
+        let an = a.numerator, ad = a.denominator, bn = b.numerator, bd = b.denominator
+        if an.isZero || bn.isZero { return .zero }
+        let g1 = bd == 1 ? BigUInt(1) : gcd(an.magnitude, bd.magnitude)
+        let g2 = ad == 1 ? BigUInt(1) : gcd(bn.magnitude, ad.magnitude)
+        func div(_ x: BigInt, _ g: BigUInt) -> BigInt { g == 1 ? x : x / BigInt(g) }
+        return Rational(reduced: div(an, g1) * div(bn, g2), div(ad, g2) * div(bd, g1))
     }
 
     /// `a / b`; nil when `b == 0`.
@@ -211,7 +225,14 @@ struct Rational: Hashable, Sendable, CustomStringConvertible {
         return a
     }
 
-    static func < (a: Rational, b: Rational) -> Bool { (a - b).signum < 0 }
+    /// Compared by cross products (denominators are positive): no gcd.
+    static func < (a: Rational, b: Rational) -> Bool {
+        if case .small(let an, let ad) = a.storage, case .small(let bn, let bd) = b.storage {
+            let (x, o1) = an.multipliedFullWidth(by: bd), (y, o2) = bn.multipliedFullWidth(by: ad)
+            return (x, o1) < (y, o2)
+        }
+        return a.numerator * b.denominator < b.numerator * a.denominator
+    }
 
     /// Absolute value.
     var magnitude: Rational { signum < 0 ? -self : self }

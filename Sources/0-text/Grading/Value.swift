@@ -84,6 +84,10 @@ enum ValueComparison {
         switch v {
         case .exact(let x):
             guard x.isReal else { return false }
+            // A nonzero decimal d with `places` places is at least 10^-places, so a value that rounds to it lies
+            // within a factor 2 of it: values further apart differ, decided before any big-number work
+            // (`777777.77...^{40}` against `37.7710`).
+            if !d.isZero, !x.re.isZero, abs(x.re.log2Magnitude - d.log2Magnitude) > 2 { return false }
             if x.re.isTerminatingDecimal, decimalPlaces(x.re) <= places { return x.re == d }
             // Round half away from zero at `places` digits.
             let scale = Rational.powerOfTen(places)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grading
+import Support
 
 /// `e2h grade`: answer extraction and mathematical equivalence (Sources/Grading, docs/grading.md).
 struct Grade: ParsableCommand {
@@ -74,16 +75,22 @@ struct Grade: ParsableCommand {
         return Array(data)
     }
 
-    private func readText(_ path: String) throws -> String {
-        String(decoding: try readBytes(path), as: UTF8.self)
+    /// Calls `body` with each line of the file (Support's JSON Lines splitting: physical line numbers, a
+    /// byte order mark at the start skipped, `\r\n` endings).
+    private func forEachLine(_ path: String, _ body: (Int, [UInt8]) throws -> Void) throws {
+        let bytes = try readBytes(path)
+        try bytes.withUnsafeBufferPointer { all in
+            let start = JSONLines.bodyStart(all)
+            try JSONLines.forEachLine(in: UnsafeBufferPointer(rebasing: all[start...])) { n, line in try body(n, Array(line)) }
+        }
     }
 
     private func gradeFile(_ path: String) throws {
         let batch = BatchGrader()
         var counts: [BatchOutcome: Int] = [:]
         var out = ""
-        for (k, line) in BatchGrader.lines(ofBytes: try readBytes(path)).enumerated() {
-            let r = batch.gradeLine(bytes: line, lineNumber: k + 1)
+        try forEachLine(path) { n, line in
+            let r = batch.gradeLine(bytes: line, lineNumber: n)
             counts[r.outcome, default: 0] += 1
             out += r.json + "\n"
             if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
@@ -95,7 +102,14 @@ struct Grade: ParsableCommand {
     }
 
     private func runBenchmark(_ path: String) throws {
-        let cases = try GradingBenchmark.loadCases(try readText(path))
+        var cases: [BenchmarkCase] = []
+        do {
+            try forEachLine(path) { n, line in
+                if !JSONLines.isBlank(line) { cases.append(try GradingBenchmark.parseCase(line, lineNumber: n)) }
+            }
+        } catch let e as BenchmarkFileError {
+            throw ValidationError("\(path == "-" ? "<stdin>" : path):\(e.line): \(e.message)")
+        }
         let report = GradingBenchmark.run(cases, repeats: repeats)
         if showFailures {
             for (k, c, v) in report.failures {
