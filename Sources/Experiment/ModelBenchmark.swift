@@ -40,7 +40,7 @@ public struct ModelBenchmarkResult: Codable, Sendable {
     public var decodeBatch1TokensPerSecond: Double
     public var batch: Int
     public var decodeBatchTokensPerSecond: Double
-    /// Peak resident set of the process so far (getrusage).
+    /// Peak resident set of the process after loading and decoding (getrusage).
     public var peakRSSBytes: Int
     /// 2 × parameters × tokens/s, and its share of `fmaPeakGFLOPS` (prompt, batch B).
     public var promptGFLOPS: Double, batchGFLOPS: Double
@@ -134,15 +134,17 @@ public func benchmarkModel(url: URL, options: ModelBenchmarkOptions, fmaPeak: Do
     let promptRate = Double(options.promptTokens * options.repetitions) / promptSeconds
     log(String(format: "prompt processing: %.1f tokens/s", promptRate))
 
-    // Decoding through the sampler: a one-token prompt, `newTokens` new tokens, no stop id.
+    // Decoding through the sampler: a one-token prompt (a different one per sequence), `newTokens`
+    // greedy tokens, no stop id. Greedy, as llama-batched-bench samples nothing: a temperature
+    // without top-k sorts the whole vocabulary per token (TokenSampler.swift), which at 49,152 ids
+    // costs more than the model step at batch 64.
     func decode(batch: Int) throws -> Double {
         var sampling = SamplingConfig()
         sampling.batchSlots = batch
         let sampler = Sampler(model: model, tokenizer: bundle.tokenizer, config: sampling, stopTokenIDs: [])
         let requests = (0..<batch).map { i in
             DecodeRequest(id: i, prompt: [Int(prompt[i % prompt.count])],
-                          settings: DecodeSettings(samples: 1, temperature: batch == 1 ? 0 : 0.8, seed: UInt64(i),
-                                                   maxNewTokens: options.newTokens))
+                          settings: DecodeSettings(samples: 1, temperature: 0, seed: UInt64(i), maxNewTokens: options.newTokens))
         }
         var seconds = 0.0, tokens = 0
         for _ in 0..<options.repetitions {
@@ -156,6 +158,7 @@ public func benchmarkModel(url: URL, options: ModelBenchmarkOptions, fmaPeak: Do
     log(String(format: "decoding, batch 1: %.1f tokens/s", batch1))
     let batched = try decode(batch: options.batch)
     log(String(format: "decoding, batch %d: %.1f tokens/s", options.batch, batched))
+    let peakRSS = peakResidentBytes()  // before the bandwidth test's 256 MB buffer
     let bandwidth = measureReadBandwidth()
     let flopsPerToken = 2 * Double(parameterCount)
     func percent(_ value: Double, of peak: Double) -> Double { peak > 0 ? 100 * value / peak : 0 }
@@ -166,7 +169,7 @@ public func benchmarkModel(url: URL, options: ModelBenchmarkOptions, fmaPeak: Do
         parameterCount: parameterCount, threads: defaultThreadCount, loadSeconds: loadSeconds,
         promptTokens: options.promptTokens, promptTokensPerSecond: promptRate, newTokens: options.newTokens,
         decodeBatch1TokensPerSecond: batch1, batch: options.batch, decodeBatchTokensPerSecond: batched,
-        peakRSSBytes: peakResidentBytes(), promptGFLOPS: promptGF, batchGFLOPS: batchGF, fmaPeakGFLOPS: fmaPeak,
+        peakRSSBytes: peakRSS, promptGFLOPS: promptGF, batchGFLOPS: batchGF, fmaPeakGFLOPS: fmaPeak,
         promptPercentOfPeak: percent(promptGF, of: fmaPeak), batchPercentOfPeak: percent(batchGF, of: fmaPeak),
         batch1GBps: batch1GB, readBandwidthGBps: bandwidth, batch1PercentOfBandwidth: percent(batch1GB, of: bandwidth))
 }

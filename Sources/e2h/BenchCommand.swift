@@ -145,18 +145,18 @@ struct Bench: ParsableCommand {
         if batched > 0 { ratio["batch_vs_llama_batched"] = ours.decodeBatchTokensPerSecond / batched }
         if peakRSS > 0 { ratio["peak_rss_vs_llama"] = Double(ours.peakRSSBytes) / peakRSS }
         try printJSON(["ratio_vs_llama_cpp": ratio])
+        func row(_ name: String, _ ours: Double, _ theirs: Double, _ ratio: Double?, digits: Int = 1) -> String {
+            let cells = [String(format: "%.\(digits)f", ours), String(format: "%.\(digits)f", theirs), String(format: "%.2f", ratio ?? 0)]
+            return name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                + cells.map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
+        }
         let table = [
-            String(format: "%-28@ %12@ %12@ %8@", "figure" as NSString, "e2h" as NSString, "llama.cpp" as NSString, "ratio" as NSString),
-            String(format: "%-28@ %12.1f %12.1f %8.2f", "prompt tokens/s (p\(promptTokens))" as NSString,
-                   ours.promptTokensPerSecond, pp, ratio["prompt_vs_llama_pp"] ?? 0),
-            String(format: "%-28@ %12.1f %12.1f %8.2f", "decode tokens/s, batch 1" as NSString,
-                   ours.decodeBatch1TokensPerSecond, tg, ratio["batch1_vs_llama_tg"] ?? 0),
-            String(format: "%-28@ %12.1f %12.1f %8.2f", "decode tokens/s, batch \(decodeBatch)" as NSString,
-                   ours.decodeBatchTokensPerSecond, batched, ratio["batch_vs_llama_batched"] ?? 0),
-            String(format: "%-28@ %12.1f %12.1f %8.2f", "batch \(decodeBatch) / llama.cpp batch 1" as NSString,
-                   ours.decodeBatchTokensPerSecond, tg, ratio["batch_vs_llama_tg"] ?? 0),
-            String(format: "%-28@ %12.0f %12.0f %8.2f", "peak RSS MB" as NSString,
-                   Double(ours.peakRSSBytes) / 1e6, peakRSS / 1e6, ratio["peak_rss_vs_llama"] ?? 0),
+            "figure".padding(toLength: 32, withPad: " ", startingAt: 0) + "         e2h   llama.cpp       ratio",
+            row("prompt tokens/s (p\(promptTokens))", ours.promptTokensPerSecond, pp, ratio["prompt_vs_llama_pp"]),
+            row("decode tokens/s, batch 1", ours.decodeBatch1TokensPerSecond, tg, ratio["batch1_vs_llama_tg"]),
+            row("decode tokens/s, batch \(decodeBatch)", ours.decodeBatchTokensPerSecond, batched, ratio["batch_vs_llama_batched"]),
+            row("batch \(decodeBatch) vs llama.cpp batch 1", ours.decodeBatchTokensPerSecond, tg, ratio["batch_vs_llama_tg"]),
+            row("peak RSS MB", Double(ours.peakRSSBytes) / 1e6, peakRSS / 1e6, ratio["peak_rss_vs_llama"], digits: 0),
         ]
         FileHandle.standardError.write(Data((table.joined(separator: "\n") + "\n").utf8))
     }
