@@ -22,10 +22,13 @@ func logits(_ model: TransformerModel, _ ids: [Int]) throws -> [[Float]] {
 
 /// Greedy continuation through the sampler (the decode scheduler and the KV cache); the stop
 /// token, when one ends it, is the last id.
-func greedy(_ bundle: ModelBundle, _ ids: [Int], count: Int, stops: Set<Int> = []) throws -> [Int] {
+/// `prefillChunk` 1 feeds the prompt one token per step; the default feeds it in one batched pass.
+func greedy(_ bundle: ModelBundle, _ ids: [Int], count: Int, stops: Set<Int> = [],
+            prefillChunk: Int = IncrementalDecoder.defaultPrefillChunk) throws -> [Int] {
     var config = SamplingConfig()
     config.batchSlots = 1
     let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: config, stopTokenIDs: stops)
+    sampler.prefillChunk = prefillChunk
     let settings = DecodeSettings(samples: 1, temperature: 0, maxNewTokens: count, stopTokenIDs: stops)
     return try sampler.decode([DecodeRequest(id: 0, prompt: ids, settings: settings)])[0].tokenIDs
 }

@@ -65,8 +65,15 @@ struct FakeShell {
             apply(step.actions)
             if step.slots.isEmpty { break }
             var logits: [Float] = []
-            for (token, slot) in zip(step.tokens, step.slots) {
-                cache[slot].append(Int(token))
+            // A row feeds `counts[r]` tokens (a prompt chunk) when the step has counts, else one.
+            let counts = step.counts.isEmpty ? Array(repeating: 1, count: step.slots.count) : step.counts
+            #expect(counts.count == step.slots.count && counts.reduce(0, +) == step.tokens.count)
+            var n = 0
+            for (slot, count) in zip(step.slots, counts) {
+                for _ in 0..<count {
+                    cache[slot].append(Int(step.tokens[n]))
+                    n += 1
+                }
                 #expect(cache[slot].count <= scheduler.contextLength)
                 logits += model(cache[slot])
             }
@@ -120,6 +127,36 @@ struct DecodeSchedulerTests {
         #expect(step.actions == [.reset(slot: 0), .reset(slot: 1), .reset(slot: 2)])
         // Slot 1 holds request 7's second sample, which waits for slot 0's prompt.
         #expect(step.slots == [0, 2] && step.tokens == [1, 1])
+    }
+
+    /// Batched prefill (prompt chunks of up to `prefillChunk` tokens per step) draws exactly what
+    /// feeding prompts one token per step draws, in fewer steps, within the step's token budget.
+    @Test func batchedPrefillDecodesAsTokenByToken() throws {
+        func run(chunk: Int) throws -> (outputs: [DecodeOutput], steps: [DecodeStep]) {
+            var scheduler = makeScheduler(slots: 3)
+            scheduler.prefillChunk = chunk
+            let prompts: [[Int]] = [[1, 4], [1, 5, 4, 12, 7, 8, 4], [1, 12, 12, 5, 4, 4, 4, 7, 5, 3, 4], [1]]
+            for (i, prompt) in prompts.enumerated() {
+                try scheduler.admit(DecodeRequest(id: i, prompt: prompt,
+                                                  settings: DecodeSettings(samples: [2, 1, 3, 1][i], temperature: 1, seed: UInt64(i),
+                                                                           maxNewTokens: 5)))
+            }
+            var shell = FakeShell(slots: 3, model: { hashedLogits($0) })
+            shell.run(&scheduler)
+            return (shell.outputs.sorted { ($0.request, $0.sample) < ($1.request, $1.sample) }, shell.steps)
+        }
+        let base = try run(chunk: 1)
+        #expect(base.steps.allSatisfy { $0.counts.isEmpty })
+        for chunk in [2, 3, 4, 256] {
+            let batched = try run(chunk: chunk)
+            #expect(batched.outputs == base.outputs, "prefill chunk \(chunk)")
+            #expect(batched.steps.count < base.steps.count, "prefill chunk \(chunk)")
+            // Prompt tokens of one step: at most the chunk, or one per prompt row when that is more.
+            for step in batched.steps where !step.counts.isEmpty {
+                let promptRows = step.counts.filter { $0 > 1 }.count
+                #expect(step.tokens.count - step.slots.count + promptRows <= max(chunk, step.slots.count))
+            }
+        }
     }
 
     @Test func aFreedSlotTakesTheNextSequenceAtOnce() throws {

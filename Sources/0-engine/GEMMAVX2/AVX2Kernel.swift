@@ -31,3 +31,20 @@ public func avx2MacroKernel(
                 accumulate: accumulate)
 }
 #endif
+
+#if arch(x86_64)
+/// `quantizedRowsKernel` (QuantizedKernel.swift) with AVX2+FMA+F16C. Call only on such a CPU.
+public func avx2QuantizedRows(
+    format: Int, base: UnsafeRawPointer, rowBytes: Int, rowOrder: UnsafePointer<Int32>?,
+    columns: Range<Int>, blocks: Int, a: UnsafePointer<Float>, lda: Int, m: Int,
+    blockSums: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+) {
+    quantizedRowsKernel(format: format, base: base, rowBytes: rowBytes, rowOrder: rowOrder, columns: columns,
+                        blocks: blocks, a: a, lda: lda, m: m, blockSums: blockSums, c: c, ldc: ldc, accumulate: accumulate)
+}
+
+/// `quantizedDequantizeRow` (QuantizedKernel.swift) with AVX2+FMA+F16C. Call only on such a CPU.
+public func avx2QuantizedDequantizeRow(format: Int, row: UnsafeRawPointer, blocks: Int, out: UnsafeMutablePointer<Float>) {
+    quantizedDequantizeRow(format: format, row: row, blocks: blocks, out: out)
+}
+#endif

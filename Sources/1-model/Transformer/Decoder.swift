@@ -1,6 +1,7 @@
-// Batched incremental decoding with a KV cache: each step feeds one new token to each of several
-// sequences (of different lengths) and returns next-token logits for each. Shapes: R rows in the
-// step (≤ S slots), C hidden, V vocabulary.
+// Batched incremental decoding with a KV cache: each step feeds new tokens to each of several
+// sequences (of different lengths): one token per sequence while decoding, a whole prompt chunk
+// in one causal pass while prefilling. It returns the next-token logits after each sequence's last
+// token. Shapes: R sequences in the step (≤ S slots), N ≥ R tokens, C hidden, V vocabulary.
 
 import GEMM
 import Kernels
@@ -12,12 +13,15 @@ public final class IncrementalDecoder {
     public let cache: KVCache
     /// (S, V) logits of the last step, row i for the i-th row of that step.
     public let logits: UnsafeMutableBufferPointer<Float>
-    private let scratch: UnsafeMutablePointer<Float>
-    /// (S, C) the residual stream, updated in place; (S, C) a norm's output; (S, W) q, k, v;
-    /// (S, Dq) attention output; (S, 2I), (S, I) the MLP's intermediates; (S) reciprocal RMS.
-    private let x, xn, qkv, attention, gateUp, hidden, rstd: UnsafeMutablePointer<Float>
-    private let positions: UnsafeMutablePointer<Int32>
-    /// (S·H, cache.capacity) attention scores, one row per (row, head) task; grows with the cache.
+    private var scratch: UnsafeMutablePointer<Float>
+    /// Rows the scratch holds (S, more after a multi-token step), N below.
+    private var rowCapacity: Int
+    /// (N, C) the residual stream, updated in place; (N, C) a norm's output; (N, W) q, k, v;
+    /// (N, Dq) attention output; (N, 2I), (N, I) the MLP's intermediates; (N) reciprocal RMS.
+    private var x, xn, qkv, attention, gateUp, hidden, rstd: UnsafeMutablePointer<Float>
+    /// (N) each row's position and slot.
+    private var positions, rowSlots: UnsafeMutablePointer<Int32>
+    /// (N·H, cache.capacity) attention scores, one row per (row, head) task; grows with the cache.
     private var scores: UnsafeMutablePointer<Float>
     private var scoresCapacity: Int
 
@@ -29,19 +33,12 @@ public final class IncrementalDecoder {
         self.model = model
         let config = model.config
         cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions)
-        let S = slots, C = config.hiddenSize, I = config.intermediateSize
-        logits = .allocate(capacity: S * config.vocabSize)
+        logits = .allocate(capacity: slots * config.vocabSize)
         logits.initialize(repeating: 0)
-        let counts = [S * C, S * C, S * config.qkvWidth, S * config.queryWidth, S * 2 * I, S * I, S, S]
-        scratch = .allocate(capacity: counts.reduce(0, +))
-        scratch.initialize(repeating: 0, count: counts.reduce(0, +))
-        var cursor = scratch
-        func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { cursor += n }; return cursor }
-        x = take(counts[0]); xn = take(counts[1]); qkv = take(counts[2]); attention = take(counts[3])
-        gateUp = take(counts[4]); hidden = take(counts[5]); rstd = take(counts[6])
-        positions = UnsafeMutableRawPointer(take(counts[7])).bindMemory(to: Int32.self, capacity: S)
+        rowCapacity = slots
         scoresCapacity = cache.capacity
-        scores = .allocate(capacity: S * config.headCount * scoresCapacity)
+        (scratch, x, xn, qkv, attention, gateUp, hidden, rstd, positions, rowSlots) = Self.scratch(config: config, rows: slots)
+        scores = .allocate(capacity: slots * config.headCount * scoresCapacity)
     }
 
     deinit {
@@ -50,15 +47,38 @@ public final class IncrementalDecoder {
         scores.deallocate()
     }
 
+    /// One allocation for the per-row scratch of `rows` rows, and the views into it.
+    private static func scratch(config: TransformerConfig, rows S: Int) -> (
+        UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+        UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+        UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>
+    ) {
+        let C = config.hiddenSize, I = config.intermediateSize
+        let counts = [S * C, S * C, S * config.qkvWidth, S * config.queryWidth, S * 2 * I, S * I, S, S, S]
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: counts.reduce(0, +))
+        scratch.initialize(repeating: 0, count: counts.reduce(0, +))
+        var cursor = scratch
+        func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { cursor += n }; return cursor }
+        let views = (take(counts[0]), take(counts[1]), take(counts[2]), take(counts[3]), take(counts[4]),
+                     take(counts[5]), take(counts[6]))
+        let positions = UnsafeMutableRawPointer(take(counts[7])).bindMemory(to: Int32.self, capacity: S)
+        let rowSlots = UnsafeMutableRawPointer(take(counts[8])).bindMemory(to: Int32.self, capacity: S)
+        return (scratch, views.0, views.1, views.2, views.3, views.4, views.5, views.6, positions, rowSlots)
+    }
+
     /// Bytes held by the decoder: the KV cache, the logits and the per-step scratch.
     public var byteCount: Int {
         cache.byteCount + Self.scratchBytes(config: model.config, slots: cache.slotCount, positions: scoresCapacity)
+            + 4 * (rowCapacity - cache.slotCount) * (Self.perRowFloats(model.config) + model.config.headCount * scoresCapacity)
+    }
+
+    private static func perRowFloats(_ config: TransformerConfig) -> Int {
+        2 * config.hiddenSize + config.qkvWidth + config.queryWidth + 3 * config.intermediateSize + 3
     }
 
     /// Bytes of the logits and scratch of a decoder of `slots` slots whose cache holds `positions`.
     public static func scratchBytes(config: TransformerConfig, slots S: Int, positions: Int) -> Int {
-        let perRow = 2 * config.hiddenSize + config.qkvWidth + config.queryWidth + 3 * config.intermediateSize + 2
-        return 4 * (S * config.vocabSize + S * perRow + S * config.headCount * positions)
+        4 * (S * config.vocabSize + S * perRowFloats(config) + S * config.headCount * positions)
     }
 
     /// Appends `tokens[i]` to sequence `slots[i]` for every i and computes next-token logits into
@@ -67,53 +87,78 @@ public final class IncrementalDecoder {
     /// - Throws: `TransformerError.invalidInput` for a bad token id, a repeated or unknown slot, or
     ///   a full slot.
     public func step(tokens: [Int32], slots: [Int]) throws {
+        try step(tokens: tokens, counts: Array(repeating: 1, count: tokens.count), slots: slots)
+    }
+
+    /// Appends `counts[i]` consecutive tokens to sequence `slots[i]` for every i (the tokens of row
+    /// i follow those of row i-1 in `tokens`) in one batched causal pass, and computes the
+    /// next-token logits after the last token of each row into `logits` row i. A prompt is fed
+    /// this way in one step (batched prefill) while other slots feed one token each.
+    ///
+    /// - Throws: `TransformerError.invalidInput` for a bad token id or count, a repeated or unknown
+    ///   slot, or a slot that the tokens would overfill.
+    public func step(tokens: [Int32], counts: [Int], slots: [Int]) throws {
         let config = model.config
-        let R = tokens.count
-        guard R == slots.count, R <= cache.slotCount else {
-            throw TransformerError.invalidInput("step needs one slot per token (≤ \(cache.slotCount))")
+        let R = slots.count
+        guard R == counts.count, R <= cache.slotCount, counts.allSatisfy({ $0 >= 1 }),
+              counts.reduce(0, +) == tokens.count else {
+            throw TransformerError.invalidInput(
+                "step needs one slot and a positive token count per row (≤ \(cache.slotCount) rows), counts summing to the tokens")
         }
         guard R > 0 else { return }
-        var longest = 0
+        let N = tokens.count
+        reserveRows(N)
+        var longest = 0, n = 0
         for i in 0..<R {
             let s = slots[i]
             guard s >= 0, s < cache.slotCount else { throw TransformerError.invalidInput("slot \(s) does not exist") }
-            guard cache.lengths[s] < cache.maxPositions else {
+            guard cache.lengths[s] + counts[i] <= cache.maxPositions else {
                 throw TransformerError.invalidInput("slot \(s) is full (\(cache.maxPositions) positions)")
             }
-            guard tokens[i] >= 0, Int(tokens[i]) < config.vocabSize else {
-                throw TransformerError.invalidInput("token id \(tokens[i]) is outside the vocabulary")
+            for j in 0..<counts[i] {
+                guard tokens[n] >= 0, Int(tokens[n]) < config.vocabSize else {
+                    throw TransformerError.invalidInput("token id \(tokens[n]) is outside the vocabulary")
+                }
+                positions[n] = Int32(cache.lengths[s] + j)
+                rowSlots[n] = Int32(s)
+                n += 1
             }
-            positions[i] = Int32(cache.lengths[s])
-            longest = max(longest, cache.lengths[s] + 1)
+            longest = max(longest, cache.lengths[s] + counts[i])
         }
         guard Set(slots).count == R else { throw TransformerError.invalidInput("a slot appears twice in one step") }
         reserve(positions: longest)
 
         let C = config.hiddenSize, width = config.qkvWidth
         let Dq = config.queryWidth, Dkv = config.keyValueWidth
-        let embedding = model.parameter(model.layout.embedding)
-        for i in 0..<R { (x + i * C).update(from: embedding + Int(tokens[i]) * C, count: C) }
+        tokens.withUnsafeBufferPointer { model.embed(tokens: $0, into: x) }
 
         // The residual stream is updated in place; both norms share one output buffer.
         let buffers = LayerActivations(norm1Out: xn, norm1Rstd: rstd, qkv: qkv, probabilities: scores,
                                        attentionOut: attention, middle: x, norm2Out: xn, norm2Rstd: rstd,
                                        gateUp: gateUp, hidden: hidden)
         for l in 0..<config.layerCount {
-            model.blockForward(layer: l, rows: R, input: x, buffers: buffers, output: x,
+            model.blockForward(layer: l, rows: N, input: x, buffers: buffers, output: x,
                                positions: positions, positionLimit: longest) { qkv, out in
-                for i in 0..<R {
-                    let at = cache.offset(slot: slots[i], position: Int(positions[i]))
-                    (cache.keys[l] + at).update(from: qkv + i * width + Dq, count: Dkv)
-                    (cache.values[l] + at).update(from: qkv + i * width + Dq + Dkv, count: Dkv)
+                // Every row's key and value go into the cache first, so each row then attends to
+                // its slot's positions 0...its own (causal within a multi-token row).
+                for r in 0..<N {
+                    let at = cache.offset(slot: Int(rowSlots[r]), position: Int(positions[r]))
+                    (cache.keys[l] + at).update(from: qkv + r * width + Dq, count: Dkv)
+                    (cache.values[l] + at).update(from: qkv + r * width + Dq + Dkv, count: Dkv)
                 }
-                attend(layer: l, rows: R, slots: slots, qkv: qkv, output: out)
+                attend(layer: l, rows: N, qkv: qkv, output: out)
             }
         }
-        for i in 0..<R { cache.lengths[slots[i]] += 1 }
+        for i in 0..<R { cache.lengths[slots[i]] += counts[i] }
+        // The last token of each row moves to row i (rows only move down), then norm and LM head.
+        var last = -1
+        for i in 0..<R {
+            last += counts[i]
+            if last != i { (x + i * C).update(from: x + last * C, count: C) }
+        }
         rmsNormForward(output: xn, rstd: rstd, input: x, weight: model.parameter(model.layout.finalNorm),
                        rows: R, channels: C, epsilon: config.normEpsilon)
-        gemm(.nt, m: R, n: config.vocabSize, k: C, a: xn, lda: C, b: model.parameter(model.layout.lmHead),
-             ldb: C, c: logits.baseAddress!, ldc: config.vocabSize)
+        model.lmHead(rows: R, hidden: xn, logits: logits.baseAddress!)
     }
 
     /// Grows the cache (and the score scratch) to hold `positions` positions per slot.
@@ -122,23 +167,40 @@ public final class IncrementalDecoder {
         guard cache.capacity > scoresCapacity else { return }
         scores.deallocate()
         scoresCapacity = cache.capacity
-        scores = .allocate(capacity: cache.slotCount * model.config.headCount * scoresCapacity)
+        scores = .allocate(capacity: rowCapacity * model.config.headCount * scoresCapacity)
     }
 
-    /// Feeds whole prompts (of different lengths) into `slots`, batching across sequences, and
-    /// leaves each prompt's last-token logits in `logits` row i.
-    public func prefill(prompts: [[Int32]], slots: [Int]) throws {
-        guard prompts.count == slots.count else {
-            throw TransformerError.invalidInput("prefill needs one slot per prompt")
+    /// Grows the per-row scratch to `rows` rows (a multi-token step); what it holds is not kept.
+    private func reserveRows(_ rows: Int) {
+        guard rows > rowCapacity else { return }
+        scratch.deallocate()
+        scores.deallocate()
+        rowCapacity = rows
+        (scratch, x, xn, qkv, attention, gateUp, hidden, rstd, positions, rowSlots) = Self.scratch(config: model.config, rows: rows)
+        scores = .allocate(capacity: rowCapacity * model.config.headCount * scoresCapacity)
+    }
+
+    /// Tokens of one slot fed in one step by ``prefill(prompts:slots:chunk:)``.
+    public static let defaultPrefillChunk = 256
+
+    /// Feeds whole prompts (of different lengths) into `slots` in batched causal passes of at most
+    /// `chunk` tokens per prompt, and leaves each prompt's last-token logits in `logits` row i.
+    public func prefill(prompts: [[Int32]], slots: [Int], chunk: Int = IncrementalDecoder.defaultPrefillChunk) throws {
+        guard prompts.count == slots.count, chunk >= 1 else {
+            throw TransformerError.invalidInput("prefill needs one slot per prompt and a chunk of at least 1")
         }
         let V = model.config.vocabSize
         var last = [Float](repeating: 0, count: prompts.count * V)
-        let longest = prompts.map(\.count).max() ?? 0
-        for position in 0..<longest {
-            let rows = prompts.indices.filter { position < prompts[$0].count }
-            try step(tokens: rows.map { prompts[$0][position] }, slots: rows.map { slots[$0] })
-            for (r, i) in rows.enumerated() where position == prompts[i].count - 1 {
-                for v in 0..<V { last[i * V + v] = logits[r * V + v] }
+        var fed = Array(repeating: 0, count: prompts.count)
+        while true {
+            let rows = prompts.indices.filter { fed[$0] < prompts[$0].count }
+            guard !rows.isEmpty else { break }
+            let counts = rows.map { min(chunk, prompts[$0].count - fed[$0]) }
+            let tokens = zip(rows, counts).flatMap { i, c in prompts[i][fed[i]..<(fed[i] + c)] }
+            try step(tokens: tokens, counts: counts, slots: rows.map { slots[$0] })
+            for (r, i) in rows.enumerated() {
+                fed[i] += counts[r]
+                if fed[i] == prompts[i].count { for v in 0..<V { last[i * V + v] = logits[r * V + v] } }
             }
         }
         for i in 0..<(prompts.count * V) { logits[i] = last[i] }
@@ -146,13 +208,14 @@ public final class IncrementalDecoder {
 
     /// Attention of each row's new query against its slot's cached keys/values (0...position),
     /// reading queries from (R, W) `qkv` and writing (R, Dq) `output`.
-    private func attend(layer l: Int, rows R: Int, slots: [Int], qkv: UnsafePointer<Float>,
+    private func attend(layer l: Int, rows R: Int, qkv: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>) {
         let config = model.config
         let D = config.headDim, width = config.qkvWidth
         let group = config.headCount / config.keyValueHeadCount, P = scoresCapacity
         let scale = 1 / Float(D).squareRoot()
         let keys = cache.keys[l], values = cache.values[l], scores = self.scores
+        let positions = self.positions, rowSlots = self.rowSlots
         let G = config.keyValueHeadCount
         // One task per (row, kv head): a single pass over the cached keys/values serves the
         // kv head's whole group of query heads.
@@ -160,7 +223,7 @@ public final class IncrementalDecoder {
             for task in range {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
-                let base = cache.offset(slot: slots[i], position: 0) + g * D
+                let base = cache.offset(slot: Int(rowSlots[i]), position: 0) + g * D
                 attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
                                   keys: keys + base, values: values + base, stride: config.keyValueWidth,
                                   length: length, headDim: D, scale: scale, scores: scores + task * group * P,

@@ -30,22 +30,23 @@ extension TransformerModel {
         if let bias = w.qkvBias {
             broadcastRowBias(s.qkv, rows: R, columns: W, stride: W, bias: parameter(bias))
         }
-        gemm(.nt, m: R, n: W, k: C, a: s.norm1Out, lda: C, b: parameter(w.qkv), ldb: C, c: s.qkv, ldc: W,
-             accumulate: w.qkvBias != nil)
+        let q = quantizedWeights
+        linear(q?.qkv[l], weight: w.qkv, m: R, n: W, k: C, a: s.norm1Out, lda: C, c: s.qkv, ldc: W,
+               accumulate: w.qkvBias != nil)
         applyRope(s.qkv, rows: R, positions: positions, positionLimit: positionLimit, inverse: false)
         attend(s.qkv, s.attentionOut)
         if s.middle != x { s.middle.update(from: x, count: R * C) }
         if let bias = w.outputBias { addRowBias(s.middle, rows: R, columns: C, stride: C, bias: parameter(bias)) }
-        gemm(.nt, m: R, n: C, k: Dq, a: s.attentionOut, lda: Dq, b: parameter(w.output), ldb: Dq,
-             c: s.middle, ldc: C, accumulate: true)
+        linear(q?.output[l], weight: w.output, m: R, n: C, k: Dq, a: s.attentionOut, lda: Dq,
+               c: s.middle, ldc: C, accumulate: true)
         rmsNormForward(output: s.norm2Out, rstd: s.norm2Rstd, input: s.middle, weight: parameter(w.postNorm),
                        rows: R, channels: C, epsilon: config.normEpsilon)
-        gemm(.nt, m: R, n: 2 * I, k: C, a: s.norm2Out, lda: C, b: parameter(w.gateUp), ldb: C,
-             c: s.gateUp, ldc: 2 * I)
+        linear(q?.gateUp[l], weight: w.gateUp, m: R, n: 2 * I, k: C, a: s.norm2Out, lda: C,
+               c: s.gateUp, ldc: 2 * I)
         swigluForward(output: s.hidden, gateUp: s.gateUp, rows: R, hidden: I)
         if out != s.middle { out.update(from: s.middle, count: R * C) }
-        gemm(.nt, m: R, n: C, k: I, a: s.hidden, lda: I, b: parameter(w.down), ldb: I,
-             c: out, ldc: C, accumulate: true)
+        linear(q?.down[l], weight: w.down, m: R, n: C, k: I, a: s.hidden, lda: I,
+               c: out, ldc: C, accumulate: true)
     }
 
     /// Rotates the q and k column blocks of a fused (rows, W) QKV buffer; every position is below

@@ -26,15 +26,11 @@ extension TransformerModel {
         activations a: Activations, outputs: ForwardOutputs = [.logits]
     ) throws {
         try checkInput(tokens: tokens, batch: B, time: T, activations: a)
-        let N = B * T, C = config.hiddenSize, V = config.vocabSize
+        let N = B * T, C = config.hiddenSize
         for n in 0..<N { a.positions[n] = Int32(n % T) }
 
         // Token embedding.
-        let embedding = parameter(layout.embedding)
-        let x0 = a.residuals[0]
-        parallelChunks(N, minimumPerChunk: 256) { range in
-            for n in range { (x0 + n * C).update(from: embedding + Int(tokens[n]) * C, count: C) }
-        }
+        embed(tokens: tokens, into: a.residuals[0])
 
         let shape = attentionShape(batch: B, time: T)
         for l in 0..<config.layerCount {
@@ -50,8 +46,7 @@ extension TransformerModel {
         rmsNormForward(output: a.finalOut, rstd: a.finalRstd, input: a.residuals[config.layerCount],
                        weight: parameter(layout.finalNorm), rows: N, channels: C, epsilon: config.normEpsilon)
         if outputs.contains(.logits) {
-            gemm(.nt, m: N, n: V, k: C, a: a.finalOut, lda: C, b: parameter(layout.lmHead), ldb: C,
-                 c: a.logits, ldc: V)
+            lmHead(rows: N, hidden: a.finalOut, logits: a.logits)
         }
         if outputs.contains(.values) {
             scoreHead(values: a.values, hidden: a.finalOut, rows: N)

@@ -18,6 +18,9 @@ public final class TransformerModel {
     private let ropeLock = NSLock()
     /// (D/2) the rotary inverse frequencies, scaling applied.
     public let ropeInverseFrequencies: [Float]
+    /// Matrices computed on in their GGUF block format (``load(gguf:keepQuantized:)``); their part
+    /// of `parameters` is never written or read. Nil for a model that holds every weight as floats.
+    public internal(set) var quantizedWeights: QuantizedWeights?
 
     /// Creates a model with all parameters zero; load a checkpoint or call `initializeWeights`.
     /// Only the parameters are allocated: gradients appear with `allocateGradients()` (or the first
@@ -28,6 +31,19 @@ public final class TransformerModel {
         layout = ParameterLayout(config: config)
         parameters = .allocate(capacity: layout.count)
         parameters.initialize(repeating: 0)
+        ropeInverseFrequencies = Kernels.ropeInverseFrequencies(
+            headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling)
+        ropeTable = RoPETable(inverseFrequencies: ropeInverseFrequencies, maxPositions: 0)
+    }
+
+    /// A model whose parameter buffer is allocated but not written: the caller writes every
+    /// tensor it will read (a quantized load leaves the quantized matrices' pages untouched, so
+    /// they take no memory).
+    init(unfilledConfig config: TransformerConfig) throws {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        parameters = .allocate(capacity: layout.count)
         ropeInverseFrequencies = Kernels.ropeInverseFrequencies(
             headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling)
         ropeTable = RoPETable(inverseFrequencies: ropeInverseFrequencies, maxPositions: 0)

@@ -33,6 +33,11 @@ public struct DecodeStep: Sendable, Equatable {
     public var tokens: [Int32]
     /// (R) slot per row, increasing.
     public var slots: [Int]
+    /// (R) tokens fed to each row's slot, when any row feeds more than one (a prompt chunk, with
+    /// ``DecodeScheduler/prefillChunk`` above 1): `tokens` then holds row 0's tokens, then row 1's,
+    /// and the logits passed to `didStep` are those after each row's last token. Empty: one token
+    /// per row.
+    public var counts: [Int] = []
 }
 
 /// Continuous batching of decode requests over a fixed number of KV-cache slots.
@@ -47,6 +52,11 @@ public struct DecodeScheduler: Sendable {
     public let candidateCount: Int
     /// Ids never sampled (e.g. PAD and BOS).
     public let banned: [Int]
+    /// Prompt tokens a slot feeds in one step (batched prefill); 1, the default, feeds prompts one
+    /// token per step like generated tokens. Above 1 the steps carry ``DecodeStep/counts``, and
+    /// the prompt tokens of one step are at most this many over all slots (each feeding slot gets
+    /// at least one).
+    public var prefillChunk = 1
     public let tokenizer: any Tokenizer
     /// (candidateCount) `tokenizer.bytes(of:)` of every id that can be sampled, looked up once.
     private let tokenBytes: [[UInt8]]
@@ -72,8 +82,9 @@ public struct DecodeScheduler: Sendable {
     /// (S) mirrors of what every step scans, so the scans do not copy whole sequences (``store(_:at:)``):
     /// the slot is fed at the next step, the token it is fed, its sequence has ended.
     private var feeds: [Bool], nextTokens: [Int32], ended: [Bool]
-    /// Slots fed by the last `nextStep()`, in row order.
+    /// Slots fed by the last `nextStep()`, in row order, and the tokens each was fed.
     private var rows: [Int] = []
+    private var rowCounts: [Int] = []
     private var actions: [DecodeAction] = []
     private var scratch: [(id: Int, weight: Float)] = []
 
@@ -150,7 +161,20 @@ public struct DecodeScheduler: Sendable {
         }
         rows = (0..<slotCount).filter { feeds[$0] }
         defer { actions = [] }
-        return DecodeStep(actions: actions, tokens: rows.map { nextTokens[$0] }, slots: rows)
+        guard prefillChunk > 1 else {
+            rowCounts = []
+            return DecodeStep(actions: actions, tokens: rows.map { nextTokens[$0] }, slots: rows)
+        }
+        var tokens: [Int32] = [], budget = prefillChunk
+        rowCounts = rows.map { slot in
+            let sequence = slots[slot]!
+            guard !sequence.promptDone else { tokens.append(nextTokens[slot]); return 1 }
+            let count = max(1, min(budget, sequence.prompt.count - sequence.fed))
+            budget -= count
+            tokens += sequence.prompt[sequence.fed..<(sequence.fed + count)]
+            return count
+        }
+        return DecodeStep(actions: actions, tokens: tokens, slots: rows, counts: rowCounts)
     }
 
     /// Takes the logits of the step `nextStep()` returned and advances every sequence fed in it.
@@ -165,7 +189,7 @@ public struct DecodeScheduler: Sendable {
             slots[slot] = nil
             let row = logits + r * rowWidth
             if !sequence.promptDone {
-                sequence.fed += 1
+                sequence.fed += rowCounts.isEmpty ? 1 : rowCounts[r]
                 if !sequence.promptDone {
                     sequence.next = sequence.prompt[sequence.fed]
                     store(sequence, at: slot)
@@ -181,6 +205,7 @@ public struct DecodeScheduler: Sendable {
             store(sequence, at: slot)
         }
         rows = []
+        rowCounts = []
         for slot in 0..<slotCount { retire(slot) }
         defer { actions = [] }
         return actions

@@ -42,6 +42,14 @@ extension ModelBundle {
     /// - Throws: ``ModelBundleError``, ``TransformerError``, `GGUFError`, `TokenizerError` or
     ///   `SafeTensorsError`, each naming the file and the key or tensor at fault.
     public static func load(from url: URL, promptFormat: PromptFormat? = nil) throws -> ModelBundle {
+        try load(from: url, promptFormat: promptFormat, keepQuantized: false)
+    }
+
+    /// ``load(from:promptFormat:)``; with `keepQuantized`, a GGUF file's Q4_0 / Q4_1 / Q8_0
+    /// matrices stay in their block format and are computed on as stored
+    /// (`TransformerModel.load(gguf:keepQuantized:)`): for decoding and scoring, not training.
+    /// Folders load as floats either way.
+    public static func load(from url: URL, promptFormat: PromptFormat?, keepQuantized: Bool) throws -> ModelBundle {
         switch try ModelSourceKind(of: url) {
         case .e2h: return try loadE2H(from: url, promptFormat: promptFormat)
         case .huggingFace:
@@ -52,7 +60,7 @@ extension ModelBundle {
         case .gguf:
             let file = try GGUFFile(path: url.path)
             let (tokenizer, manifest) = try ggufTokenizer(file, promptFormat: promptFormat)
-            let model = try TransformerModel.load(gguf: file)
+            let model = try TransformerModel.load(gguf: file, keepQuantized: keepQuantized)
             return try checked(ModelBundle(model: model, tokenizer: tokenizer, manifest: manifest, directory: url), file: url.path)
         }
     }

@@ -33,6 +33,9 @@ public final class Sampler {
     /// Tokens processed in the last `decode` or `sample` call (prompt + generated) and its duration.
     public private(set) var lastTokenCount = 0
     public private(set) var lastSeconds = 0.0
+    /// Prompt tokens fed per step in one batched causal pass (``DecodeScheduler/prefillChunk``);
+    /// 1 feeds prompts one token per step.
+    public var prefillChunk = IncrementalDecoder.defaultPrefillChunk
 
     /// Samples `config.samplesPerProblem` completions for every job, in (job, sample index) order.
     /// Job i's request has seed `config.seed &+ i &* 0x9E37_79B9_7F4A_7C15` (``SamplingConfig/settings(job:stopTokenIDs:)``).
@@ -71,6 +74,7 @@ public final class Sampler {
         var scheduler = DecodeScheduler(slots: max(1, min(config.batchSlots, total)), contextLength: context, rowWidth: V,
                                         candidateCount: min(V, tokenizer.vocabularySize),
                                         banned: banned, tokenizer: tokenizer)
+        scheduler.prefillChunk = max(1, prefillChunk)
         var index: [Int: Int] = [:]  // request id → first output index
         var first = 0
         for request in requests {
@@ -104,8 +108,12 @@ public final class Sampler {
             let step = scheduler.nextStep()
             apply(step.actions)
             guard !step.slots.isEmpty else { break }
-            try decoder.step(tokens: step.tokens, slots: step.slots)
-            tokens += step.slots.count
+            if step.counts.isEmpty {
+                try decoder.step(tokens: step.tokens, slots: step.slots)
+            } else {
+                try decoder.step(tokens: step.tokens, counts: step.counts, slots: step.slots)
+            }
+            tokens += step.tokens.count
             apply(scheduler.didStep(logits: UnsafePointer(decoder.logits.baseAddress!)))
         }
         lastTokenCount = tokens

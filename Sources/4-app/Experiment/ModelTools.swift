@@ -59,6 +59,9 @@ public struct GenerateOptions: Sendable {
     public var system: String?
     /// Overrides the prompt format the model's files give.
     public var promptFormat: PromptFormat?
+    /// Compute on a GGUF file's quantized blocks (no float copy of the weights); false
+    /// dequantizes every tensor to Float at load.
+    public var keepQuantized = true
     /// The decode settings (samples must be 1).
     public var settings = DecodeSettings(samples: 1, temperature: 0, maxNewTokens: 128)
 
@@ -74,7 +77,7 @@ public struct GenerateOptions: Sendable {
 public func generate(model url: URL, prompt: String, options: GenerateOptions,
                      write: @escaping (String) -> Void) throws -> (output: DecodeOutput, tokensPerSecond: Double) {
     try options.settings.validate()
-    let bundle = try ModelBundle.load(from: url, promptFormat: options.promptFormat)
+    let bundle = try ModelBundle.load(from: url, promptFormat: options.promptFormat, keepQuantized: options.keepQuantized)
     var text = prompt
     if options.chat {
         guard let template = bundle.chatTemplate else {

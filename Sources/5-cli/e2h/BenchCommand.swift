@@ -43,6 +43,17 @@ struct Bench: ParsableCommand {
     @Option(help: "With --memory: tokens per sequence.") var context = 2048
     @Option(help: "With --memory: sequences per training / scoring batch.") var batch = 8
     @Option(help: "With --memory: sequences decoded together.") var slots = 1
+    @Option(help: "Measure this model (a GGUF file or a model folder): prompt processing, decoding at batch 1 and --decode-batch, peak memory.")
+    var model: String?
+    @Option(help: "With --model: also run llama.cpp from this folder of its binaries (llama-bench, llama-batched-bench) and print the ratios.")
+    var llamaCpp: String?
+    @Option(help: "With --llama-cpp: the peer script.") var llamaScript = "bench/peers/llamacpp/llama_bench.py"
+    @Option(help: "With --model: prompt tokens processed.") var promptTokens = 512
+    @Option(help: "With --model: new tokens per decoded sequence.") var newTokens = 128
+    @Option(help: "With --model: sequences decoded together for the batched figure.") var decodeBatch = 64
+    @Option(help: "With --model: timed repetitions of each figure (mean).") var repetitions = 2
+    @Flag(help: "With --model: dequantize a GGUF file's weights to float32 instead of computing on its blocks.")
+    var floatWeights = false
 
     mutating func run() throws {
         if let memory {
@@ -65,6 +76,10 @@ struct Bench: ParsableCommand {
                 throw ValidationError("--context, --batch and --slots must be positive")
             }
             print(MemoryPlan(config: config, context: context, batch: batch, slots: slots).table)
+            return
+        }
+        if let model {
+            try benchModel(model)
             return
         }
         if !noGemm {
@@ -95,6 +110,73 @@ struct Bench: ParsableCommand {
                 try printJSON(["ratio_vs_pytorch": ratio])
             }
         }
+    }
+
+    /// `--model`: our figures, then llama.cpp's and the ratios when `--llama-cpp` is given.
+    private func benchModel(_ path: String) throws {
+        guard promptTokens >= 1, newTokens >= 1, decodeBatch >= 1, repetitions >= 1 else {
+            throw ValidationError("--prompt-tokens, --new-tokens, --decode-batch and --repetitions must be positive")
+        }
+        var options = ModelBenchmarkOptions()
+        options.promptTokens = promptTokens
+        options.newTokens = newTokens
+        options.batch = decodeBatch
+        options.repetitions = repetitions
+        options.keepQuantized = !floatWeights
+        let threads = defaultThreadCount
+        let ours = try benchmarkModel(url: URL(fileURLWithPath: path), options: options, fmaPeak: fmaPeak(threads: threads)) {
+            FileHandle.standardError.write(Data(("e2h: " + $0 + "\n").utf8))
+        }
+        try printJSON(["e2h": ours])
+        guard let llamaCpp else { return }
+        let peer = try runLlamaCpp(bin: llamaCpp, model: path, threads: threads)
+        print(peer)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(peer.utf8)) as? [String: Any] else {
+            throw ValidationError("the llama.cpp peer printed no JSON object")
+        }
+        let tg = object["tg_tokens_per_second"] as? Double ?? 0, pp = object["pp_tokens_per_second"] as? Double ?? 0
+        let batched = (object["batched"] as? [String: Any])?["\(decodeBatch)"] as? Double ?? 0
+        let peakRSS = object["peak_rss_bytes"] as? Double ?? Double(object["peak_rss_bytes"] as? Int ?? 0)
+        var ratio: [String: Double] = [:]
+        if pp > 0 { ratio["prompt_vs_llama_pp"] = ours.promptTokensPerSecond / pp }
+        if tg > 0 {
+            ratio["batch1_vs_llama_tg"] = ours.decodeBatch1TokensPerSecond / tg
+            ratio["batch_vs_llama_tg"] = ours.decodeBatchTokensPerSecond / tg
+        }
+        if batched > 0 { ratio["batch_vs_llama_batched"] = ours.decodeBatchTokensPerSecond / batched }
+        if peakRSS > 0 { ratio["peak_rss_vs_llama"] = Double(ours.peakRSSBytes) / peakRSS }
+        try printJSON(["ratio_vs_llama_cpp": ratio])
+        func row(_ name: String, _ ours: Double, _ theirs: Double, _ ratio: Double?, digits: Int = 1) -> String {
+            let cells = [String(format: "%.\(digits)f", ours), String(format: "%.\(digits)f", theirs), String(format: "%.2f", ratio ?? 0)]
+            return name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                + cells.map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
+        }
+        let table = [
+            "figure".padding(toLength: 32, withPad: " ", startingAt: 0) + "         e2h   llama.cpp       ratio",
+            row("prompt tokens/s (p\(promptTokens))", ours.promptTokensPerSecond, pp, ratio["prompt_vs_llama_pp"]),
+            row("decode tokens/s, batch 1", ours.decodeBatch1TokensPerSecond, tg, ratio["batch1_vs_llama_tg"]),
+            row("decode tokens/s, batch \(decodeBatch)", ours.decodeBatchTokensPerSecond, batched, ratio["batch_vs_llama_batched"]),
+            row("batch \(decodeBatch) vs llama.cpp batch 1", ours.decodeBatchTokensPerSecond, tg, ratio["batch_vs_llama_tg"]),
+            row("peak RSS MB", Double(ours.peakRSSBytes) / 1e6, peakRSS / 1e6, ratio["peak_rss_vs_llama"], digits: 0),
+        ]
+        FileHandle.standardError.write(Data((table.joined(separator: "\n") + "\n").utf8))
+    }
+
+    private func runLlamaCpp(bin: String, model: String, threads: Int) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", llamaScript, "--bin", bin, "--model", model, "--threads", "\(threads)",
+                             "--prompt", "\(promptTokens)", "--gen", "\(newTokens)", "--batch", "\(decodeBatch)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the llama.cpp peer failed (exit \(process.terminationStatus)): \(llamaScript) --bin \(bin)")
+        }
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        return String(lines.last { $0.hasPrefix("{") } ?? "")
     }
 
     /// GF/s of the AVX2 FMA loop on `threads` threads, best of three runs (0 without AVX2+FMA).

@@ -1,0 +1,1 @@
+../GEMM/QuantizedKernel.swift
