@@ -39,4 +39,31 @@ struct RLCommandTests {
         #expect(noPolicy.status != 0 && noPolicy.err.contains("policy/sft"), "\(noPolicy.err)")
         #expect(try FileManager.default.subpathsOfDirectory(atPath: dir.path).sorted() == before)
     }
+
+    /// `e2h run --quick --rl grpo`: the RL stage after the reward models, its policy's N samples
+    /// scored by the PRM, and the report's RL rows and sign tests; a second invocation redoes nothing.
+    @Test func theRunsRLStageReportsTheRLPolicyBesideTheSFTPolicy() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try runE2H(["run", "--quick", "--no-reference", "--rl", "grpo", "--out", dir.path])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("RL policy grpo-prm-all against the SFT policy, N = 4"), "\(first.out)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any])
+        let rl = try #require(summary["rl"] as? [String: Any])
+        let rows = try #require(rl["results"] as? [[String: Any]])
+        #expect(Set(rows.compactMap { $0["model"] as? String }) == ["sft", "rl-grpo-prm-all"])
+        #expect(rows.allSatisfy { ($0["n"] as? Int) == 4 })
+        let weighted = try #require(rl["hard_weighted_voting_rl_vs_sft"] as? [String: Any])
+        #expect(weighted["problems"] as? Int == 12)
+        for file in ["rl/grpo-prm-all/policy/bundle.json", "rl/grpo-prm-all/metrics.jsonl", "rl/grpo-prm-all/training.svg",
+                     "test/rl-grpo-prm-all-scored-prm.jsonl", "report/rl-grpo-prm-all/index.html", "report/sft-n4/index.html",
+                     "stages/rl-grpo-prm-all.done", "stages/rl-grpo-prm-all-test.done"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+        let samples = try String(contentsOf: dir.appendingPathComponent("test/rl-grpo-prm-all-scored-prm.jsonl"), encoding: .utf8)
+        #expect(samples.split(separator: "\n").count == 30 * 4)
+        let again = try runE2H(["run", "--quick", "--no-reference", "--rl", "grpo", "--out", dir.path])
+        #expect(again.status == 0 && !again.err.contains("[rl]"), "\(again.err)")
+        #expect(again.out.contains(rl["verdict"] as? String ?? "?"))
+    }
 }

@@ -84,6 +84,24 @@ struct RLTrainerTests {
         }
     }
 
+    /// PPO's KL penalty in the reward follows the configured estimator (k1 by default, k2 here).
+    @Test func ppoTakesTheKLEstimatorFromTheConfig() throws {
+        func metrics(_ estimator: RLKLEstimator) throws -> [RLIterationMetrics] {
+            let directory = temporaryDirectory("rl-kl")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var c = Self.config(.ppo)
+            c.kl.estimator = estimator
+            let t = try RLTrainer(config: c, policy: try tinyPolicy(seed: 21), reference: try tinyPolicy(seed: 21),
+                                  value: try tinyPolicy(seed: 22), tokenizer: vocabulary, problems: Self.problems,
+                                  reward: TokenParityReward(), outputDirectory: directory, quiet: true)
+            return try t.run()
+        }
+        let k1 = try metrics(.k1), k2 = try metrics(.k2)
+        #expect(abs(k1[0].kl) < 1e-3 && abs(k2[0].kl) < 1e-3, "the first iteration's policy is the reference")
+        #expect(k2[2].kl > 0)
+        #expect(k1[2].kl != k2[2].kl)
+    }
+
     @Test func badSettingsAreNamed() throws {
         var c = RLConfig.paper(.grpo)
         c.samplesPerProblem = 1

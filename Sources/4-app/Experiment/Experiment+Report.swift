@@ -42,9 +42,11 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     /// The easy-trained PRM's weighted voting against majority voting, hard problem by problem.
     public var hardComparison: PairedComparison?
     public var verdict: String
+    /// The RL policy against the SFT policy (runs with an `rl` section only).
+    public var rl: RLRunSummary? = nil
 
     enum CodingKeys: String, CodingKey {
-        case results, verdict
+        case results, verdict, rl
         case hardGapRecovered = "hard_gap_recovered"
         case soundSolutions = "sound_solutions"
         case hardComparison = "hard_prm_vs_majority"
@@ -97,7 +99,8 @@ extension Experiment {
             samples: RecordReader.readAll(SampleRecord.self, from: run.scoredSamples("prm").path,
                                           options: ReadOptions(strict: true)).records,
             problems: hardProblems)
-        let summary = summarize(results, sound: sound, comparison: comparison)
+        var summary = summarize(results, sound: sound, comparison: comparison)
+        summary.rl = try rlSummary(test: test, options: options)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(summary), to: run.summary)
@@ -169,6 +172,7 @@ extension Experiment {
             lines.append(String(format: "%@: %d of %d problems solved with every step right in %d samples; %d of %d right answers have every step right",
                                 g.group, g.solvedSoundly, g.problems, n, g.correctAnswersWithSoundSteps, g.correctAnswers))
         }
+        if let rl = summary.rl { lines += rlTable(rl) }
         return lines.joined(separator: "\n")
     }
 
@@ -181,7 +185,7 @@ extension Experiment {
     public func run(until last: ExperimentStage) throws -> ExperimentSummary? {
         let stages: [(ExperimentStage, () throws -> Void)] = [
             (.data, generateData), (.policy, trainPolicy), (.rewardData, buildRewardData),
-            (.rewardModels, trainRewardModels), (.test, sampleAndScoreTest),
+            (.rewardModels, trainRewardModels), (.test, sampleAndScoreTest), (.rl, reinforce),
         ]
         for (stage, body) in stages {
             try body()
@@ -196,5 +200,8 @@ public enum ExperimentStage: String, CaseIterable, Sendable {
     case data, policy
     case rewardData = "reward-data"
     case rewardModels = "reward-models"
-    case test, report
+    case test
+    /// RL after the reward models (only with an `rl` section).
+    case rl
+    case report
 }

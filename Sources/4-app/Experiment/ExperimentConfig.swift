@@ -119,6 +119,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// of the evaluator's language model (`reward/base`), fitted on the same easy labels; the raw
     /// PRM is reported as `prm-raw`. A deviation from the paper, see README.
     public var likelihoodFeatures = true
+    /// RL after the reward models, evaluated like the SFT policy (`e2h run --rl ALGO`); nil: none.
+    public var rl: RunRLSettings?
 
     public init() {}
 
@@ -152,8 +154,12 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         }
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .throw
-        guard let base = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
+        guard var base = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
             throw ExperimentError.invalid("\(source): cannot encode the base configuration")
+        }
+        // An absent optional section merges into its defaults.
+        if patch["rl"] != nil, base["rl"] == nil {
+            base["rl"] = try JSONSerialization.jsonObject(with: encoder.encode(RunRLSettings()))
         }
         func merge(_ base: [String: Any], _ patch: [String: Any], path: String) throws -> [String: Any] {
             var out = base

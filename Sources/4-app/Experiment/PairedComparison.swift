@@ -29,20 +29,7 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         let pools = Dictionary(grouping: samples, by: \.problemID)
         var wins = 0, losses = 0
         for problem in problems {
-            let pool = pools[problem.id] ?? []
-            var groupOfAnswer: [String: Int] = [:]
-            let groups = pool.map { sample -> Int in
-                guard let answer = sample.answer else { return -1 }
-                if sample.correct == true { return 0 }
-                if let group = groupOfAnswer[answer] { return group }
-                groupOfAnswer[answer] = groupOfAnswer.count + 1
-                return groupOfAnswer.count
-            }
-            let scores = pool.map { sample -> [Double] in
-                let logits = (sample.stepScores ?? []).map(Double.init)
-                return [logits.isEmpty ? 0 : AggregatedScores(logits: logits).prod]
-            }
-            let credits = Voting.credits(groups: groups, scores: scores)
+            let credits = Self.credits(pools[problem.id] ?? [])
             if credits.weightedVoting[0] > credits.majority + 1e-9 { wins += 1 }
             if credits.weightedVoting[0] < credits.majority - 1e-9 { losses += 1 }
         }
@@ -50,6 +37,41 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         self.wins = wins
         self.losses = losses
         pValue = Self.signTest(wins: wins, of: wins + losses)
+    }
+
+    /// Two sets of samples of the same problems (`challenger` against `baseline`, e.g. the RL policy's
+    /// against the SFT policy's), compared problem by problem by one method's credit: wins where the
+    /// challenger's is higher.
+    public init(challenger: [SampleRecord], baseline: [SampleRecord], problems: [Problem], weighted: Bool) {
+        let a = Dictionary(grouping: challenger, by: \.problemID), b = Dictionary(grouping: baseline, by: \.problemID)
+        var wins = 0, losses = 0
+        for problem in problems {
+            let x = Self.credits(a[problem.id] ?? []), y = Self.credits(b[problem.id] ?? [])
+            let (p, q) = weighted ? (x.weightedVoting[0], y.weightedVoting[0]) : (x.majority, y.majority)
+            if p > q + 1e-9 { wins += 1 }
+            if p < q - 1e-9 { losses += 1 }
+        }
+        self.problems = problems.count
+        self.wins = wins
+        self.losses = losses
+        pValue = Self.signTest(wins: wins, of: wins + losses)
+    }
+
+    /// The voting credits of one problem's samples (weighted voting by the `prod` of the step scores).
+    static func credits(_ pool: [SampleRecord]) -> VoteCredits {
+        var groupOfAnswer: [String: Int] = [:]
+        let groups = pool.map { sample -> Int in
+            guard let answer = sample.answer else { return -1 }
+            if sample.correct == true { return 0 }
+            if let group = groupOfAnswer[answer] { return group }
+            groupOfAnswer[answer] = groupOfAnswer.count + 1
+            return groupOfAnswer.count
+        }
+        let scores = pool.map { sample -> [Double] in
+            let logits = (sample.stepScores ?? []).map(Double.init)
+            return [logits.isEmpty ? 0 : AggregatedScores(logits: logits).prod]
+        }
+        return Voting.credits(groups: groups, scores: scores)
     }
 
     /// P(X ≥ wins) for X ~ Binomial(n, 1/2).

@@ -17,15 +17,28 @@ public func rlProblems(_ problems: [Problem], labelledLevels: Set<Int>, format: 
     }
 }
 
-/// Grader outcomes where the answer is known, and a reward model's raw step scores.
+/// Grader outcomes where the answer is known, and a reward model's step scores (raw logits, or
+/// likelihood-calibrated ones).
 public struct EasyToHardReward: RewardFunction {
     /// The reward model; nil for outcome-only rewards.
     public let scorer: Scorer?
+    /// The reward model's likelihood calibration and the evaluator's token log-probabilities it
+    /// reads (`e2h run`'s calibrated scores); nil: raw logits.
+    public let calibration: (calibrator: StepCalibrator, evaluator: TokenLogProbs)?
 
-    public init(scorer: Scorer?) { self.scorer = scorer }
+    public init(scorer: Scorer?, calibration: (calibrator: StepCalibrator, evaluator: TokenLogProbs)? = nil) {
+        self.scorer = scorer
+        self.calibration = calibration
+    }
 
     public func judge(_ rollouts: [Rollout], problems: [RLProblem]) throws -> [RolloutJudgement] {
-        let scores = try scorer?.scores(rollouts.map { (prompt: problems[$0.problem].prompt, completion: $0.text) })
+        let items = rollouts.map { (prompt: problems[$0.problem].prompt, completion: $0.text) }
+        var scores = try scorer?.scores(items)
+        if let raw = scores, let calibration {
+            scores = try calibration.calibrator.apply(scores: raw, completions: rollouts.map(\.text),
+                                                      logProbs: calibration.evaluator.logProbs(items),
+                                                      tokenizer: calibration.evaluator.tokenizer)
+        }
         return rollouts.enumerated().map { i, rollout in
             let outcome = problems[rollout.problem].goldAnswer.map { gold in
                 rollout.parsed.answer.map { Grading.grade(gold: gold, predicted: $0).isEqual } ?? false

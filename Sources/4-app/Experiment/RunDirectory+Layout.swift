@@ -8,6 +8,7 @@
 //   reward/base, reward/<name> (+ calibration.json)            evaluator and reward models
 //   test/samples.jsonl, test/scored-<name>.jsonl
 //   report/<name>/, summary.json
+//   rl/<name>/ (policy, metrics.jsonl, training.svg), test/rl-<name>-scored-prm.jsonl   the RL stage
 //   stages/<marker>.done
 
 import Foundation
@@ -39,6 +40,10 @@ extension RunDirectory {
     public func report(_ name: String) -> URL { url("report/\(name)") }
     /// The run's summary.
     public var summary: URL { url("summary.json") }
+    /// An RL run's folder (`e2h rl`, and the RL stage of `e2h run`).
+    public func rlOutput(_ name: String) -> URL { url("rl/\(name)") }
+    /// The RL policy's test samples, graded and scored by the easy-trained PRM.
+    public func rlScoredTestSamples(_ name: String) -> URL { url("test/rl-\(name)-scored-prm.jsonl") }
 }
 
 /// The problem files of a run.
@@ -59,6 +64,8 @@ public enum StageMarker: Sendable, Equatable {
     case data, policy, rewardData, evaluatorBase, rewardModels, testSamples
     /// One reward model of the reward-model stage.
     case rewardModel(String)
+    /// The RL stage's policy of one RL setting, and its scored test samples.
+    case rlPolicy(String), rlTestSamples(String)
 
     /// The marker's file name without `.done` (the names of earlier runs, so they resume).
     var name: String {
@@ -70,6 +77,8 @@ public enum StageMarker: Sendable, Equatable {
         case .rewardModels: "reward-models"
         case .testSamples: "test-samples"
         case .rewardModel(let model): "reward-\(model)"
+        case .rlPolicy(let name): "rl-\(name)"
+        case .rlTestSamples(let name): "rl-\(name)-test"
         }
     }
 }

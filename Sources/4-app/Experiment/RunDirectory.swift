@@ -45,12 +45,17 @@ public struct RunDirectory: Sendable {
                 throw ExperimentError.mismatchedRun(
                     "\(file.path) cannot be read as a run's settings (\(describeDecodingError(error))); choose another --out")
             }
-            guard existing == config else {
+            // The RL section may be added or changed on a run: its stage comes after all others
+            // and writes under its own name.
+            var comparable = existing
+            comparable.rl = config.rl
+            guard comparable == config else {
                 let differences = RunDirectory.differences(existing: try encoder.encode(existing), wanted: try encoder.encode(config))
                 throw ExperimentError.mismatchedRun(
                     "\(root.path) holds a run with other settings: \(differences.joined(separator: "; ")) "
                     + "(config.json vs now); choose another --out or the same settings")
             }
+            if existing.rl != config.rl { try AtomicFile.write(encoder.encode(config), to: file) }
             return
         }
         try AtomicFile.write(encoder.encode(config), to: file)

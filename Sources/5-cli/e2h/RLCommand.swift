@@ -35,7 +35,10 @@ struct RL: ParsableCommand {
     @Option(help: "Peak learning rate of the policy.") var learningRate: Float?
     @Option(help: "Rollout temperature.") var temperature: Float?
     @Option(help: "Passes over each iteration's rollouts.") var epochs: Int?
-    @Option(help: "Random seed (problem order and rollouts).") var seed: UInt64?
+    @Option(help: "Random seed (problem order and rollouts; default: the run's seed).") var seed: UInt64?
+    @Option(help: "KL estimator: k1, k2, k3 (PPO: in the reward, default k1; GRPO: in the loss, default k3).") var kl: String?
+    @Flag(help: "Reward from the reward model's likelihood-calibrated scores (the run's calibration.json) instead of its raw logits.")
+    var calibrated = false
 
     mutating func run() throws {
         guard let algorithm = RLAlgorithm(rawValue: algo) else {
@@ -58,8 +61,15 @@ struct RL: ParsableCommand {
         if let temperature { config.temperature = temperature }
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }
+        if let kl {
+            guard let estimator = RLKLEstimator(rawValue: kl) else {
+                throw ValidationError("--kl must be one of \(RLKLEstimator.allCases.map(\.rawValue).joined(separator: ", ")); found \(kl)")
+            }
+            config.kl.estimator = estimator
+        }
         do { try config.validate() } catch { throw ValidationError(error.description) }
-        let evaluation = try runRL(run: URL(fileURLWithPath: runDirectory), name: name, config: config, problemScope: scope, log: logLine)
+        let evaluation = try runRL(run: URL(fileURLWithPath: runDirectory), name: name, config: config, problemScope: scope,
+                                   seedFromRun: seed == nil, calibrated: calibrated, log: logLine)
         print(String(format: "greedy accuracy easy / hard / all: SFT %.1f / %.1f / %.1f, RL %.1f / %.1f / %.1f",
                      evaluation.sft.easy, evaluation.sft.hard, evaluation.sft.all, evaluation.rl.easy, evaluation.rl.hard, evaluation.rl.all))
         print(String(format: "hard problems RL solves and SFT does not: %d, the reverse: %d, sign test p = %.3f (%.0f s of RL)",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Training
 
 /// `e2h run`: the whole experiment on the built-in benchmark.
 struct Run: ParsableCommand {
@@ -40,6 +41,8 @@ struct Run: ParsableCommand {
     var config: String?
     @Option(help: "Stop after this stage: \(ExperimentStage.allCases.map(\.rawValue).joined(separator: ", ")).")
     var until: String = ExperimentStage.report.rawValue
+    @Option(help: "RL after the reward models (rest, dpo, ppo, grpo; settings: the config's \"rl\" section), evaluated like the SFT policy.")
+    var rl: String?
 
     mutating func run() throws {
         var config = quick ? ExperimentConfig.quick : ExperimentConfig()
@@ -61,6 +64,13 @@ struct Run: ParsableCommand {
         if let pretrainSteps { config.pretrainSteps = pretrainSteps }
         if let rewardSteps { config.rewardSteps = rewardSteps }
         if noReference { config.fullSupervisionReference = false }
+        if let rl {
+            guard let algorithm = RLAlgorithm(rawValue: rl) else {
+                throw ValidationError("--rl must be one of \(RLAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")); found \(rl)")
+            }
+            if config.rl == nil { config.rl = RunRLSettings(algorithm: algorithm, quick: quick) }
+            config.rl?.algorithm = algorithm
+        }
         guard config.testSamples > 0 else { throw ValidationError("--samples must be positive") }
         let start = Date()
         let experiment = try Experiment(config: config, directory: URL(fileURLWithPath: out), log: logLine)

@@ -3,6 +3,9 @@
 
 import Objectives
 
+/// The KL estimators (k1, k2, k3), for targets that do not import Objectives.
+public typealias RLKLEstimator = KLEstimator
+
 /// The RL algorithm.
 public enum RLAlgorithm: String, Codable, Sendable, CaseIterable {
     /// ReST-EM: sample, keep the right solutions (at most k per problem), SFT from the base.

@@ -40,6 +40,9 @@ public struct RLIterationMetrics: Codable, Sendable, Equatable {
     /// reward rising while checked correctness falls.
     public var hardCheckedCorrect: Float?
     public var hardCheckedSound: Float?
+    /// Mean total reward of the rollouts of problems whose answer is unknown to the method (hard
+    /// problems): the reward beside which `hardCheckedCorrect` is read. Nil when there are none.
+    public var unknownAnswerReward: Float?
 
     enum CodingKeys: String, CodingKey {
         case iteration, rollouts, reward, kl, entropy, answered, examples
@@ -56,6 +59,7 @@ public struct RLIterationMetrics: Codable, Sendable, Equatable {
         case rolloutTokensPerSecond = "rollout_tokens_per_s"
         case hardCheckedCorrect = "hard_checked_correct"
         case hardCheckedSound = "hard_checked_sound"
+        case unknownAnswerReward = "unknown_answer_reward"
     }
 }
 

@@ -138,6 +138,8 @@ public final class RLTrainer {
             hardCheckedCorrect: checked?.correct, hardCheckedSound: checked?.sound)
         let known = zip(rollouts, judgements).compactMap { $1.outcome.map { $0 ? Float(1) : 0 } }
         if !known.isEmpty { line.knownCorrect = mean(known) }
+        let unknown = zip(rollouts, rewards).filter { batch[$0.0.problem].goldAnswer == nil }.map(\.1.total)
+        if !unknown.isEmpty { line.unknownAnswerReward = mean(unknown) }
         switch config.algorithm {
         case .grpo: try updateGRPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)
         case .ppo: try updatePPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)

@@ -36,7 +36,8 @@ extension RLTrainer {
         line.updateSeconds = lap()
     }
 
-    /// PPO: values from the critic, KL to the reference in the reward (per token, β·k1), rewards
+    /// PPO: values from the critic, KL to the reference in the reward (per token, β·k with the
+    /// configured estimator, k1 by default as in the paper's code), rewards
     /// whitened without mean shift, GAE, advantages whitened, clipped policy and value updates.
     func updatePPO(_ k: Int, rollouts: [Rollout], rewards: [TokenRewards], line: inout RLIterationMetrics,
                    lap: () -> Double) throws {
@@ -47,12 +48,10 @@ extension RLTrainer {
         line.referenceSeconds = lap()
         // Per-token rewards with the KL penalty, flattened over the iteration for whitening.
         var flat: [Float] = [], klSum: Double = 0, klCount = 0
-        var klConfig = config.kl
-        klConfig.estimator = .k1
         for (r, rollout) in rollouts.enumerated() {
             let n = min(rollout.tokens.count, oldValues[r].count)
             var kl = [Float](repeating: 0, count: n)
-            klDivergence(values: &kl, logProbs: rollout.logProbs, referenceLogProbs: referenceLogProbs[r], count: n, config: klConfig)
+            klDivergence(values: &kl, logProbs: rollout.logProbs, referenceLogProbs: referenceLogProbs[r], count: n, config: config.kl)
             for j in 0..<n {
                 flat.append(rewards[r].rewards[j] - config.klCoefficient * kl[j])
                 klSum += Double(kl[j]); klCount += 1
