@@ -13,7 +13,7 @@ public struct Problem: Codable, Equatable, Sendable {
     public var id: String
     /// The problem statement.
     public var problem: String
-    /// Difficulty level 1...5 (MATH "Level N").
+    /// Difficulty level 1...5 (MATH "Level N"); 0 when unknown.
     public var level: Int
     /// Subject (MATH `type`, e.g. "Algebra"; benchmark: "arithmetic" or "equation").
     public var subject: String
@@ -26,6 +26,20 @@ public struct Problem: Codable, Equatable, Sendable {
                 solution: String? = nil) {
         self.id = id; self.problem = problem; self.level = level
         self.subject = subject; self.answer = answer; self.solution = solution
+    }
+
+    enum CodingKeys: String, CodingKey { case id, problem, level, subject, answer, solution }
+
+    /// `id`, `problem` and `answer` are required; a file made by hand may leave out `subject`
+    /// (then "") and `level` (then 0: unknown, in no easy or hard group, counted only in "all").
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        problem = try c.decode(String.self, forKey: .problem)
+        level = try c.decodeIfPresent(Int.self, forKey: .level) ?? 0
+        subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
+        answer = try c.decode(String.self, forKey: .answer)
+        solution = try c.decodeIfPresent(String.self, forKey: .solution)
     }
 }
 
