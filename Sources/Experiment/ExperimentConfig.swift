@@ -118,6 +118,12 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// of the evaluator's language model (`reward/base`), fitted on the same easy labels; the raw
     /// PRM is reported as `prm-raw`. A deviation from the paper, see README.
     public var likelihoodFeatures = true
+    /// A pretrained model (an e2h or Hugging Face folder, or a `.gguf` file) as the base of the policy
+    /// and of every reward model, instead of a model trained from scratch; nil (the default, and
+    /// absent from config.json) trains from scratch. Its tokenizer replaces `tokenizer`, its
+    /// architecture `model` (whose `context` still bounds training and sampling); problems and
+    /// solutions keep the paper's raw format. See ``PretrainedBase`` and docs/pretrained.md.
+    public var baseModel: String?
 
     public init() {}
 
@@ -157,7 +163,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             var out = base
             for (key, value) in patch {
                 let name = path.isEmpty ? key : path + "." + key
-                guard let old = base[key] else {
+                guard let old = base[key] ?? (path.isEmpty ? Self.optionalKeys[key] : nil) else {
                     throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(base.keys.sorted().joined(separator: ", ")))")
                 }
                 if let oldObject = old as? [String: Any], let newObject = value as? [String: Any] {
@@ -176,6 +182,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             throw ExperimentError.invalid("\(source): bad value for \"\(key)\": \(context.debugDescription)")
         }
     }
+
+    /// Keys that config.json leaves out while unset, with a stand-in of their type for the overlay.
+    static let optionalKeys: [String: Any] = ["baseModel": ""]
 
     /// The levels that are not easy.
     public var hardLevels: [Int] { (1...5).filter { !easyLevels.contains($0) } }
