@@ -165,7 +165,7 @@ extension Experiment {
         for r in summary.results where r.group != "all" {
             let cells = [r.majority, r.weightedVoting, r.bestOfN, r.passAtN].map { pad(String(format: "%.1f%%", $0 * 100), 10) }
             let auc = pad(r.withinProblemAUC.map { String(format: "%.2f", $0) } ?? "-", 12)
-            lines.append(pad(r.model.uppercased(), 9, left: true) + pad(r.group, 6, left: true) + cells.joined() + auc)
+            lines.append(pad(displayName(r.model), 9, left: true) + pad(r.group, 6, left: true) + cells.joined() + auc)
         }
         lines.append("within AUC: chance that the model scores a problem's correct sample above one of its wrong samples (0.5 = chance)")
         for g in summary.soundSolutions where g.problems > 0 {

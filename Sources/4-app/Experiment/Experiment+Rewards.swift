@@ -78,6 +78,9 @@ extension Experiment {
         guard config.evaluatorSteps > 0, !run.isDone(.evaluatorBase) else { return }
         let model: TransformerModel
         switch config.evaluatorStart {
+        case .pretrained where base != nil && config.pretrainSteps == 0:
+            log("\(RunStep.rewardModels.prefix) training the evaluator's language model: the base model, \(config.evaluatorSteps) steps on the easy solutions")
+            model = try base!.model()
         case .pretrained where config.pretrainSteps > 0:
             log("\(RunStep.rewardModels.prefix) training the evaluator's language model: the pretrained model, \(config.evaluatorSteps) steps on the easy solutions")
             model = try TransformerModel.load(from: run.pretrainedPolicy)
@@ -90,7 +93,7 @@ extension Experiment {
             model = try TransformerModel.load(from: run.policy)
         }
         let metrics = try finetunePolicyStage(
-            model: model, tokenizer: vocabulary, bundle: bundleManifest, solutions: try easySolutions(),
+            model: model, tokenizer: vocabulary, bundle: bundleManifest(writingInto: run.evaluatorBase), solutions: try easySolutions(),
             trainer: trainerConfig(steps: config.evaluatorSteps, objective: .languageModel,
                                    learningRate: config.evaluatorLearningRate, seed: config.seed &+ 9),
             out: run.evaluatorBase, label: "evaluator", quiet: quiet).metrics

@@ -12,6 +12,8 @@ public final class Experiment {
     public let config: ExperimentConfig
     public let run: RunDirectory
     let vocabulary: any Tokenizer
+    /// The pretrained model of ``ExperimentConfig/baseModel``, if any (``PretrainedBase``).
+    let base: PretrainedBase?
     let builder: ExampleBuilder
     let log: (String) -> Void
     let quiet: Bool
@@ -27,7 +29,8 @@ public final class Experiment {
     public init(config: ExperimentConfig, directory: URL, quiet: Bool = false, log: @escaping (String) -> Void) throws {
         self.config = config
         run = RunDirectory(directory)
-        vocabulary = config.tokenizer.tokenizer
+        base = try config.baseModel.map(PretrainedBase.init(path:))
+        vocabulary = base?.tokenizer ?? config.tokenizer.tokenizer
         builder = ExampleBuilder(tokenizer: vocabulary)
         self.log = log
         self.quiet = quiet
@@ -88,18 +91,18 @@ public final class Experiment {
     /// stage functions as `e2h train policy` (``pretrainPolicyStage``, ``finetunePolicyStage``).
     public func trainPolicy() throws {
         guard !run.isDone(.policy) else { return }
-        let model = try TransformerModel(config: modelConfig)
-        model.initializeWeights(seed: config.seed)
+        let model = try initialPolicy()
         if config.pretrainSteps > 0 {
             log("\(RunStep.policy.prefix) pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
             let documents = try RecordReader.readAll(TextDocument.self, from: run.pretrainingCorpus.path).records
-            try pretrainPolicyStage(model: model, tokenizer: vocabulary, bundle: bundleManifest, documents: documents,
+            try pretrainPolicyStage(model: model, tokenizer: vocabulary, bundle: bundleManifest(writingInto: run.pretrainedPolicy), documents: documents,
                                     trainer: pretrainTrainer, out: run.pretrainedPolicy, quiet: quiet)
         }
         let solutions = try easySolutions()
         log("\(RunStep.policy.prefix) supervised fine-tuning on \(solutions.count) easy solutions (levels \(config.easyLevels))")
+        let manifest = try bundleManifest(writingInto: run.policy)
         let sft = { (quiet: Bool) in
-            try finetunePolicyStage(model: model, tokenizer: self.vocabulary, bundle: self.bundleManifest, solutions: solutions,
+            try finetunePolicyStage(model: model, tokenizer: self.vocabulary, bundle: manifest, solutions: solutions,
                                     trainer: self.sftTrainer, out: self.run.policy, quiet: quiet)
         }
         if trainsEvaluatorAlongside {

@@ -121,6 +121,12 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var likelihoodFeatures = true
     /// RL after the reward models, evaluated like the SFT policy (`e2h run --rl ALGO`); nil: none.
     public var rl: RunRLSettings?
+    /// A pretrained model (an e2h or Hugging Face folder, or a `.gguf` file) as the base of the policy
+    /// and of every reward model, instead of a model trained from scratch; nil (the default, and
+    /// absent from config.json) trains from scratch. Its tokenizer replaces `tokenizer`, its
+    /// architecture `model` (whose `context` still bounds training and sampling); problems and
+    /// solutions keep the paper's raw format. See ``PretrainedBase`` and docs/pretrained.md.
+    public var baseModel: String?
 
     public init() {}
 
@@ -165,7 +171,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             var out = base
             for (key, value) in patch {
                 let name = path.isEmpty ? key : path + "." + key
-                guard let old = base[key] else {
+                guard let old = base[key] ?? (path.isEmpty ? Self.optionalKeys[key] : nil) else {
                     throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(base.keys.sorted().joined(separator: ", ")))")
                 }
                 if let oldObject = old as? [String: Any], let newObject = value as? [String: Any] {
@@ -184,6 +190,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             throw ExperimentError.invalid("\(source): bad value for \"\(key)\": \(context.debugDescription)")
         }
     }
+
+    /// Keys that config.json leaves out while unset, with a stand-in of their type for the overlay.
+    static let optionalKeys: [String: Any] = ["baseModel": ""]
 
     /// The levels that are not easy.
     public var hardLevels: [Int] { (1...5).filter { !easyLevels.contains($0) } }
