@@ -118,6 +118,10 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// of the evaluator's language model (`reward/base`), fitted on the same easy labels; the raw
     /// PRM is reported as `prm-raw`. A deviation from the paper, see README.
     public var likelihoodFeatures = true
+    /// The policy is a model behind an OpenAI-compatible server: no local policy is trained and
+    /// every policy sample comes from the server (``RemoteSamplerConfig``; docs/serving.md). Absent
+    /// by default, and then not written to `config.json`.
+    public var sampler: RemoteSamplerConfig?
 
     public init() {}
 
@@ -150,9 +154,10 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         }
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .throw
-        guard let base = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
+        guard var base = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
             throw ExperimentError.invalid("\(source): cannot encode the base configuration")
         }
+        for key in ["sampler"] where base[key] == nil { base[key] = NSNull() }  // optional sections a patch may set
         func merge(_ base: [String: Any], _ patch: [String: Any], path: String) throws -> [String: Any] {
             var out = base
             for (key, value) in patch {
@@ -171,7 +176,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         let merged = try merge(base, patch, path: "")
         do {
             return try JSONDecoder().decode(ExperimentConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw ExperimentError.invalid("\(source): missing key \"\(path)\"")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
+                let DecodingError.valueNotFound(_, context) {
             let key = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             throw ExperimentError.invalid("\(source): bad value for \"\(key)\": \(context.debugDescription)")
         }

@@ -62,6 +62,7 @@ public func runRL(run root: URL, name: String?, config: RLConfig, problemScope: 
           let experiment = try? JSONDecoder().decode(ExperimentConfig.self, from: configData) else {
         throw ExperimentError.invalid("\(run.path("config.json")) is missing or unreadable: --run must name a directory written by `e2h run`")
     }
+    if let sampler = experiment.sampler { throw ExperimentError.invalid("\(root.path): \(sampler.rlRefusal)") }
     let sftURL = run.url("policy/sft")
     guard FileManager.default.fileExists(atPath: sftURL.appendingPathComponent(BundleManifest.fileName).path) else {
         throw ExperimentError.invalid("\(sftURL.path) holds no SFT policy (bundle.json missing): finish `e2h run` first")
