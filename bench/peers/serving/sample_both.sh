@@ -8,10 +8,10 @@ LLAMA=${2:-/work/peers/llama-build/bin/llama-server}
 GGUF=${3:-/root/.cache/e2h-models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf}
 OUT=$(mktemp -d /tmp/sample-both.XXXX)
 cat > "$OUT/problems.jsonl" <<'JSON'
-{"id": "q1", "problem": "What is 12 + 7?", "answer": "19", "level": 1}
-{"id": "q2", "problem": "Tom has 3 apples and buys 5 more. How many apples does he have?", "answer": "8", "level": 1}
-{"id": "q3", "problem": "What is 6 times 7?", "answer": "42", "level": 2}
-{"id": "q4", "problem": "A train travels 60 km in one hour. How far does it travel in 3 hours?", "answer": "180", "level": 2}
+{"id": "q1", "problem": "What is 12 + 7?", "answer": "19", "level": 1, "subject": "arithmetic"}
+{"id": "q2", "problem": "Tom has 3 apples and buys 5 more. How many apples does he have?", "answer": "8", "level": 1, "subject": "arithmetic"}
+{"id": "q3", "problem": "What is 6 times 7?", "answer": "42", "level": 2, "subject": "arithmetic"}
+{"id": "q4", "problem": "A train travels 60 km in one hour. How far does it travel in 3 hours?", "answer": "180", "level": 2, "subject": "arithmetic"}
 JSON
 port_llama=18501; port_e2h=18502
 "$LLAMA" -m "$GGUF" --host 127.0.0.1 --port $port_llama -np 4 -c 4096 -t 2 -a smollm2 > "$OUT/llama.log" 2>&1 &
