@@ -37,6 +37,15 @@ struct PlanningTests {
         #expect(RemotePlan.chunks(missing: Array(0..<64), maxN: 16).map(\.count) == [16, 16, 16, 16])
     }
 
+    @Test func limitsOnNAreReadFromRefusals() {
+        #expect(RemotePlan.nLimit(fromError: "Field 'n': Value must be between 1 <= value <= 4, but got 64") == 4)
+        #expect(RemotePlan.nLimit(fromError: "Field 'n_cmpl': Value must be between 1 <= value <= 32, but got 33") == 32)
+        #expect(RemotePlan.nLimit(fromError: "n must be at most 8") == 8)
+        #expect(RemotePlan.nLimit(fromError: "n is 16; it must be an integer in 1...2") == 2)
+        #expect(RemotePlan.nLimit(fromError: "max_tokens is 16; it must be an integer in 1...2") == nil)
+        #expect(RemotePlan.nLimit(fromError: "the prompt is too long") == nil)
+    }
+
     @Test func aRequestsSeedCarriesItsFirstSample() {
         // Sample j of e2h's decoding draws from seed &+ j &* 0xBF58_476D_1CE4_E5B9: a request that
         // starts at sample s with the offset seed gives sample s + j the same generator.

@@ -59,6 +59,27 @@ struct ServerTests {
         #expect(remoteText == localText)
     }
 
+    @Test func aServerThatRefusesLargeNGetsSmallerRequestsAndTheSameSamples() async throws {
+        let model = try tinyBundle()
+        let directory = temporaryDirectory("n-cap")
+        let problems = try writeProblems(to: directory)
+        var sampling = SamplingConfig()
+        sampling.samplesPerProblem = 5
+        sampling.maxNewTokens = 8
+        sampling.recordTokens = true
+        let local = directory.appendingPathComponent("local.jsonl").path
+        try sampleProblems(model: model, problems: problems, out: local, sampling: sampling, quiet: true) { _ in }
+        let remotePath = directory.appendingPathComponent("remote.jsonl").path
+        var config = ServeConfig()
+        config.maxN = 2  // refuses n = 5 with 400 "n is 5; it must be an integer in 1...2", as llama.cpp beyond its slots
+        try await withServer(model: model, config: config) { base, _ in
+            var remote = RemoteOptions(endpoint: base, model: "tiny")
+            remote.maxNPerRequest = 5
+            try await sampleProblemsRemote(remote: remote, problems: problems, out: remotePath, sampling: sampling) { _ in }
+        }
+        #expect(try String(contentsOfFile: remotePath, encoding: .utf8) == String(contentsOfFile: local, encoding: .utf8))
+    }
+
     @Test func aRerunAppendsOnlyTheMissingSamplesAfterATornLine() async throws {
         let model = try tinyBundle()
         let directory = temporaryDirectory("resume")

@@ -1,6 +1,11 @@
 // `/v1/chat/completions`, `/v1/models`, `/pooling` and the error body: the rest of the wire types.
 
-/// One chat message. `content` may be a string or a list of `{type: "text", text}` parts.
+/// One chat message on the wire. `content` may be a string or a list of `{type: "text", text}` parts.
+///
+/// Deliberately not `Training.ChatMessage` (the chat template's input): this target is the wire
+/// format only, with no dependency, so that a client need not link the engine; its decoding is
+/// lenient as servers and clients are. `e2h serve` converts at one place (`Serving/ChatPrompt.swift`).
+/// Code that imports both modules names the type with its module.
 public struct ChatMessage: Codable, Sendable, Equatable {
     public var role: String
     public var content: String
@@ -41,10 +46,13 @@ public struct ChatRequest: Codable, Sendable, Equatable {
     public var stop: StopList?
     /// Chat's logprobs is a bool (`top_logprobs` asks for alternatives).
     public var logprobs: Bool?
+    /// With `logprobs: true`: the most likely tokens reported at each position (0...20).
+    public var topLogprobs: Int?
     public var stream: Bool?
 
     enum CodingKeys: String, CodingKey {
         case model, messages, n, temperature, seed, stop, logprobs, stream
+        case topLogprobs = "top_logprobs"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case topP = "top_p"

@@ -68,7 +68,7 @@ public struct CompletionRequest: Codable, Sendable, Equatable {
     /// 64-bit seed; `e2h` sends the bit pattern of its unsigned seeds as a signed integer.
     public var seed: Int64?
     public var stop: StopList?
-    /// Top alternatives per token (vLLM: an int); `e2h serve` returns the sampled token's only.
+    /// Top alternatives per token (vLLM: an int, 0...20): `top_logprobs` holds the sampled token and the k most likely.
     public var logprobs: Int?
     public var stream: Bool?
     /// vLLM extension: token ids that end a completion.
@@ -114,13 +114,25 @@ public struct ChoiceLogprobs: Codable, Sendable, Equatable {
     public var textOffset: [Int]?
     /// Which shape was read or is written.
     public var shape: Shape
+    /// (T) the most likely tokens at each position, most likely first (nil: none sent or asked).
+    /// vLLM's dictionaries include the sampled token; llama.cpp's and OpenAI's lists may not.
+    public var topLogprobs: [[TopLogprob]]?
 
     public enum Shape: String, Codable, Sendable { case arrays, content }
 
+    /// One of the most likely tokens at a position.
+    public struct TopLogprob: Sendable, Equatable {
+        public var token: String
+        public var logprob: Double?
+        /// The token id, when the server sends it (llama.cpp's `id`).
+        public var id: Int?
+        public init(token: String, logprob: Double?, id: Int? = nil) { self.token = token; self.logprob = logprob; self.id = id }
+    }
+
     public init(tokens: [String], tokenLogprobs: [Double?], tokenIDs: [Int]? = nil, textOffset: [Int]? = nil,
-                shape: Shape = .arrays) {
+                shape: Shape = .arrays, topLogprobs: [[TopLogprob]]? = nil) {
         self.tokens = tokens; self.tokenLogprobs = tokenLogprobs; self.tokenIDs = tokenIDs
-        self.textOffset = textOffset; self.shape = shape
+        self.textOffset = textOffset; self.shape = shape; self.topLogprobs = topLogprobs
     }
 
     struct ContentEntry: Codable {
@@ -136,6 +148,7 @@ public struct ChoiceLogprobs: Codable, Sendable, Equatable {
         var id: Int?
         var token: String
         var logprob: Double?
+        var bytes: [Int]?
     }
 
     enum CodingKeys: String, CodingKey {
@@ -154,6 +167,8 @@ public struct ChoiceLogprobs: Codable, Sendable, Equatable {
             tokenIDs = ids.count == content.count ? ids : nil
             textOffset = nil
             shape = .content
+            let tops = content.map { ($0.topLogprobs ?? []).map { TopLogprob(token: $0.token, logprob: $0.logprob, id: $0.id) } }
+            topLogprobs = tops.allSatisfy(\.isEmpty) ? nil : tops
             return
         }
         guard c.contains(.tokens) || c.contains(.tokenLogprobs) else {
@@ -169,6 +184,14 @@ public struct ChoiceLogprobs: Codable, Sendable, Equatable {
         textOffset = try c.decodeIfPresent([Int].self, forKey: .textOffset)
         tokenIDs = nil
         shape = .arrays
+        // vLLM: one {token: logprob} object per position (null for the prompt's first token).
+        let tops = try c.decodeIfPresent([[String: Double?]?].self, forKey: .topLogprobs)
+        topLogprobs = tops.map { rows in
+            rows.map { row in
+                (row ?? [:]).map { TopLogprob(token: $0.key, logprob: $0.value) }
+                    .sorted { ($0.logprob ?? -.infinity, $1.token) > ($1.logprob ?? -.infinity, $0.token) }
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -177,14 +200,22 @@ public struct ChoiceLogprobs: Codable, Sendable, Equatable {
         case .arrays:
             try c.encode(tokens, forKey: .tokens)
             try c.encode(tokenLogprobs, forKey: .tokenLogprobs)
-            // Only the sampled token is known: its own top-1 entry.
-            let top: [[String: Double]?] = zip(tokens, tokenLogprobs).map { token, lp in lp.map { [token: $0] } }
+            // vLLM's shape: the sampled token and the most likely ones at each position.
+            let top: [[String: Double]?] = tokens.indices.map { i in
+                var row: [String: Double] = [:]
+                for entry in topLogprobs?[i] ?? [] { if let lp = entry.logprob, row[entry.token] == nil { row[entry.token] = lp } }
+                if let lp = tokenLogprobs[i] { row[tokens[i]] = lp }
+                return row.isEmpty ? nil : row
+            }
             try c.encode(top, forKey: .topLogprobs)
             try c.encode(textOffset ?? [], forKey: .textOffset)
         case .content:
             let entries = tokens.indices.map { i in
                 ContentEntry(id: tokenIDs?[i], token: tokens[i], logprob: tokenLogprobs[i],
-                             bytes: Array(tokens[i].utf8).map(Int.init), topLogprobs: [])
+                             bytes: Array(tokens[i].utf8).map(Int.init),
+                             topLogprobs: (topLogprobs?[i] ?? []).map {
+                                 TopEntry(id: $0.id, token: $0.token, logprob: $0.logprob, bytes: Array($0.token.utf8).map(Int.init))
+                             })
             }
             try c.encode(entries, forKey: .content)
         }

@@ -100,33 +100,35 @@ public final class OpenAIClient: Sendable {
 
     /// Sends one request with retries; returns the body of a 2xx response.
     func send(_ path: String, method: HTTPMethod, body: Data?) async throws -> Data {
+        try await withRetries(path) {
+            let response = try await self.executeOnce(path, method: method, body: body, accept: "application/json")
+            return Data(try await response.body.collect(upTo: self.config.maxResponseBytes).readableBytesView)
+        }
+    }
+
+    /// A failure worth another try: a retryable status (429, 408, 5xx) with the server's message.
+    struct RetryableFailure: Error {
+        var status: Int
+        var message: String
+        var retryAfter: Double?
+    }
+
+    /// Runs `body` until it succeeds, throws a ``ClientError`` (never retried), or the retry policy
+    /// gives up; transport errors (timeouts, refused or dropped connections) are retried.
+    func withRetries<R>(_ path: String, _ body: () async throws -> R) async throws -> R {
         var attempt = 0
         while true {
             attempt += 1
-            var request = HTTPClientRequest(url: base + path)
-            request.method = method
-            request.headers.add(name: "Accept", value: "application/json")
-            if let key = config.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: body))
-            }
             let failure: (status: Int?, message: String, retryAfter: Double?)
             do {
-                let response = try await http.execute(request, timeout: .milliseconds(Int64(config.timeout * 1000)))
-                let bytes = try await response.body.collect(upTo: config.maxResponseBytes)
-                let data = Data(bytes.readableBytesView)
-                let status = Int(response.status.code)
-                if (200..<300).contains(status) { return data }
-                let message = Self.errorMessage(data)
-                guard RetryPolicy.isRetryable(status: status) else {
-                    throw ClientError(status: status, message: message, path: path, attempts: attempt)
-                }
-                failure = (status, message, response.headers.first(name: "Retry-After").flatMap(Double.init))
-            } catch let error as ClientError {
+                return try await body()
+            } catch var error as ClientError {
+                error.attempts = attempt
                 throw error
+            } catch let error as RetryableFailure {
+                failure = (error.status, error.message, error.retryAfter)
             } catch {
-                failure = (nil, "\(error)", nil)  // timeouts, refused or dropped connections
+                failure = (nil, "\(error)", nil)
             }
             guard let wait = config.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter,
                                                 unit: Double.random(in: 0..<1)) else {
@@ -135,6 +137,28 @@ public final class OpenAIClient: Sendable {
             onRetry?(path, attempt, failure.status.map { "HTTP \($0): \(failure.message)" } ?? failure.message, wait)
             try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
         }
+    }
+
+    /// One try: a 2xx response is returned with its body unread; another status throws
+    /// ``RetryableFailure`` or, when it must not be retried, ``ClientError``.
+    func executeOnce(_ path: String, method: HTTPMethod, body: Data?, accept: String) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: accept)
+        if let key = config.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await http.execute(request, timeout: .milliseconds(Int64(config.timeout * 1000)))
+        let status = Int(response.status.code)
+        if (200..<300).contains(status) { return response }
+        let message = Self.errorMessage(Data(try await response.body.collect(upTo: config.maxResponseBytes).readableBytesView))
+        guard RetryPolicy.isRetryable(status: status) else {
+            throw ClientError(status: status, message: message, path: path, attempts: 1)
+        }
+        throw RetryableFailure(status: status, message: message,
+                               retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init))
     }
 
     /// The message of an error body in any of the shapes servers send.

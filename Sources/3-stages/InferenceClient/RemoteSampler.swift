@@ -80,6 +80,20 @@ public enum RemotePlan {
         return runs
     }
 
+    /// The most completions per request a server's refusal names: llama.cpp's "Field 'n': Value
+    /// must be between 1 <= value <= 4, but got 16" (n is capped at its slots), OpenAI's "n must
+    /// be at most 8" and `e2h serve`'s "n is 16; it must be an integer in 1...8"; nil otherwise.
+    public static func nLimit(fromError message: String) -> Int? {
+        for pattern in [#"Field 'n(?:_cmpl)?': Value must be between 1 <= value <= (\d+)"#, #"\bn must be at most (\d+)"#,
+                        #"\bn is \d+; it must be an integer in 1\.\.\.(\d+)"#] {
+            guard let regex = try? NSRegularExpression(pattern: pattern),
+                  let match = regex.firstMatch(in: message, range: NSRange(message.startIndex..., in: message)),
+                  let range = Range(match.range(at: 1), in: message), let limit = Int(message[range]), limit >= 1 else { continue }
+            return limit
+        }
+        return nil
+    }
+
     /// The seed of a request whose first sample is `start` (see ``RemoteJob/seed``).
     public static func seed(_ seed: UInt64, start: Int) -> Int64 {
         Int64(bitPattern: seed &+ UInt64(start) &* 0xBF58_476D_1CE4_E5B9)
@@ -98,7 +112,9 @@ public final class RemoteSampler: Sendable {
 
     /// Requests every missing sample; `onSample` gets each (serially, in arrival order), `onProgress`
     /// the throughput after every request. A server that returns fewer choices than asked (it caps
-    /// n) gets the rest in further rounds with n at most what it returned.
+    /// n) gets the rest in further rounds with n at most what it returned; one that refuses the
+    /// request naming its limit on n (``RemotePlan/nLimit(fromError:)``, llama.cpp) gets it again in
+    /// the next round with n at most that limit.
     /// - Throws: the first request that failed for good (``ClientError``), or `onSample`'s error.
     public func run(_ jobs: [RemoteJob], onSample: @escaping @Sendable (RemoteSample) async throws -> Void,
                     onProgress: @escaping @Sendable (RemoteProgress) -> Void = { _ in }) async throws {
@@ -111,7 +127,7 @@ public final class RemoteSampler: Sendable {
                 RemotePlan.chunks(missing: job.missing, maxN: maxN).map { PlannedRequest(job: job.index, start: $0.start, count: $0.count) }
             }
             let byIndex = Dictionary(pending.map { ($0.index, $0) }) { a, _ in a }
-            try await withThrowingTaskGroup(of: (PlannedRequest, CompletionResponse).self) { group in
+            try await withThrowingTaskGroup(of: (PlannedRequest, CompletionResponse?, Int?).self) { group in
                 var next = 0
                 func launch() {
                     guard next < plan.count else { return }
@@ -124,19 +140,29 @@ public final class RemoteSampler: Sendable {
                             seed: RemotePlan.seed(job.seed, start: request.start), stop: settings.stop.isEmpty ? nil : settings.stop,
                             logprobs: settings.logprobs ? 1 : nil, returnTokenIDs: settings.logprobs ? true : nil)
                         body.stream = false
-                        return (request, try await client.completions(body))
+                        do {
+                            return (request, try await client.completions(body), nil)
+                        } catch let error as ClientError where error.status == 400 && request.count > 1 {
+                            guard let limit = RemotePlan.nLimit(fromError: error.message), limit < request.count else { throw error }
+                            return (request, nil, limit)
+                        }
                     }
                 }
                 for _ in 0..<max(1, settings.concurrency) { launch() }
-                while let (request, response) = try await group.next() {
+                while let (request, reply, limit) = try await group.next() {
                     launch()
+                    guard let response = reply else {
+                        await state.capped(at: limit ?? 1)
+                        continue
+                    }
                     var tokens = 0
                     for choice in response.choices where choice.index >= 0 && choice.index < request.count {
                         tokens += choice.logprobs?.tokens.count ?? choice.tokenIDs?.count ?? 0
                         try await onSample(RemoteSample(job: request.job, sample: request.start + choice.index, choice: choice))
                         await state.mark(Key(job: request.job, sample: request.start + choice.index))
                     }
-                    let usageTokens = response.usage?.completionTokens ?? tokens
+                    // llama.cpp's usage counts one choice's tokens when n > 1: the larger count holds.
+                    let usageTokens = max(response.usage?.completionTokens ?? 0, tokens)
                     let progress = await state.record(samples: response.choices.count, tokens: usageTokens,
                                                       seconds: Date().timeIntervalSince(start))
                     onProgress(progress)

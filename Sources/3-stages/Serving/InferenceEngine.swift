@@ -85,7 +85,10 @@ public final class InferenceEngine: @unchecked Sendable {
     public var tokensFed: Int { condition.lock(); defer { condition.unlock() }; return fed }
     private var fed = 0
 
-    public init(model: TransformerModel, tokenizer: any Tokenizer, config: EngineConfig, logger: Logger) {
+    /// - Parameter stopTokenIDs: ids that end a sequence; PAD and BOS are never drawn unless they
+    ///   are among them (SmolLM2's PAD is its end of turn), as in `e2h sample`.
+    public init(model: TransformerModel, tokenizer: any Tokenizer, config: EngineConfig, logger: Logger,
+                stopTokenIDs: Set<Int> = []) {
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
@@ -93,7 +96,8 @@ public final class InferenceEngine: @unchecked Sendable {
         let V = model.config.vocabSize
         scheduler = DecodeScheduler(slots: max(1, config.slots), contextLength: max(2, model.config.maxPositions), rowWidth: V,
                                     candidateCount: min(V, tokenizer.vocabularySize),
-                                    banned: [tokenizer.padID, tokenizer.bosID], tokenizer: tokenizer)
+                                    banned: [tokenizer.padID, tokenizer.bosID].filter { !stopTokenIDs.contains($0) },
+                                    tokenizer: tokenizer)
     }
 
     /// Starts the engine thread.

@@ -15,122 +15,109 @@ extension OpenAIServer {
         if let k = body.logprobs, !(0...20).contains(k) {
             throw ServeError.badRequest("logprobs is \(k); it must be an integer in 0...20", param: "logprobs")
         }
-        let settings = try served.settings(SamplingParameters(
+        var settings = try served.settings(SamplingParameters(
             n: body.n, maxTokens: body.maxTokens, temperature: body.temperature, topP: body.topP, topK: body.topK,
             seed: body.seed, stop: body.stop?.values ?? [], stopTokenIDs: body.stopTokenIDs,
             answerLineStop: body.answerLineStop), seedFallback: freshSeed())
+        settings.topLogprobs = body.logprobs ?? 0
         let prompts = try served.tokens(body.prompt)
         let (events, ids) = try engine.submit(prompts: prompts, settings: settings)
         let id = "cmpl-" + UUID().uuidString.lowercased(), created = Int(Date().timeIntervalSince1970)
-        let n = settings.samples, model = served.name, wantLogprobs = body.logprobs != nil
-        let promptTokens = prompts.reduce(0) { $0 + $1.count } * n
-        let start = Date()
+        let n = settings.samples, model = served.name, served = self.served
+        let wantLogprobs = body.logprobs != nil, returnIDs = body.returnTokenIDs == true
+        func chunk(_ choice: CompletionChoice) -> CompletionResponse {
+            CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil)
+        }
 
         if body.stream == true {
-            let served = self.served, engine = self.engine, logger = self.logger
-            return Response(status: .ok, headers: Self.eventStreamHeaders, body: ResponseBody { writer in
-                do {
-                    for await event in events {
-                        let choice: CompletionChoice
-                        switch event {
-                        case .token(let t):
-                            guard !t.text.isEmpty || wantLogprobs else { continue }
-                            let logprobs = wantLogprobs ? ChoiceLogprobs(
-                                tokens: [served.text(of: t.tokenID)], tokenLogprobs: [t.logprob.isFinite ? Double(t.logprob) : nil],
-                                tokenIDs: [t.tokenID], textOffset: [0]) : nil
-                            choice = CompletionChoice(index: t.request * n + t.sample, text: t.text, logprobs: logprobs, finishReason: nil)
-                        case .finished(let o):
-                            choice = CompletionChoice(index: o.request * n + o.sample, text: "",
-                                                      finishReason: ServedModel.finishReason(o.finishReason),
-                                                      stopReason: ServedModel.stopReason(o),
-                                                      tokenIDs: body.returnTokenIDs == true ? o.tokenIDs : nil)
-                        case .failed(let message):
-                            try await writer.write(Self.event(ErrorBody(message: message, type: "server_error", code: 500)))
-                            continue
-                        }
-                        try await writer.write(Self.event(CompletionResponse(id: id, created: created, model: model,
-                                                                             choices: [choice], usage: nil)))
+            return stream(events, ids: ids, id: id) {
+                { event in
+                    switch event {
+                    case .token(let t):
+                        guard !t.text.isEmpty || wantLogprobs else { return nil }
+                        return Self.event(chunk(CompletionChoice(
+                            index: t.request * n + t.sample, text: t.text,
+                            logprobs: wantLogprobs ? served.logprobs(t, shape: .arrays) : nil, finishReason: nil)))
+                    case .finished(let o):
+                        return Self.event(chunk(CompletionChoice(
+                            index: o.request * n + o.sample, text: "", finishReason: ServedModel.finishReason(o.finishReason),
+                            stopReason: ServedModel.stopReason(o), tokenIDs: returnIDs ? o.tokenIDs : nil)))
+                    case .failed: return nil
                     }
-                    try await writer.write(Self.done)
-                    try await writer.finish(nil)
-                } catch {
-                    engine.cancel(ids)  // the client went away: free its slots now
-                    logger.info("stream \(id) ended early: \(error)")
-                    throw error
                 }
-            })
-        }
-
-        var outputs: [DecodeOutput] = []
-        for await event in events {
-            switch event {
-            case .token: continue
-            case .finished(let output): outputs.append(output)
-            case .failed(let message): throw ServeError(status: .internalServerError, message: message, param: nil)
             }
         }
-        outputs.sort { ($0.request, $0.sample) < ($1.request, $1.sample) }
+
+        let start = Date()
+        let outputs = try await Self.collect(events)
         let choices = outputs.map { o in
             CompletionChoice(index: o.request * n + o.sample, text: o.text,
                              logprobs: wantLogprobs ? served.logprobs(o, shape: .arrays) : nil,
                              finishReason: ServedModel.finishReason(o.finishReason), stopReason: ServedModel.stopReason(o),
-                             tokenIDs: body.returnTokenIDs == true ? o.tokenIDs : nil)
+                             tokenIDs: returnIDs ? o.tokenIDs : nil)
         }
         let generated = outputs.reduce(0) { $0 + $1.tokenIDs.count }
         logger.info("completions: \(prompts.count) prompts x n=\(n), \(generated) tokens in \(String(format: "%.3f", Date().timeIntervalSince(start))) s")
         return Self.json(CompletionResponse(id: id, created: created, model: model, choices: choices,
-                                            usage: Usage(promptTokens: promptTokens, completionTokens: generated)))
+                                            usage: Usage(promptTokens: prompts.reduce(0) { $0 + $1.count } * n,
+                                                         completionTokens: generated)))
     }
 
     /// `POST /v1/chat/completions`: the messages become a prompt (``ChatPrompt``), then as completions.
     func chat(_ request: Request) async throws -> Response {
         let body = try JSONWire.decode(ChatRequest.self, from: try await self.body(request))
         try served.check(model: body.model)
-        let settings = try served.settings(SamplingParameters(
+        if let k = body.topLogprobs, !(0...20).contains(k) {
+            throw ServeError.badRequest("top_logprobs is \(k); it must be an integer in 0...20", param: "top_logprobs")
+        }
+        var settings = try served.settings(SamplingParameters(
             n: body.n, maxTokens: body.maxCompletionTokens ?? body.maxTokens, temperature: body.temperature, topP: body.topP,
             topK: body.topK, seed: body.seed, stop: body.stop?.values ?? [], stopTokenIDs: nil, answerLineStop: nil),
             seedFallback: freshSeed())
+        let wantLogprobs = body.logprobs == true
+        settings.topLogprobs = wantLogprobs ? body.topLogprobs ?? 0 : 0
         let prompt = try ChatPrompt.render(body.messages, format: served.promptFormat, template: served.chatTemplate)
         let prompts = try served.tokens(.texts([prompt]))
         let (events, ids) = try engine.submit(prompts: prompts, settings: settings)
         let id = "chatcmpl-" + UUID().uuidString.lowercased(), created = Int(Date().timeIntervalSince1970)
-        let model = served.name, wantLogprobs = body.logprobs == true
-
-        if body.stream == true {
-            let served = self.served, engine = self.engine, n = settings.samples
-            return Response(status: .ok, headers: Self.eventStreamHeaders, body: ResponseBody { writer in
-                do {
-                    var started = Set<Int>()
-                    for await event in events {
-                        let choice: ChatChoice
-                        switch event {
-                        case .token(let t):
-                            let first = started.insert(t.sample).inserted
-                            guard !t.text.isEmpty || first || wantLogprobs else { continue }
-                            let logprobs = wantLogprobs ? ChoiceLogprobs(
-                                tokens: [served.text(of: t.tokenID)], tokenLogprobs: [t.logprob.isFinite ? Double(t.logprob) : nil],
-                                tokenIDs: [t.tokenID], shape: .content) : nil
-                            choice = ChatChoice(index: t.sample, delta: ChatDelta(role: first ? "assistant" : nil, content: t.text),
-                                                logprobs: logprobs, finishReason: nil)
-                        case .finished(let o):
-                            choice = ChatChoice(index: o.sample, delta: ChatDelta(), finishReason: ServedModel.finishReason(o.finishReason))
-                        case .failed(let message):
-                            try await writer.write(Self.event(ErrorBody(message: message, type: "server_error", code: 500)))
-                            continue
-                        }
-                        try await writer.write(Self.event(ChatResponse(id: id, object: "chat.completion.chunk", created: created,
-                                                                       model: model, choices: [choice], usage: nil)))
-                    }
-                    _ = n
-                    try await writer.write(Self.done)
-                    try await writer.finish(nil)
-                } catch {
-                    engine.cancel(ids)
-                    throw error
-                }
-            })
+        let model = served.name, served = self.served
+        func chunk(_ choice: ChatChoice) -> ChatResponse {
+            ChatResponse(id: id, object: "chat.completion.chunk", created: created, model: model, choices: [choice], usage: nil)
         }
 
+        if body.stream == true {
+            return stream(events, ids: ids, id: id) {
+                var started = Set<Int>()
+                return { event in
+                    switch event {
+                    case .token(let t):
+                        let first = started.insert(t.sample).inserted
+                        guard !t.text.isEmpty || first || wantLogprobs else { return nil }
+                        return Self.event(chunk(ChatChoice(
+                            index: t.sample, delta: ChatDelta(role: first ? "assistant" : nil, content: t.text),
+                            logprobs: wantLogprobs ? served.logprobs(t, shape: .content) : nil, finishReason: nil)))
+                    case .finished(let o):
+                        return Self.event(chunk(ChatChoice(index: o.sample, delta: ChatDelta(),
+                                                           finishReason: ServedModel.finishReason(o.finishReason))))
+                    case .failed: return nil
+                    }
+                }
+            }
+        }
+
+        let outputs = try await Self.collect(events)
+        let choices = outputs.map { o in
+            ChatChoice(index: o.sample, message: InferenceProtocol.ChatMessage(role: "assistant", content: o.text),
+                       logprobs: wantLogprobs ? served.logprobs(o, shape: .content) : nil,
+                       finishReason: ServedModel.finishReason(o.finishReason))
+        }
+        let generated = outputs.reduce(0) { $0 + $1.tokenIDs.count }
+        return Self.json(ChatResponse(id: id, created: created, model: model, choices: choices,
+                                      usage: Usage(promptTokens: prompts[0].count * settings.samples, completionTokens: generated)))
+    }
+
+    /// The finished sequences of a submission, in (prompt, sample) order (a whole response).
+    static func collect(_ events: AsyncStream<EngineEvent>) async throws -> [DecodeOutput] {
         var outputs: [DecodeOutput] = []
         for await event in events {
             switch event {
@@ -139,15 +126,34 @@ extension OpenAIServer {
             case .failed(let message): throw ServeError(status: .internalServerError, message: message, param: nil)
             }
         }
-        outputs.sort { $0.sample < $1.sample }
-        let choices = outputs.map { o in
-            ChatChoice(index: o.sample, message: ChatMessage(role: "assistant", content: o.text),
-                       logprobs: wantLogprobs ? served.logprobs(o, shape: .content) : nil,
-                       finishReason: ServedModel.finishReason(o.finishReason))
-        }
-        let generated = outputs.reduce(0) { $0 + $1.tokenIDs.count }
-        return Self.json(ChatResponse(id: id, created: created, model: model, choices: choices,
-                                      usage: Usage(promptTokens: prompts[0].count * settings.samples, completionTokens: generated)))
+        return outputs.sorted { ($0.request, $0.sample) < ($1.request, $1.sample) }
+    }
+
+    /// A submission as server-sent events: `makeChunker` (called once, in the stream's task, so its
+    /// state is the stream's own) turns each token or finished sequence into an event or nothing;
+    /// an engine failure becomes an error event; then `data: [DONE]`. A client that goes away
+    /// cancels the submission, whose slots are free at the next step.
+    func stream(_ events: AsyncStream<EngineEvent>, ids: Range<Int>, id: String,
+                makeChunker: @escaping @Sendable () -> (EngineEvent) -> ByteBuffer?) -> Response {
+        let engine = self.engine, logger = self.logger
+        return Response(status: .ok, headers: Self.eventStreamHeaders, body: ResponseBody { writer in
+            let chunker = makeChunker()
+            do {
+                for await event in events {
+                    if case .failed(let message) = event {
+                        try await writer.write(Self.event(ErrorBody(message: message, type: "server_error", code: 500)))
+                    } else if let buffer = chunker(event) {
+                        try await writer.write(buffer)
+                    }
+                }
+                try await writer.write(Self.done)
+                try await writer.finish(nil)
+            } catch {
+                engine.cancel(ids)  // the client went away: free its slots now
+                logger.info("stream \(id) ended early: \(error)")
+                throw error
+            }
+        })
     }
 
     /// `POST /pooling`: step scores of texts in the paper's format (`# Question ... # Solution ...`)

@@ -22,9 +22,11 @@ public final class OpenAIServer: @unchecked Sendable {
     /// - Parameters:
     ///   - bundle: the model; its engine thread starts here.
     public init(bundle: ModelBundle, config: ServeConfig, logger: Logger) {
-        engine = InferenceEngine(model: bundle.model, tokenizer: bundle.tokenizer, config: config.engine, logger: logger)
+        let stopTokenIDs = bundle.tokenizer.stopIDs.union(bundle.manifest.stopTokenIDs)
+        engine = InferenceEngine(model: bundle.model, tokenizer: bundle.tokenizer, config: config.engine, logger: logger,
+                                 stopTokenIDs: stopTokenIDs)
         served = ServedModel(name: config.modelName, tokenizer: bundle.tokenizer, promptFormat: bundle.promptFormat,
-                             chatTemplate: bundle.chatTemplate, stopTokenIDs: bundle.tokenizer.stopIDs.union(bundle.manifest.stopTokenIDs),
+                             chatTemplate: bundle.chatTemplate, stopTokenIDs: stopTokenIDs,
                              context: bundle.model.config.maxPositions, vocabularySize: bundle.model.config.vocabSize,
                              config: config)
         self.logger = logger

@@ -133,12 +133,27 @@ struct ServedModel: Sendable {
         }
     }
 
-    /// Log-probabilities of a finished sequence in the asked shape (non-finite values become null).
+    /// Log-probabilities of a finished sequence in the asked shape (non-finite values become null),
+    /// with the most likely tokens at each position when they were asked.
     func logprobs(_ output: DecodeOutput, shape: ChoiceLogprobs.Shape) -> ChoiceLogprobs {
         let tokens = output.tokenIDs.map(text(of:))
         var offsets: [Int] = [], offset = 0
         for token in tokens { offsets.append(offset); offset += token.utf8.count }
-        return ChoiceLogprobs(tokens: tokens, tokenLogprobs: output.logprobs.map { $0.isFinite ? Double($0) : nil },
-                              tokenIDs: output.tokenIDs, textOffset: offsets, shape: shape)
+        return ChoiceLogprobs(tokens: tokens, tokenLogprobs: output.logprobs.map(Self.wire), tokenIDs: output.tokenIDs,
+                              textOffset: offsets, shape: shape,
+                              topLogprobs: output.topLogprobs.isEmpty ? nil : output.topLogprobs.map(top))
     }
+
+    /// Log-probabilities of one streamed token (its text offset is 0: the chunk's text starts with it).
+    func logprobs(_ token: DecodeToken, shape: ChoiceLogprobs.Shape) -> ChoiceLogprobs {
+        ChoiceLogprobs(tokens: [text(of: token.tokenID)], tokenLogprobs: [Self.wire(token.logprob)], tokenIDs: [token.tokenID],
+                       textOffset: shape == .arrays ? [0] : nil, shape: shape,
+                       topLogprobs: token.top.isEmpty ? nil : [top(token.top)])
+    }
+
+    private func top(_ entries: [TokenLogprob]) -> [ChoiceLogprobs.TopLogprob] {
+        entries.map { ChoiceLogprobs.TopLogprob(token: text(of: $0.id), logprob: Self.wire($0.logprob), id: $0.id) }
+    }
+
+    private static func wire(_ x: Float) -> Double? { x.isFinite ? Double(x) : nil }
 }

@@ -218,10 +218,13 @@ public struct DecodeScheduler: Sendable {
         let s = sequence.settings
         let token = sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
                                 topP: s.topP, generator: &sequence.generator, scratch: &scratch)
-        let logprob = row[token] - logSumExp(row, count: rowWidth)
+        let logNormalizer = logSumExp(row, count: rowWidth)
+        let logprob = row[token] - logNormalizer
+        let top = s.topLogprobs > 0 ? mostLikely(row, count: candidateCount, k: s.topLogprobs, banned: banned, logNormalizer: logNormalizer) : []
+        if !top.isEmpty { sequence.topLogprobs.append(top) }
         let text = sequence.accept(token: token, bytes: tokenBytes[token], logprob: logprob, contextLength: contextLength)
         actions.append(.token(DecodeToken(request: sequence.request, sample: sequence.sample, tokenID: token,
-                                          logprob: logprob, text: text)))
+                                          logprob: logprob, text: text, top: top)))
     }
 
     /// Reports the slot's sequence if it ended and gives the slot to the next queued one, until the
@@ -230,7 +233,7 @@ public struct DecodeScheduler: Sendable {
         while ended[slot], let sequence = slots[slot] {
             actions.append(.finished(DecodeOutput(request: sequence.request, sample: sequence.sample, text: sequence.output,
                                                   tokenIDs: sequence.tokenIDs, logprobs: sequence.logprobs,
-                                                  finishReason: sequence.finish!), slot: slot))
+                                                  finishReason: sequence.finish!, topLogprobs: sequence.topLogprobs), slot: slot))
             refill(slot)
         }
     }
@@ -284,6 +287,22 @@ public struct DecodeScheduler: Sendable {
         ended[slot] = sequence?.finish != nil
         slots[slot] = sequence
     }
+}
+
+/// The `k` largest of `row[0..<count]` as log-probabilities (minus `logNormalizer`), most likely
+/// first, ties by lower id; `banned` ids (never sampled) are left out.
+func mostLikely(_ row: UnsafePointer<Float>, count: Int, k: Int, banned: [Int], logNormalizer: Float) -> [TokenLogprob] {
+    var best: [(id: Int, logit: Float)] = []
+    best.reserveCapacity(k + 1)
+    for i in 0..<count {
+        let x = row[i]
+        guard best.count < k || x > best[best.count - 1].logit, !banned.contains(i) else { continue }
+        var at = best.count
+        while at > 0, best[at - 1].logit < x { at -= 1 }
+        best.insert((i, x), at: at)
+        if best.count > k { best.removeLast() }
+    }
+    return best.map { TokenLogprob(id: $0.id, logprob: $0.logit - logNormalizer) }
 }
 
 /// A request the scheduler cannot take, naming the request's id.

@@ -23,6 +23,8 @@ struct DecodeSequence {
     var waiting = false
     var tokenIDs: [Int] = []
     var logprobs: [Float] = []
+    /// (T) the most likely tokens at each position, when the settings ask for them.
+    var topLogprobs: [[TokenLogprob]] = []
     var finish: FinishReason?
     private var text = DecodeText()
 

@@ -33,6 +33,13 @@ public struct DecodeSettings: Codable, Sendable, Equatable {
     public var stopTokenIDs: Set<Int> = []
     /// Stop conditions by name (finish reason `stop`).
     public var stopRules: [StopRule] = []
+    /// The most likely tokens reported with each sampled token (OpenAI's `top_logprobs`; 0: none).
+    /// Not encoded: it changes what is reported, never what is drawn.
+    public var topLogprobs: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case samples, temperature, topK, topP, seed, maxNewTokens, stopStrings, stopTokenIDs, stopRules
+    }
 
     public init(samples: Int = 1, temperature: Float = 1, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0,
                 maxNewTokens: Int = 256, stopStrings: [String] = [], stopTokenIDs: Set<Int> = [], stopRules: [StopRule] = []) {
@@ -53,6 +60,7 @@ public struct DecodeSettings: Codable, Sendable, Equatable {
         guard topK >= 0 else { throw fail("topK", "\(topK)", "an integer ≥ 0 (0 = no limit)") }
         guard topP > 0, topP <= 1 else { throw fail("topP", "\(topP)", "a number in (0, 1] (1 = no limit)") }
         guard maxNewTokens >= 1 else { throw fail("maxNewTokens", "\(maxNewTokens)", "an integer ≥ 1") }
+        guard topLogprobs >= 0 else { throw fail("topLogprobs", "\(topLogprobs)", "an integer ≥ 0") }
         if let empty = stopStrings.firstIndex(where: \.isEmpty) {
             throw fail("stopStrings[\(empty)]", "\"\"", "a non-empty string")
         }
@@ -109,6 +117,15 @@ public struct DecodeToken: Sendable, Equatable {
     /// or text that may be the start of a stop string, is held back). The deltas of a sequence
     /// concatenate to its ``DecodeOutput/text``.
     public var text: String
+    /// The ``DecodeSettings/topLogprobs`` most likely tokens at this position, most likely first.
+    public var top: [TokenLogprob] = []
+}
+
+/// A token and its log-probability (log-softmax of the logits at temperature 1).
+public struct TokenLogprob: Sendable, Equatable {
+    public var id: Int
+    public var logprob: Float
+    public init(id: Int, logprob: Float) { self.id = id; self.logprob = logprob }
 }
 
 /// A finished sequence.
@@ -126,4 +143,7 @@ public struct DecodeOutput: Sendable, Equatable {
     /// tempered, truncated draw.
     public var logprobs: [Float]
     public var finishReason: FinishReason
+    /// (T) the ``DecodeSettings/topLogprobs`` most likely tokens at each position; empty when none
+    /// were asked.
+    public var topLogprobs: [[TokenLogprob]] = []
 }

@@ -34,7 +34,9 @@ public enum PromptFormat: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// One message of a conversation.
+/// One message of a conversation: the input of ``ChatTemplate/render(_:addGenerationPrompt:)``.
+/// The HTTP wire type is `InferenceProtocol.ChatMessage` (lenient decoding, no engine dependency);
+/// `e2h serve` converts in `Serving/ChatPrompt.swift`.
 public struct ChatMessage: Codable, Sendable, Equatable {
     /// "system", "user" or "assistant" (any role is rendered as given).
     public var role: String

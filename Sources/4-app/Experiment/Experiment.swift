@@ -34,6 +34,7 @@ public final class Experiment {
         builder = ExampleBuilder(tokenizer: vocabulary)
         self.log = log
         self.quiet = quiet
+        try config.sampler?.validate(in: config)
         try run.bind(config)
     }
 
@@ -91,6 +92,7 @@ public final class Experiment {
     /// stage functions as `e2h train policy` (``pretrainPolicyStage``, ``finetunePolicyStage``).
     public func trainPolicy() throws {
         guard !run.isDone(.policy) else { return }
+        if let sampler = config.sampler { return try skipPolicyTraining(sampler) }
         let model = try initialPolicy()
         if config.pretrainSteps > 0 {
             log("\(RunStep.policy.prefix) pretraining the policy on \(config.pretrainingDocuments) unlabelled documents (\(model.parameterCount) parameters)")
@@ -146,6 +148,7 @@ public final class Experiment {
 
     /// `quiet`: no progress bar (a job beside another, ``inLanes(_:)``).
     func sample(_ problems: [Problem], samples: Int, seed: UInt64, label: String, quiet: Bool) throws -> [SampleRecord] {
+        if let sampler = config.sampler { return try sampleRemotely(sampler, problems, samples: samples, seed: seed, label: label, quiet: quiet) }
         let sampler = try sampler(samples: samples, seed: seed)
         let progress = ProgressReporter(label: label, total: problems.count * samples, quiet: quiet)
         let records = try sampler.sample(problems.map { SamplingJob(problemID: $0.id, prompt: SolutionFormat.prompt(problem: $0.problem)) },

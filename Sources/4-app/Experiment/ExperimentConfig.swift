@@ -127,6 +127,10 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// architecture `model` (whose `context` still bounds training and sampling); problems and
     /// solutions keep the paper's raw format. See ``PretrainedBase`` and docs/pretrained.md.
     public var baseModel: String?
+    /// The policy is a model behind an OpenAI-compatible server: no local policy is trained and
+    /// every policy sample comes from the server (``RemoteSamplerConfig``; docs/serving.md). Absent
+    /// by default, and then not written to `config.json`.
+    public var sampler: RemoteSamplerConfig?
 
     public init() {}
 
@@ -167,6 +171,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         if patch["rl"] != nil, base["rl"] == nil {
             base["rl"] = try JSONSerialization.jsonObject(with: encoder.encode(RunRLSettings()))
         }
+        for key in ["sampler"] where base[key] == nil { base[key] = NSNull() }  // optional sections a patch may set
         func merge(_ base: [String: Any], _ patch: [String: Any], path: String) throws -> [String: Any] {
             var out = base
             for (key, value) in patch {
@@ -185,7 +190,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         let merged = try merge(base, patch, path: "")
         do {
             return try JSONDecoder().decode(ExperimentConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw ExperimentError.invalid("\(source): missing key \"\(path)\"")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
+                let DecodingError.valueNotFound(_, context) {
             let key = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             throw ExperimentError.invalid("\(source): bad value for \"\(key)\": \(context.debugDescription)")
         }

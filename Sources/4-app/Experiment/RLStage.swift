@@ -67,6 +67,7 @@ public func runRL(run root: URL, name: String?, config: RLConfig, problemScope: 
           let experiment = try? JSONDecoder().decode(ExperimentConfig.self, from: configData) else {
         throw ExperimentError.invalid("\(run.path("config.json")) is missing or unreadable: --run must name a directory written by `e2h run`")
     }
+    if let sampler = experiment.sampler { throw ExperimentError.invalid("\(root.path): \(sampler.rlRefusal)") }
     var config = config
     if seedFromRun { config.seed = experiment.seed }
     let runName = name ?? "\(config.algorithm.rawValue)-\(config.reward.source.rawValue)-\(problemScope.rawValue)"

@@ -42,7 +42,14 @@ public struct RemoteOptions: Sendable {
 /// per sample), so `e2h serve` draws what local sampling draws.
 public func sampleProblemsRemote(remote: RemoteOptions, problems: String, out: String, sampling: SamplingConfig,
                                  progress: ProgressReporter? = nil, log: @escaping @Sendable (String) -> Void) async throws {
-    let records = try readStrict(Problem.self, problems)
+    try await sampleProblemsRemote(remote: remote, problems: try readStrict(Problem.self, problems), out: out, sampling: sampling,
+                                   progress: progress, log: log)
+}
+
+/// ``sampleProblemsRemote(remote:problems:out:sampling:progress:log:)`` on problems in memory
+/// (`e2h run` with a `sampler`).
+public func sampleProblemsRemote(remote: RemoteOptions, problems records: [Problem], out: String, sampling: SamplingConfig,
+                                 progress: ProgressReporter? = nil, log: @escaping @Sendable (String) -> Void) async throws {
     let byID = Dictionary(records.map { ($0.id, $0) }) { a, _ in a }
     let file = try ResumableSampleFile(path: out)
     if file.droppedBytes > 0 { log("\(out): dropped a half-written last line (\(file.droppedBytes) bytes)") }
