@@ -97,6 +97,29 @@ struct SmolLM2QuantizedTests {
         }
     }
 
+    /// Its float buffer lacks the quantized matrices: training it or saving it is refused with an
+    /// error saying so, before anything is written.
+    @Test func quantizedLoadRefusesTrainingAndSaving() throws {
+        guard let bundle = try load(quantized: true) else { return }
+        let model = bundle.model
+        let expected = TransformerError.quantizedWeights(purpose: "save", tensors: model.quantizedWeights!.names.count)
+        #expect(expected.description.contains("loaded with quantized weights for inference; load with float weights to train or save"))
+        try withTemporaryFolder { folder in
+            let target = folder.appendingPathComponent("saved")
+            #expect(throws: expected) { try model.save(to: target) }
+            #expect(!FileManager.default.fileExists(atPath: target.path))
+            let example = try ExampleBuilder(tokenizer: bundle.tokenizer).policyExample(prompt: "1+1=", completion: "2", source: "test")
+            var config = TrainerConfig()
+            config.steps = 1; config.batchSize = 1; config.context = 16
+            #expect(throws: TransformerError.quantizedWeights(purpose: "train", tensors: model.quantizedWeights!.names.count)) {
+                try Trainer(model: model, config: config, training: [example], outputDirectory: folder, padID: bundle.tokenizer.padID)
+            }
+        }
+        #expect(!model.hasGradients)
+        // The float load of the same file trains and saves as before.
+        try SmolLM2ModelTests.bundle?.model.requireFloatWeights(for: "train")
+    }
+
     @Test func batchedPrefillMatchesTokenByToken() throws {
         guard let bundle = SmolLM2ModelTests.bundle else { _ = try load(quantized: false); return }
         let cases = try fixtureJSON("smollm2.json")["cases"] as! [[String: Any]]

@@ -12,7 +12,9 @@ extension TransformerModel {
 
     /// Writes `config.json` and `model.safetensors` into `directory` (created if missing). Each
     /// file is replaced atomically, so an interrupted save leaves the previous checkpoint intact.
+    /// A model loaded with quantized weights is refused (``requireFloatWeights(for:)``).
     public func save(to directory: URL, metadata: [String: String] = [:]) throws {
+        try requireFloatWeights(for: "save")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var writer = SafeTensorsWriter(metadata: metadata.merging(["format": "pt"]) { a, _ in a })
         for tensor in layout.tensors {

@@ -179,12 +179,16 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(String)
     case checkpoint(String)
     case invalidInput(String)
+    /// A model loaded with `keepQuantized` asked to train or save (``TransformerModel/requireFloatWeights(for:)``).
+    case quantizedWeights(purpose: String, tensors: Int)
 
     public var description: String {
         switch self {
         case .invalidConfig(let message): return "invalid model config: \(message)"
         case .checkpoint(let message): return "checkpoint: \(message)"
         case .invalidInput(let message): return "invalid input: \(message)"
+        case .quantizedWeights(let purpose, let tensors):
+            return "cannot \(purpose) this model (\(tensors) tensors kept as GGUF blocks): loaded with quantized weights for inference; load with float weights to train or save"
         }
     }
 }

@@ -65,11 +65,25 @@ public final class TransformerModel {
     public var hasGradients: Bool { gradientStorage != nil }
 
     /// Allocates the zeroed gradient buffer if it does not exist yet (training calls this).
+    /// Stops (the message of ``requireFloatWeights(for:)``) for a model loaded with quantized
+    /// weights: its gradients would be computed against floats that were never written.
     public func allocateGradients() {
         guard gradientStorage == nil else { return }
+        if let quantizedWeights {
+            preconditionFailure(TransformerError.quantizedWeights(purpose: "compute gradients", tensors: quantizedWeights.names.count).description)
+        }
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: layout.count)
         buffer.initialize(repeating: 0)
         gradientStorage = buffer
+    }
+
+    /// Throws unless every weight is in the float buffer: a model loaded with `keepQuantized` holds
+    /// its matrices only as GGUF blocks, so training it, computing its gradients or saving it would
+    /// silently use floats that were never written. `purpose` ("train", "save") names the refusal.
+    public func requireFloatWeights(for purpose: String) throws {
+        if let quantizedWeights {
+            throw TransformerError.quantizedWeights(purpose: purpose, tensors: quantizedWeights.names.count)
+        }
     }
 
     /// Frees the gradient buffer (e.g. when training is over and the model only decodes).

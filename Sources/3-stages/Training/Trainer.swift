@@ -38,6 +38,7 @@ public final class Trainer {
     public init(model: TransformerModel, config: TrainerConfig, training: [TrainingExample],
                 validation: [TrainingExample] = [], outputDirectory: URL, padID: Int,
                 bundle: BundleManifest? = nil, label: String = "train", quiet: Bool = false) throws {
+        try model.requireFloatWeights(for: "train")
         guard !training.isEmpty else { throw TrainingError.invalidData("no training examples") }
         guard config.steps > 0, config.batchSize > 0, config.context > 1 else {
             throw TrainingError.invalidData("steps, batch size and context must be positive")

@@ -44,6 +44,8 @@ public final class RLTrainer {
                 tokenizer: any Tokenizer, problems: [RLProblem], reward: any RewardFunction, outputDirectory: URL,
                 audit: RolloutAudit? = nil, quiet: Bool = false, log: @escaping (String) -> Void = { _ in }) throws {
         try config.validate()
+        try policy.requireFloatWeights(for: "train")
+        try value?.requireFloatWeights(for: "train")
         guard !problems.isEmpty else { throw TrainingError.invalidData("no problems to train on") }
         if config.algorithm == .ppo, value == nil { throw TrainingError.invalidData("PPO needs a value model") }
         self.config = config
