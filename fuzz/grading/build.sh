@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Grading fuzzer and timing tool with swiftc directly (no SwiftPM), from Sources/Grading
+# Builds the Grading fuzzer and timing tool with swiftc directly (no SwiftPM), from Sources/0-text/Grading
 # plus BigInt's sources (.build/checkouts/BigInt/Sources, present after any `swift build`).
 #
 #   fuzz/grading/build.sh   -> .build/fuzz-grading/grading-fuzz (libFuzzer)
@@ -14,7 +14,7 @@ rm -rf "$src" && mkdir -p "$src"
 bigint="$root/.build/checkouts/BigInt/Sources"
 [ -d "$bigint" ] || { echo "missing $bigint: run 'swift build' once first" >&2; exit 1; }
 # One module: BigInt and Grading together, so `import BigInt` lines are dropped.
-for f in "$root"/Sources/Grading/*.swift; do sed 's/^import BigInt$//' "$f" > "$src/$(basename "$f")"; done
+for f in "$root"/Sources/0-text/Grading/*.swift; do sed 's/^import BigInt$//' "$f" > "$src/$(basename "$f")"; done
 i=0
 for f in "$bigint"/*.swift; do cp "$f" "$src/bigint_$i.swift"; i=$((i + 1)); done
 flags=(-O -parse-as-library -module-name GradingFuzz -swift-version 5)
