@@ -162,8 +162,8 @@ extension RunDirectory {
 }
 
 /// Runs async work from synchronous code (a stage runs on a plain thread, never on the
-/// cooperative pool), and rethrows its error.
-func blockingAwait(_ work: @escaping @Sendable () async throws -> Void) throws {
+/// cooperative pool) or a synchronous command, and rethrows its error.
+public func blockingAwait(_ work: @escaping @Sendable () async throws -> Void) throws {
     final class Box: @unchecked Sendable { var error: (any Error)? }
     let box = Box()
     let done = DispatchSemaphore(value: 0)

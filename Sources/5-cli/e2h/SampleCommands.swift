@@ -56,7 +56,7 @@ struct Sample: ParsableCommand {
         if let endpoint = remote.endpoint {
             let (options, problems, out, sampling) = (remote.options(model: model, endpoint: endpoint), problems, out, config)
             let progress = ProgressReporter(label: "sample", total: try countLines(problems) * n)
-            try runBlocking {
+            try blockingAwait {
                 try await sampleProblemsRemote(remote: options, problems: problems, out: out, sampling: sampling, progress: progress,
                                                log: logLine)
             }
@@ -139,7 +139,7 @@ struct Score: ParsableCommand {
             guard featuresFrom == nil else { throw ValidationError("--features-from needs a local --model, not --endpoint") }
             let (options, style, problems, samples, out) = (remote.options(model: model, endpoint: endpoint), prmStyle, problems, samples, out)
             let progress = ProgressReporter(label: "score", total: try countLines(samples))
-            try runBlocking {
+            try blockingAwait {
                 try await scoreSampleFileRemote(remote: options, style: style, problems: problems, samples: samples, out: out,
                                                 progress: progress, log: logLine)
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import Foundation
 import Logging
 import Serving
@@ -60,23 +61,10 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "e2h.serve")
         let server = OpenAIServer(bundle: bundle, config: config, logger: logger)
         let name = config.modelName, authenticated = config.apiKey != nil, host = config.host
-        try runBlocking {
+        try blockingAwait {
             try await server.run { port in
                 logger.info("serving '\(name)' on http://\(host):\(port)\(authenticated ? " (API key required)" : "")")
             }
         }
     }
-}
-
-/// Runs async work from a synchronous command and waits for it.
-func runBlocking(_ work: @escaping @Sendable () async throws -> Void) throws {
-    final class Box: @unchecked Sendable { var error: (any Error)? }
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { try await work() } catch { box.error = error }
-        done.signal()
-    }
-    done.wait()
-    if let error = box.error { throw error }
 }
