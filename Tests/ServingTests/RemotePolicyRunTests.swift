@@ -74,6 +74,11 @@ import Training
         bad.sampler?.endpoint = "localhost:8000"
         let noScheme = errorText { try bad.sampler?.validate(in: bad) }
         #expect(noScheme.contains("sampler.endpoint"), "\(noScheme)")
+        // RL needs the policy's weights locally.
+        bad = config
+        bad.rl = RunRLSettings()
+        let withRL = errorText { try bad.sampler?.validate(in: bad) }
+        #expect(withRL.contains("sampler") && withRL.contains("\"rl\""), "\(withRL)")
         // The evaluator cannot start from a policy the run does not have; refused before anything is written.
         bad = config
         bad.evaluatorStart = .policy

@@ -177,7 +177,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             for (key, value) in patch {
                 let name = path.isEmpty ? key : path + "." + key
                 guard let old = base[key] ?? (path.isEmpty ? Self.optionalKeys[key] : nil) else {
-                    throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(base.keys.sorted().joined(separator: ", ")))")
+                    throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(Set(base.keys).union(path.isEmpty ? Self.optionalKeys.keys.map { $0 } + ["rl", "sampler"] : []).sorted().joined(separator: ", ")))")
                 }
                 if let oldObject = old as? [String: Any], let newObject = value as? [String: Any] {
                     out[key] = try merge(oldObject, newObject, path: name)

@@ -74,6 +74,11 @@ public struct RemoteSamplerConfig: Codable, Sendable, Equatable {
         guard timeout.isFinite, timeout > 0 else { throw bad("timeout", "\(timeout); it must be a number of seconds > 0") }
         guard attempts >= 1 else { throw bad("attempts", "\(attempts); it must be ≥ 1") }
         if let maxTokens, maxTokens < 1 { throw bad("maxTokens", "\(maxTokens); it must be ≥ 1") }
+        // RL updates the policy's weights, which the server holds: refused before any stage runs.
+        if config.rl != nil {
+            throw ExperimentError.invalid("sampler: the policy is remote, so RL (the \"rl\" section or --rl) cannot "
+                + "update its weights; run RL on a local policy, or remove the \"rl\" section")
+        }
         // With a remote policy there is no local SFT policy for the evaluator to start from.
         guard config.evaluatorStart == .pretrained, config.evaluatorSteps > 0 else {
             throw ExperimentError.invalid(
