@@ -81,7 +81,35 @@ struct RLTrainerTests {
                     else { _ = try JSONDecoder().decode(TRLCompletionRow.self, from: Data(row.utf8)) }
                 }
             }
+        } else {
+            // PPO and GRPO: every judged rollout of each iteration, with its reward and a label
+            // against its problem's mean reward.
+            for k in 1...3 {
+                let file = a.appendingPathComponent("data/iteration-\(k)-rollouts.jsonl")
+                let rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+                    .map { try JSONDecoder().decode(TRLScoredRolloutRow.self, from: Data($0.utf8)) }
+                #expect(rows.count == whole.metrics[k - 1].rollouts)
+                let mean = rows.map { Double($0.reward) }.reduce(0, +) / Double(rows.count)
+                #expect(abs(mean - Double(whole.metrics[k - 1].reward)) < 1e-4)
+            }
         }
+    }
+
+    /// A rollout is labelled true when its reward is above its own problem's mean, not the batch's.
+    @Test func scoredRolloutLabelsAreRelativeToTheirProblem() {
+        func rollout(_ problem: Int) -> Rollout {
+            Rollout(problem: problem, sample: 0, prompt: [1], tokens: [2], logProbs: [0], text: "t\(problem)", finishReason: .stop,
+                    parsed: SolutionFormat.parseCompletion(""))
+        }
+        func reward(_ r: Float) -> TokenRewards { TokenRewards(rewards: [r], stepRewards: [], stepTokens: [], outcome: 0) }
+        let problems = [RLProblem(id: "a", prompt: "pa", level: 1, goldAnswer: "1"), RLProblem(id: "b", prompt: "pb", level: 5, goldAnswer: nil)]
+        let rows = TRLScoredRolloutRow.rows(rollouts: [rollout(0), rollout(0), rollout(1), rollout(1)], problems: problems,
+                                            rewards: [reward(1), reward(0), reward(-2), reward(-3)],
+                                            judgements: [.init(outcome: true, stepScores: nil), .init(outcome: false, stepScores: nil),
+                                                         .init(outcome: nil, stepScores: nil), .init(outcome: nil, stepScores: nil)])
+        #expect(rows.map(\.label) == [true, false, true, false])
+        #expect(rows.map(\.prompt) == ["pa", "pa", "pb", "pb"])
+        #expect(rows.map(\.outcome) == [true, false, nil, nil])
     }
 
     /// PPO's KL penalty in the reward follows the configured estimator (k1 by default, k2 here).

@@ -101,7 +101,8 @@ public final class Experiment {
                                     trainer: pretrainTrainer, out: run.pretrainedPolicy, quiet: quiet)
         }
         let solutions = try easySolutions()
-        log("\(RunStep.policy.prefix) supervised fine-tuning on \(solutions.count) easy solutions (levels \(config.easyLevels))")
+        log("\(RunStep.policy.prefix) supervised fine-tuning: \(sftTrainer.steps) steps of \(sftTrainer.batchSize) sequences "
+            + "drawn from \(solutions.count) easy solutions (levels \(config.easyLevels))")
         let manifest = try bundleManifest(writingInto: run.policy)
         let sft = { (quiet: Bool) in
             try finetunePolicyStage(model: model, tokenizer: self.vocabulary, bundle: manifest, solutions: solutions,

@@ -1,6 +1,8 @@
 // The data RL builds, in TRL's dataset formats, so a 7b-scale run can be handed to a GPU trainer:
 // ReST-EM's kept solutions as `{prompt, completion}` (SFTTrainer) and DPO's pairs as
-// `{prompt, chosen, rejected}` (DPOTrainer), one file per iteration under `data/`.
+// `{prompt, chosen, rejected}` (DPOTrainer), PPO's and GRPO's judged rollouts as
+// `{prompt, completion, label}` (TRL's unpaired preference format, KTOTrainer) with their rewards,
+// one file per iteration under `data/`.
 
 import Foundation
 import Support
@@ -16,6 +18,44 @@ public struct TRLPreferenceRow: Codable, Sendable, Equatable {
     public var prompt: String
     public var chosen: String
     public var rejected: String
+}
+
+/// A judged PPO / GRPO rollout: TRL's unpaired preference row (`prompt`, `completion`, `label`) with
+/// the rewards it was trained on (extra columns, which TRL's trainers ignore). `label` is true when the
+/// rollout's total reward is above the mean of its problem's rollouts in the iteration (the sign of
+/// its group-relative advantage), so a group whose rewards are all equal labels nothing true.
+public struct TRLScoredRolloutRow: Codable, Sendable, Equatable {
+    public var prompt: String
+    public var completion: String
+    public var label: Bool
+    /// Σ of the per-token rewards (process reward, outcome, penalties; no KL term).
+    public var reward: Float
+    /// The process reward's step rewards, in step order (empty without a reward model).
+    public var stepRewards: [Float]
+    /// Whether the grader found the answer right, where the method may know it (easy problems); else nil.
+    public var outcome: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, completion, label, reward, outcome
+        case stepRewards = "step_rewards"
+    }
+
+    /// The rows of one iteration's rollouts, labelled against their problem's mean reward.
+    public static func rows(rollouts: [Rollout], problems: [RLProblem], rewards: [TokenRewards],
+                            judgements: [RolloutJudgement]) -> [TRLScoredRolloutRow] {
+        var sums: [Int: (Double, Int)] = [:]
+        for (rollout, reward) in zip(rollouts, rewards) {
+            let s = sums[rollout.problem] ?? (0, 0)
+            sums[rollout.problem] = (s.0 + Double(reward.total), s.1 + 1)
+        }
+        return rollouts.indices.map { i in
+            let r = rollouts[i], total = rewards[i].total
+            let (sum, count) = sums[r.problem]!
+            return TRLScoredRolloutRow(prompt: problems[r.problem].prompt, completion: r.text,
+                                       label: Double(total) > sum / Double(count), reward: total,
+                                       stepRewards: rewards[i].stepRewards, outcome: judgements[i].outcome)
+        }
+    }
 }
 
 extension RLTrainer {

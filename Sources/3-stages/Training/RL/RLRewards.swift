@@ -58,6 +58,10 @@ public struct TokenRewards: Sendable, Equatable {
     public var outcome: Float
     /// Σ rewards.
     public var total: Float { rewards.reduce(0, +) }
+
+    public init(rewards: [Float], stepRewards: [Float], stepTokens: [Int], outcome: Float) {
+        self.rewards = rewards; self.stepRewards = stepRewards; self.stepTokens = stepTokens; self.outcome = outcome
+    }
 }
 
 /// The rewards of `rollout` under `config` from its judgement.

@@ -142,6 +142,10 @@ public final class RLTrainer {
         if !known.isEmpty { line.knownCorrect = mean(known) }
         let unknown = zip(rollouts, rewards).filter { batch[$0.0.problem].goldAnswer == nil }.map(\.1.total)
         if !unknown.isEmpty { line.unknownAnswerReward = mean(unknown) }
+        if config.algorithm == .grpo || config.algorithm == .ppo {
+            try export(TRLScoredRolloutRow.rows(rollouts: rollouts, problems: batch, rewards: rewards, judgements: judgements),
+                       iteration: k, kind: "rollouts")
+        }
         switch config.algorithm {
         case .grpo: try updateGRPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)
         case .ppo: try updatePPO(k, rollouts: rollouts, rewards: rewards, line: &line, lap: lap)
