@@ -99,6 +99,64 @@ struct QuantizedMatMulTests {
         }
     }
 
+    /// The int8-activation rows path (AVX2, and AVX-512 VNNI where the CPU has it) against dequantize-then-`gemmReference`: each product
+    /// within the rounding bound of its activations, Σ_k |W[j, k]|·max|A[i, block of k]|/254 (plus
+    /// float rounding); and well inside it on average, since the rounding errors cancel.
+    @Test(arguments: QuantizedFormat.allCases)
+    func int8ActivationsStayWithinTheirRoundingBound(format: QuantizedFormat) throws {
+        try #require(GEMMKernel.avx2.isSupported, "int8 activations run on AVX2 only")
+        var generator = SplitMix64(state: 77 &+ UInt64(format.rawValue))
+        // avx512 runs the VNNI form where the CPU has it (even block counts), else the AVX2 one.
+        let kernels = [GEMMKernel.avx2] + (GEMMKernel.avx512.isSupported ? [.avx512] : [])
+        for (n, k) in [(1, 32), (37, 64), (70, 576), (9, 1536), (5, 96)] {
+            let (bytes, values) = randomQuantized(format, rows: n, columns: k, generator: &generator)
+            var order = Array(0..<Int32(n))
+            order.shuffle(using: &generator)
+            for permuted in [false, true] {
+                let w = (permuted ? order.map(Int.init) : Array(0..<n)).flatMap { Array(values[($0 * k)..<($0 * k + k)]) }
+                for m in [1, 2, 3, 4, 5, 9, 12] {
+                    let lda = k + 3, ldc = n + 2
+                    let a = (0..<(m * lda)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
+                    let start = (0..<(m * ldc)).map { _ in Float(Int(generator.next() % 201) - 100) / 100 }
+                    for accumulate in [false, true] {
+                        for kernel in kernels {
+                            var expected = start
+                            gemmReference(.nt, m: m, n: n, k: k, a: a, lda: lda, b: w, ldb: k, c: &expected, ldc: ldc,
+                                          accumulate: accumulate)
+                            var found = start
+                            bytes.withUnsafeBytes { raw in
+                                let matrix = QuantizedMatrix(format: format, rows: n, columns: k, base: raw.baseAddress!,
+                                                             rowOrder: permuted ? order : nil)
+                                quantizedMatMul(m: m, a: a, lda: lda, weights: matrix, c: &found, ldc: ldc, accumulate: accumulate,
+                                                path: .rows, threads: 2, kernel: kernel, activations: .int8)
+                            }
+                            var errorSum: Float = 0, boundSum: Float = 0
+                            for i in 0..<m {
+                                for j in 0..<n {
+                                    var bound: Float = 0, scale: Float = 1
+                                    for b in 0..<(k / 32) {
+                                        let block = (32 * b)..<(32 * b + 32)
+                                        let top = block.map { abs(a[i * lda + $0]) }.max()!
+                                        for p in block {
+                                            bound += abs(w[j * k + p]) * top / 254
+                                            scale += abs(a[i * lda + p] * w[j * k + p])
+                                        }
+                                    }
+                                    let error = abs(found[i * ldc + j] - expected[i * ldc + j])
+                                    #expect(error <= bound + 1e-5 * scale,
+                                            "\(format) \(kernel) n=\(n) k=\(k) m=\(m) permuted=\(permuted) i=\(i) j=\(j): \(error) > \(bound)")
+                                    errorSum += error; boundSum += bound
+                                }
+                                for j in n..<ldc { #expect(found[i * ldc + j] == start[i * ldc + j]) }
+                            }
+                            #expect(m * n < 30 || errorSum <= 0.25 * boundSum, "\(format) \(kernel) n=\(n) k=\(k) m=\(m): mean error \(errorSum / boundSum) of the bound")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func dequantizedRowsMatchTheFormulas() {
         var generator = SplitMix64(state: 9)
         for format in QuantizedFormat.allCases {

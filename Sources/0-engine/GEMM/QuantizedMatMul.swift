@@ -5,8 +5,13 @@
 //          (QuantizedKernel.swift); memory-bound decoding of a few sequences reads W once.
 //   panels 64 rows of W at a time are expanded to floats and multiplied by the blocked `gemm`;
 //          many rows of A (prefill, big batches) amortize the expansion.
+// On AVX2 the rows path can also quantize A's rows to 8-bit blocks first (`activations: .int8`,
+// as llama.cpp does; CCPUFeatures/quant_int8.c) and multiply in integers: about twice the blocks per
+// second, at the cost of A's rounding (≤ half a step of max|x|/127 per block of 32 values); with
+// `kernel: .avx512` on a CPU with AVX-512 VNNI, two blocks per instruction (`vpdpbusd`).
 // Shapes: A (M, K), W (N, K), C (M, N); K a multiple of 32.
 
+import CCPUFeatures
 import Foundation
 import GEMMAVX2
 import Support
@@ -74,19 +79,36 @@ public enum QuantizedPath: String, Sendable, CaseIterable {
     }()
 }
 
+#if arch(x86_64)
+/// Whether the CPU has AVX-512 VNNI (the int8 rows kernel's `vpdpbusd` form), asked once.
+let hasAVX512VNNI = e2h_cpu_has_avx512_vnni() != 0
+#endif
+
+/// How the rows path meets the rows of A.
+public enum QuantizedActivations: String, Sendable, CaseIterable {
+    /// As floats: C equals dequantize-then-multiply up to float rounding.
+    case float
+    /// Quantized to int8 blocks of 32 with one scale each (ggml's Q8_1), multiplied in integers
+    /// (AVX2; other CPUs use `float`). Each product differs from the float one by at most
+    /// Σ_k |W[j, k]|·max|A[i, block of k]|/254.
+    case int8
+}
+
 /// C(M, N) = A(M, K)·Wᵀ, or C += A·Wᵀ when `accumulate` is true, for W a quantized (N, K) matrix.
 /// Threads: the thread policy's default. Without `accumulate` C is only written.
 ///
 /// - Parameters:
 ///   - path: nil chooses by `m` (``QuantizedPath/choose(m:)``).
 ///   - kernel: `.portable` forces the baseline code; any other runs AVX2 where the CPU has it.
+///   - activations: how the rows path reads A (the panel path always reads floats).
 public func quantizedMatMul(
     m: Int, a: UnsafePointer<Float>, lda: Int, weights w: QuantizedMatrix,
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
-    path: QuantizedPath? = nil, threads: Int = defaultThreadCount, kernel: GEMMKernel = .selected
+    path: QuantizedPath? = nil, threads: Int = defaultThreadCount, kernel: GEMMKernel = .selected,
+    activations: QuantizedActivations = .float
 ) {
     quantizedMatMul(m: m, a: a, lda: lda, parts: [(w, 0)], c: c, ldc: ldc, accumulate: accumulate, path: path,
-                    threads: threads, kernel: kernel)
+                    threads: threads, kernel: kernel, activations: activations)
 }
 
 /// `quantizedMatMul` of a weight made of parts (e.g. q, k and v of a fused projection): part p
@@ -95,15 +117,15 @@ public func quantizedMatMul(
 public func quantizedMatMul(
     m: Int, a: UnsafePointer<Float>, lda: Int, parts: [(matrix: QuantizedMatrix, column: Int)],
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
-    path: QuantizedPath? = nil, threads: Int = defaultThreadCount, kernel: GEMMKernel = .selected
+    path: QuantizedPath? = nil, threads: Int = defaultThreadCount, kernel: GEMMKernel = .selected,
+    activations: QuantizedActivations = .float
 ) {
     guard m > 0, let K = parts.first?.matrix.columns else { return }
     precondition(parts.allSatisfy { $0.matrix.columns == K }, "quantizedMatMul: parts of different widths")
     let nb = K / 32
     let useAVX2 = kernel.runnable != .portable
     // Global row index → (part, row): parts' rows laid end to end.
-    var firstRow: [Int] = [0]
-    for part in parts { firstRow.append(firstRow.last! + part.matrix.rows) }
+    let firstRow = parts.reduce(into: [0]) { $0.append($0.last! + $1.matrix.rows) }
     let N = firstRow.last!
     guard N > 0 else { return }
     /// Calls `body(part, local rows)` for the pieces of global rows `range`.
@@ -113,7 +135,40 @@ public func quantizedMatMul(
             if lo < hi { body(p, (lo - firstRow[p])..<(hi - firstRow[p])) }
         }
     }
-    switch path ?? QuantizedPath.choose(m: m) {
+    let chosen = path ?? QuantizedPath.choose(m: m)
+#if arch(x86_64)
+    if chosen == .rows && activations == .int8 && useAVX2 {
+        // A's rows as int8 blocks (K bytes per row), a scale and a scaled sum per block.
+        let qs = UnsafeMutablePointer<Int8>.allocate(capacity: m * K)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: 2 * m * nb), sums = scales + m * nb
+        defer { qs.deallocate(); scales.deallocate() }
+        e2h_q8_quantize_rows_avx2(a, lda, m, nb, qs, scales, sums)
+        // AVX-512 VNNI takes blocks in pairs, with the scales and sums spread over 8 lanes each.
+        let vnni = kernel.runnable == .avx512 && hasAVX512VNNI && nb % 2 == 0
+        let expanded = UnsafeMutablePointer<Float>.allocate(capacity: vnni ? 16 * m * nb : 0)
+        defer { expanded.deallocate() }
+        if vnni { e2h_q8_expand_avx512(scales, sums, m * nb, expanded, expanded + 8 * m * nb) }
+        // About 64k multiply-adds per chunk at least, so small products stay on one thread.
+        spinningChunks(N, minimumPerChunk: max(16, 65_536 / max(1, K * m)), threads: threads) { range in
+            split(range) { p, local in
+                let (w, column) = parts[p]
+                func run(_ order: UnsafePointer<Int32>?) {
+                    let format = Int32(w.format.rawValue), add: Int32 = accumulate ? 1 : 0
+                    if vnni {
+                        e2h_quant_rows_int8_vnni(format, w.base, w.rowBytes, order, local.lowerBound, local.upperBound,
+                                                 nb, qs, expanded, expanded + 8 * m * nb, m, c + column, ldc, add)
+                    } else {
+                        e2h_quant_rows_int8_avx2(format, w.base, w.rowBytes, order, local.lowerBound, local.upperBound,
+                                                 nb, qs, scales, sums, m, c + column, ldc, add)
+                    }
+                }
+                if let order = w.rowOrder { order.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
+            }
+        }
+        return
+    }
+#endif
+    switch chosen {
     case .rows:
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: m * nb)
         defer { sums.deallocate() }
@@ -140,7 +195,7 @@ public func quantizedMatMul(
         }
         // About 64k multiply-adds per chunk at least, so small products stay on one thread.
         let perChunk = max(16, 65_536 / max(1, K * m))
-        parallelChunks(N, minimumPerChunk: perChunk, threads: threads) { range in
+        spinningChunks(N, minimumPerChunk: perChunk, threads: threads) { range in
             split(range) { p, local in
                 let (w, column) = parts[p]
                 if let order = w.rowOrder {
@@ -153,11 +208,10 @@ public func quantizedMatMul(
     case .panels:
         // Panels of up to 64 rows that do not cross parts.
         let P = 64
-        var panels: [(part: Int, rows: Range<Int>)] = []
-        for (p, part) in parts.enumerated() {
-            for j0 in stride(from: 0, to: part.matrix.rows, by: P) { panels.append((p, j0..<min(j0 + P, part.matrix.rows))) }
+        let panels = parts.enumerated().flatMap { p, part in
+            stride(from: 0, to: part.matrix.rows, by: P).map { (part: p, rows: $0..<min($0 + P, part.matrix.rows)) }
         }
-        parallelChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
+        spinningChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
             let panel = UnsafeMutablePointer<Float>.allocate(capacity: P * K)
             defer { panel.deallocate() }
             for index in range {

@@ -3,6 +3,7 @@
 // of the memory-mapped file, and only the norms, biases and any matrix of another type as floats.
 // Such a model decodes and scores; it cannot be trained (its float buffer lacks those matrices).
 
+import Foundation
 import GEMM
 import GGUF
 import Support
@@ -22,8 +23,19 @@ public final class QuantizedWeights: @unchecked Sendable {
     public internal(set) var embedding: QuantizedMatrix?, lmHead: QuantizedMatrix?
     /// Names (Hugging Face) of the tensors held here rather than in the float buffer.
     public internal(set) var names: Set<String> = []
+    /// How the few-row products (decoding) read the activations: floats (equal to the float load
+    /// up to rounding; greedy continuations as transformers'), or int8 blocks as llama.cpp does
+    /// (1.4-1.5x the tokens/s on one thread; each product within Σ|w|·max|x|/254 of the float one,
+    /// which moves SmolLM2's greedy continuations: docs/models.md). `E2H_QUANT_ACTIVATIONS=int8`
+    /// opts in; the default is float.
+    public var activations: QuantizedActivations = QuantizedWeights.defaultActivations
     /// Keeps the mapped bytes alive.
     let storage: AnyObject
+
+    /// `E2H_QUANT_ACTIVATIONS` when it names a case, else float.
+    public static let defaultActivations: QuantizedActivations = {
+        ProcessInfo.processInfo.environment["E2H_QUANT_ACTIVATIONS"].flatMap(QuantizedActivations.init(rawValue:)) ?? .float
+    }()
 
     init(layers: Int, storage: AnyObject) {
         qkv = Array(repeating: nil, count: layers); output = qkv; gateUp = qkv; down = qkv
@@ -57,7 +69,8 @@ extension TransformerModel {
     func linear(_ quantized: QuantizedLinear?, weight offset: Int, m: Int, n: Int, k: Int,
                 a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
         if let quantized {
-            quantizedMatMul(m: m, a: a, lda: lda, parts: quantized.parts, c: c, ldc: ldc, accumulate: accumulate)
+            quantizedMatMul(m: m, a: a, lda: lda, parts: quantized.parts, c: c, ldc: ldc, accumulate: accumulate,
+                            activations: quantizedWeights?.activations ?? .float)
         } else {
             gemm(.nt, m: m, n: n, k: k, a: a, lda: lda, b: parameter(offset), ldb: k, c: c, ldc: ldc, accumulate: accumulate)
         }
@@ -80,7 +93,8 @@ extension TransformerModel {
     func lmHead(rows: Int, hidden: UnsafePointer<Float>, logits: UnsafeMutablePointer<Float>) {
         let C = config.hiddenSize, V = config.vocabSize
         if let head = quantizedWeights?.lmHead {
-            quantizedMatMul(m: rows, a: hidden, lda: C, weights: head, c: logits, ldc: V)
+            quantizedMatMul(m: rows, a: hidden, lda: C, weights: head, c: logits, ldc: V,
+                            activations: quantizedWeights?.activations ?? .float)
         } else {
             gemm(.nt, m: rows, n: V, k: C, a: hidden, lda: C, b: parameter(layout.lmHead), ldb: C, c: logits, ldc: V)
         }

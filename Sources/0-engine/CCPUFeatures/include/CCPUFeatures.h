@@ -1,5 +1,7 @@
 #ifndef CCPUFEATURES_H
 #define CCPUFEATURES_H
+#include <stdint.h>
+
 /// 1 when the running CPU (and OS) supports AVX-512F/BW/DQ/VL, else 0.
 int e2h_cpu_has_avx512(void);
 /// 1 when the running CPU supports AVX2 and FMA, else 0.
@@ -16,4 +18,51 @@ static inline void e2h_prefetch_for_write(const void *address) {
 static inline void e2h_prefetch_to_l2(const void *address) {
     __builtin_prefetch(address, 0, 2);
 }
+// Atomics on one 64-bit word, for GEMM's spinning workers (Swift's own need macOS 15).
+static inline int64_t e2h_atomic_load(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void e2h_atomic_store(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int64_t e2h_atomic_add(int64_t *p, int64_t v) { return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
+/// Replaces *p by `desired` if it holds `expected`; 1 when it did.
+static inline int e2h_atomic_swap_if(int64_t *p, int64_t expected, int64_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+/// A spin-wait hint (`pause` / `yield`).
+static inline void e2h_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+// quant_int8.c: quantized weight rows times 8-bit activations (AVX2; call only after
+// e2h_cpu_has_avx2_fma() says so). Shapes: m activation rows of `blocks`·32 values.
+
+/// Quantizes (m, lda) floats `x` to (m, blocks·32) int8 `qs` with one scale per block of 32,
+/// (m, blocks) `scales`, and `sums` = scale·Σq per block (ggml's Q8_1).
+void e2h_q8_quantize_rows_avx2(const float *x, long lda, long m, long blocks,
+                               int8_t *qs, float *scales, float *sums);
+
+/// c[i·ldc + j] (+)= Σ_k a[i, k]·W[j, k] for i < m and firstColumn <= j < endColumn, with a given
+/// as `e2h_q8_quantize_rows_avx2` wrote it and W's row j stored at
+/// base + (rowOrder ? rowOrder[j] : j)·rowBytes as blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0).
+void e2h_quant_rows_int8_avx2(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                              long firstColumn, long endColumn, long blocks,
+                              const int8_t *qs, const float *scales, const float *sums, long m,
+                              float *c, long ldc, int accumulate);
+
+/// 1 when the CPU has AVX-512 F/BW/DQ/VL and VNNI (vpdpbusd), else 0.
+int e2h_cpu_has_avx512_vnni(void);
+
+/// The AVX-512 VNNI form of `e2h_quant_rows_int8_avx2` (two blocks per instruction; `blocks`
+/// even): scales and sums come expanded by `e2h_q8_expand_avx512`. Call only when
+/// e2h_cpu_has_avx512_vnni() says so.
+void e2h_quant_rows_int8_vnni(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                              long firstColumn, long endColumn, long blocks,
+                              const int8_t *qs, const float *scales8, const float *sums8, long m,
+                              float *c, long ldc, int accumulate);
+
+/// Writes 8 copies of each of `count` scales to `scales8`, and each sum followed by 7 zeros to
+/// `sums8` (8·count floats each), the activation layout of `e2h_quant_rows_int8_vnni`.
+void e2h_q8_expand_avx512(const float *scales, const float *sums, long count, float *scales8, float *sums8);
 #endif
