@@ -40,6 +40,10 @@ public struct EngineConfig: Codable, Sendable, Equatable {
     /// Most sequences queued or running at once (each of a request's n samples counts); beyond it
     /// a submission is refused with 429.
     public var maxPendingSequences: Int = 1024
+    /// Prompt tokens fed in one model step (batched prefill: a prompt goes in chunks of up to this
+    /// many tokens, over all slots, while the other slots decode one token each); 1 feeds prompts
+    /// one token per step.
+    public var prefillChunk: Int = IncrementalDecoder.defaultPrefillChunk
     public init() {}
 }
 
@@ -81,9 +85,11 @@ public final class InferenceEngine: @unchecked Sendable {
     private var scorer: Scorer?
     private var routes: [Int: Submission] = [:]
     private var thread: Thread?
-    /// Rows fed to the model since start (prompt and generated tokens).
+    /// Tokens fed to the model since start (prompt and generated tokens).
     public var tokensFed: Int { condition.lock(); defer { condition.unlock() }; return fed }
-    private var fed = 0
+    /// Model steps run since start (a batched prefill chunk and the decode rows beside it are one).
+    public var stepsRun: Int { condition.lock(); defer { condition.unlock() }; return steps }
+    private var fed = 0, steps = 0
 
     /// - Parameter stopTokenIDs: ids that end a sequence; PAD and BOS are never drawn unless they
     ///   are among them (SmolLM2's PAD is its end of turn), as in `e2h sample`.
@@ -98,6 +104,7 @@ public final class InferenceEngine: @unchecked Sendable {
                                     candidateCount: min(V, tokenizer.vocabularySize),
                                     banned: [tokenizer.padID, tokenizer.bosID].filter { !stopTokenIDs.contains($0) },
                                     tokenizer: tokenizer)
+        scheduler.prefillChunk = max(1, config.prefillChunk)
     }
 
     /// Starts the engine thread.
@@ -192,9 +199,14 @@ public final class InferenceEngine: @unchecked Sendable {
                 apply(step.actions)
                 guard !step.slots.isEmpty else { continue }
                 if decoder == nil { decoder = IncrementalDecoder(model: model, slots: scheduler.slotCount) }
-                try decoder!.step(tokens: step.tokens, slots: step.slots)
+                if step.counts.isEmpty {
+                    try decoder!.step(tokens: step.tokens, slots: step.slots)
+                } else {
+                    try decoder!.step(tokens: step.tokens, counts: step.counts, slots: step.slots)
+                }
                 condition.lock()
-                fed += step.slots.count
+                fed += step.tokens.count
+                steps += 1
                 condition.unlock()
                 apply(scheduler.didStep(logits: UnsafePointer(decoder!.logits.baseAddress!)))
             } catch {

@@ -102,11 +102,17 @@ public func trainPolicy(solutions: String, levels: Set<Int>? = nil, pretrainDocu
 /// `e2h sample`: N samples per problem; writes a samples JSONL (graded when problems have answers).
 /// A model in a chat format (`promptFormat`, or its chat template) gets chat prompts, stops at
 /// the end of its turn (the paper's answer-line rule is dropped) and its answers are extracted
-/// from the prose.
+/// from the prose. With `keepQuantized` (the default), a GGUF file's Q4_0 / Q4_1 / Q8_0 matrices
+/// are computed on as stored (as `e2h generate`); false dequantizes them to Float at load.
 public func sampleProblems(model: URL, problems: String, out: String, sampling: SamplingConfig,
-                           promptFormat: PromptFormat? = nil, quiet: Bool = false, log: (String) -> Void) throws {
+                           promptFormat: PromptFormat? = nil, keepQuantized: Bool = true, quiet: Bool = false,
+                           log: (String) -> Void) throws {
     let records = try readStrict(Problem.self, problems)
-    let bundle = try ModelBundle.load(from: model, promptFormat: promptFormat)
+    let bundle = try ModelBundle.load(from: model, promptFormat: promptFormat, keepQuantized: keepQuantized)
+    if let weights = bundle.model.quantizedWeights {
+        log(String(format: "computing on the file's quantized blocks (%d matrices, %.0f MB; --float-weights loads float32)",
+                   weights.names.count, Double(weights.byteCount) / 1e6))
+    }
     var config = sampling
     if bundle.promptFormat != .paper { config.stopRules.removeAll { $0 == .answerLine } }
     let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: config, stopTokenIDs: bundle.stopTokenIDs)
@@ -129,15 +135,15 @@ public func labelSampleFile(problems: String, samples: String, out: String, leve
 
 /// `e2h label --method mc`: Monte-Carlo step labels from the policy `model` (``monteCarloLabels``);
 /// with `compareChecker`, also the checker's labels of the same samples and how the two agree
-/// (built-in benchmark problems only).
+/// (built-in benchmark problems only). `keepQuantized`: as ``sampleProblems(model:problems:out:sampling:promptFormat:keepQuantized:quiet:log:)``.
 /// - Returns: the agreement with the checker when it was asked for.
 @discardableResult
 public func monteCarloLabelFile(problems: String, samples: String, out: String, levels: Set<Int>, model: URL,
-                                sampling: SamplingConfig, compareChecker: Bool, quiet: Bool = false,
+                                sampling: SamplingConfig, compareChecker: Bool, keepQuantized: Bool = true, quiet: Bool = false,
                                 log: (String) -> Void) throws -> LabelAgreement? {
     let byID = Dictionary(try readStrict(Problem.self, problems).map { ($0.id, $0) }) { a, _ in a }
     let records = try readStrict(SampleRecord.self, samples)
-    let bundle = try ModelBundle.load(from: model)
+    let bundle = try ModelBundle.load(from: model, promptFormat: nil, keepQuantized: keepQuantized)
     var sampling = sampling
     if bundle.promptFormat != .paper { sampling.stopRules.removeAll { $0 == .answerLine } }
     let sampler = Sampler(model: bundle.model, tokenizer: bundle.tokenizer, config: sampling, stopTokenIDs: bundle.stopTokenIDs)

@@ -55,12 +55,15 @@ struct Generate: ParsableCommand {
     @Option(help: "Top-p, in (0, 1] (1 = off).") var topP: Float = 1
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "A text that ends the continuation, not printed (repeatable).") var stop: [String] = []
+    @Flag(help: "Dequantize a GGUF file's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
+    var floatWeights = false
 
     mutating func run() throws {
         var options = GenerateOptions()
         options.chat = chat
         options.system = system
         options.promptFormat = try parsePromptFormat(promptFormat)
+        options.keepQuantized = !floatWeights
         options.settings = DecodeSettings(samples: 1, temperature: temperature, topK: topK, topP: topP, seed: seed,
                                           maxNewTokens: maxNewTokens, stopStrings: stop)
         do { try options.settings.validate() } catch {

@@ -31,6 +31,8 @@ struct Sample: ParsableCommand {
     @Option(help: "A text that ends a sample, not included in the output (repeatable).") var stop: [String] = []
     @Flag(help: "Do not stop at the end of the answer line (the built-in benchmark's prompt format).")
     var noAnswerLineStop = false
+    @Flag(help: "Dequantize a GGUF file's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
+    var floatWeights = false
     @OptionGroup(title: "Remote sampling (resumable: a rerun appends only the missing samples)") var remote: RemoteFlags
 
     mutating func run() throws {
@@ -63,7 +65,7 @@ struct Sample: ParsableCommand {
             return
         }
         try sampleProblems(model: URL(fileURLWithPath: model), problems: problems, out: out, sampling: config,
-                           promptFormat: try parsePromptFormat(promptFormat), log: logLine)
+                           promptFormat: try parsePromptFormat(promptFormat), keepQuantized: !floatWeights, log: logLine)
     }
 }
 
@@ -94,6 +96,8 @@ struct Label: ParsableCommand {
     @Option(help: "mc: random seed of the rollouts.") var seed: UInt64 = 1
     @Flag(help: "mc: also label with the checker and print how the two agree (built-in benchmark problems).")
     var compareChecker = false
+    @Flag(help: "mc: dequantize a GGUF policy's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
+    var floatWeights = false
 
     mutating func run() throws {
         let levelSet = try parseLevels(levels)
@@ -112,7 +116,7 @@ struct Label: ParsableCommand {
             do { try sampling.validate() } catch { throw ValidationError("\(error)") }
             try monteCarloLabelFile(problems: problems, samples: samples, out: out, levels: levelSet,
                                     model: URL(fileURLWithPath: model), sampling: sampling,
-                                    compareChecker: compareChecker, log: logLine)
+                                    compareChecker: compareChecker, keepQuantized: !floatWeights, log: logLine)
         default:
             throw ValidationError("--method must be checker or mc; found \(method)")
         }

@@ -15,7 +15,7 @@ struct Serve: ParsableCommand {
             SIGINT / SIGTERM stop accepting, finish the requests in flight, then exit. See docs/serving.md.
             """)
 
-    @Option(help: "Model folder (with bundle.json).") var model: String
+    @Option(help: "An e2h model folder, a Hugging Face folder or a .gguf file.") var model: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "TCP port (0: any free port, printed).") var port = 8000
     @Option(help: "Require 'Authorization: Bearer KEY' (default: $E2H_API_KEY when set).") var apiKey: String?
@@ -26,6 +26,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest max_tokens (0: the model's context).") var maxTokens = 0
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Flag(help: "Dequantize a GGUF file's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
+    var floatWeights = false
 
     mutating func validate() throws {
         guard slots >= 1 else { throw ValidationError("--slots is \(slots); it must be an integer ≥ 1") }
@@ -41,7 +43,7 @@ struct Serve: ParsableCommand {
 
     mutating func run() throws {
         let folder = URL(fileURLWithPath: model)
-        let bundle = try ModelBundle.load(from: folder)
+        let bundle = try ModelBundle.load(from: folder, promptFormat: nil, keepQuantized: !floatWeights)
         var config = ServeConfig()
         config.host = host
         config.port = port
@@ -59,6 +61,9 @@ struct Serve: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "e2h.serve")
+        if let weights = bundle.model.quantizedWeights {
+            logger.info("computing on the file's quantized blocks (\(weights.names.count) matrices, \(weights.byteCount / 1_000_000) MB; --float-weights loads float32)")
+        }
         let server = OpenAIServer(bundle: bundle, config: config, logger: logger)
         let name = config.modelName, authenticated = config.apiKey != nil, host = config.host
         try blockingAwait {

@@ -11,7 +11,7 @@ One server at a time (the other is stopped), each with --slots (default 32) sequ
 together and --threads threads. Each of C clients sends /v1/completions back to back for
 --seconds: a chat-formatted question with its own numbers, max_tokens, temperature 0.7, its own
 seed. Prints requests/s, generated tokens/s (from each response's usage), mean tokens per
-request, p50 / p99 latency and failures, then e2h / llama.cpp ratios. Standard library only.
+request, p50 / p99 latency and failures, each server's peak RSS, then e2h / llama.cpp ratios. Standard library only.
 """
 import argparse
 import http.client
@@ -41,6 +41,18 @@ def post(port, body, timeout=600):
     payload = response.read()
     conn.close()
     return response.status, payload
+
+
+def peak_rss_mb(pid):
+    """The process's peak resident set (VmHWM) so far, in MB; NaN where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1000
+    except OSError:
+        pass
+    return float("nan")
 
 
 def wait_healthy(port, process, log):
@@ -109,6 +121,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--context-per-slot", type=int, default=512)
     parser.add_argument("--only", choices=["e2h", "llama"], default=None)
+    parser.add_argument("--e2h-flag", action="append", default=[],
+                        help="an extra flag for e2h serve (repeatable), e.g. --e2h-flag=--float-weights")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
     servers = {
@@ -116,7 +130,7 @@ def main():
                                    "-np", str(args.slots), "-c", str(args.slots * args.context_per_slot),
                                    "-t", str(args.threads), "-tb", str(args.threads), "-a", "smollm2"],
         "e2h": lambda port: [args.e2h, "serve", "--model", args.model, "--port", str(port), "--slots", str(args.slots),
-                             "--served-model-name", "smollm2", "--log-level", "warning"],
+                             "--served-model-name", "smollm2", "--log-level", "warning"] + args.e2h_flag,
     }
     if args.only:
         servers = {k: v for k, v in servers.items() if (k == "e2h") == (args.only == "e2h")}
@@ -135,6 +149,7 @@ def main():
                 print(f"{name:9} clients {clients:3}: {r['requests']:5} requests in {r['wall']:.1f} s, {r['rps']:.2f} req/s, "
                       f"{r['tps']:.1f} tokens/s, {r['tokens_per_request']:.1f} tokens/request, p50 {r['p50']:.2f} s, "
                       f"p99 {r['p99']:.2f} s, failures {r['failures'] or 0}", flush=True)
+            print(f"{name:9} peak RSS {peak_rss_mb(process.pid):.0f} MB", flush=True)
         finally:
             process.terminate()
             process.wait()
