@@ -47,3 +47,21 @@ struct ModelToolsTests {
         #expect(result.output.tokenIDs.count <= 2)
     }
 }
+
+/// `e2h score` with a language model (a Hugging Face or GGUF checkpoint has no reward head: it
+/// loads as zeros) is refused by name instead of writing a score of 0 for every step.
+struct ScoreWithoutRewardHeadTests {
+    @Test func aLanguageModelIsRefusedAsAScorer() throws {
+        try withTemporaryFolder { dir in
+            let problems = dir.appendingPathComponent("problems.jsonl"), samples = dir.appendingPathComponent("samples.jsonl")
+            try Data(#"{"id":"p1","problem":"What is 1 + 1?","answer":"2"}"#.utf8 + [10]).write(to: problems)
+            try Data(#"{"problem_id":"p1","sample_index":0,"output":"1 + 1 = 2\n\n# Answer\n\n2"}"#.utf8 + [10]).write(to: samples)
+            let out = dir.appendingPathComponent("scored.jsonl")
+            #expect {
+                try scoreSampleFile(model: fixtureURL("tiny-qwen2"), problems: problems.path, samples: samples.path, out: out.path,
+                                    quiet: true, log: { _ in })
+            } throws: { "\($0)".contains("no reward head") && "\($0)".contains("e2h train reward") }
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+}

@@ -193,6 +193,12 @@ public func scoreSampleFile(model: URL, problems: String, samples: String, out: 
     var records = try readStrict(SampleRecord.self, samples)
     let rewardBundle = try ModelBundle.load(from: model)
     let (rewardModel, tokenizer, rewardManifest) = (rewardBundle.model, rewardBundle.tokenizer, rewardBundle.manifest)
+    if let head = rewardModel.layout.tensor(named: "score.weight"),
+       !rewardModel.parameters[head.offset..<(head.offset + head.count)].contains(where: { $0 != 0 }) {
+        // A GGUF or Hugging Face language model loads with a zero scalar head: every score would be 0.
+        throw ExperimentError.invalid("\(model.path) has no reward head (its score weights are all zero): it is a language "
+                                      + "model, not a reward model; train one with e2h train reward --init-from \(model.path)")
+    }
     let items = try records.map { sample -> (String, String) in
         guard let problem = byID[sample.problemID] else {
             throw ExperimentError.invalid("\(samples): sample of problem \(sample.problemID), which is not in \(problems)")
