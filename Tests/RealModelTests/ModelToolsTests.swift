@@ -55,7 +55,7 @@ struct ScoreWithoutRewardHeadTests {
         try withTemporaryFolder { dir in
             let problems = dir.appendingPathComponent("problems.jsonl"), samples = dir.appendingPathComponent("samples.jsonl")
             try Data(#"{"id":"p1","problem":"What is 1 + 1?","answer":"2"}"#.utf8 + [10]).write(to: problems)
-            try Data(#"{"problem_id":"p1","sample_index":0,"output":"1 + 1 = 2\n\n# Answer\n\n2"}"#.utf8 + [10]).write(to: samples)
+            try Data(#"{"problem_id":"p1","sample_index":0,"answer":"2","correct":true,"finish_reason":"eos","output":"1 + 1 = 2\n\n# Answer\n\n2","steps":["1 + 1 = 2"]}"#.utf8 + [10]).write(to: samples)
             let out = dir.appendingPathComponent("scored.jsonl")
             #expect {
                 try scoreSampleFile(model: fixtureURL("tiny-qwen2"), problems: problems.path, samples: samples.path, out: out.path,
