@@ -131,6 +131,26 @@ struct FixtureTests {
         #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
     }
 
+    @Test("the held-out kinds (session 11): every kind, a third negatives, graded as expected in both directions")
+    func kindsCases() throws {
+        let cases = try Fixtures.cases("kinds_cases")
+        #expect(cases.count >= 60)
+        #expect(cases.filter { !$0.expected }.count * 3 >= cases.count, "fewer than a third negatives")
+        let categories = Set(cases.compactMap(\.category))
+        for required in ["prose", "languages", "multi_boxed", "labelled", "chains", "inequalities_intervals",
+                         "matrices_prose", "gold_sentence", "invisible"] {
+            #expect(categories.contains(required), "missing category \(required)")
+        }
+        var failures: [String] = []
+        for (k, c) in cases.enumerated() {
+            let v = grade(gold: c.gold, predicted: c.pred), w = grade(gold: c.pred, predicted: c.gold)
+            if v.isEqual != c.expected || w.isEqual != c.expected {
+                failures.append("case \(k + 1) [\(c.category ?? "-")] gold=\(c.gold) pred=\(c.pred): expected \(c.expected), got \(v.isEqual)/\(w.isEqual)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.joined(separator: "\n"))")
+    }
+
     @Test("the benchmark runner agrees with grade(gold:predicted:)")
     func benchmarkRunner() throws {
         let cases = Array(try Fixtures.cases().prefix(40))

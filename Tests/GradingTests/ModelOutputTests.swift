@@ -93,4 +93,74 @@ struct ModelOutputTests {
     func exactArithmetic(a: String, b: String, expected: Bool) {
         #expect(grade(gold: a, predicted: b).isEqual == expected, "\(a) vs \(b)")
     }
+
+    // Session 11: the leftovers of session 10.
+
+    @Test("an output known to be cut at the token limit keeps only an answer stated before the cut")
+    func cutAtTokenLimit() {
+        let text = Self.lead + "So she sells 16 - 3 - 4 = 9 eggs, and 9 * 2 = 18"
+        // Finish reason unknown or complete: a text ending right after a digit may be complete and keeps it.
+        #expect(extractAnswer(from: text)?.text == "18")
+        #expect(extractAnswer(from: text, cutAtTokenLimit: false)?.text == "18")
+        #expect(grade(gold: "18", predicted: text, predictedCutAtTokenLimit: false).isEqual)
+        // Cut at the limit: 18 may have been 180, and a number of the reasoning is no answer.
+        #expect(extractAnswer(from: text, cutAtTokenLimit: true) == nil)
+        let v = grade(gold: "18", predicted: text, predictedCutAtTokenLimit: true)
+        #expect(!v.isEqual && v.rung == .extraction)
+        // The same holds for a cut text that ends on a word or a formula.
+        #expect(extractAnswer(from: Self.lead + "So she makes 18 dollars", cutAtTokenLimit: true) == nil)
+        // An answer stated before the cut counts.
+        #expect(extractAnswer(from: Self.lead + "The answer is 18. To check: 9 * 2 = 1", cutAtTokenLimit: true)?.text == "18")
+        #expect(extractAnswer(from: Self.lead + "So the answer is \\boxed{18}", cutAtTokenLimit: true)?.text == "18")
+        #expect(extractAnswer(from: Self.lead + "The answer is 18 dollars", cutAtTokenLimit: true)?.text == "18")
+        // ... unless the stated answer runs into the cut: "18" may have been "185", "18." may have been "18.5".
+        #expect(extractAnswer(from: Self.lead + "The answer is 18", cutAtTokenLimit: true) == nil)
+        #expect(extractAnswer(from: Self.lead + "The answer is 18.", cutAtTokenLimit: true) == nil)
+        #expect(extractAnswer(from: Self.lead + "#### 18", cutAtTokenLimit: true) == nil)
+        // An end marker in the text: the model ended its answer before the limit.
+        #expect(extractAnswer(from: Self.lead + "The answer is 18<|im_end|>", cutAtTokenLimit: true)?.text == "18")
+    }
+
+    @Test("a JSONL line with finish_reason length grades its prediction as cut")
+    func finishReasonInJSONL() {
+        let pred = #"She sells 9 eggs, and 9 * 2 = 18"#
+        let cut = BatchGrader().gradeLine(#"{"gold": "18", "pred": "\#(pred)", "finish_reason": "length"}"#, lineNumber: 1)
+        #expect(cut.outcome == .notEqual)
+        let stop = BatchGrader().gradeLine(#"{"gold": "18", "pred": "\#(pred)", "finish_reason": "stop"}"#, lineNumber: 1)
+        #expect(stop.outcome == .equal)
+        let none = BatchGrader().gradeLine(#"{"gold": "18", "pred": "\#(pred)"}"#, lineNumber: 1)
+        #expect(none.outcome == .equal)
+    }
+
+    @Test("an empty box is no answer; the text is read without its sentence", arguments: [
+        ("The answer is \\boxed{}.", nil),
+        ("The answer is $\\boxed{}$.", nil),
+        ("The answer is \\boxed{ } dollars.", nil),
+        ("\\boxed{}", nil),
+        ("So the total is 12 apples. The answer is \\boxed{}", "12"),
+        ("We compute 3 + 4 = 7. Thus the answer is \\boxed{}.", "7"),
+        ("The answer is \\boxed{}. So she has 7 apples left.", "7"),
+        ("$\\boxed{}$ and $\\boxed{5}$", "5"),
+        ("\\boxed{1}, \\boxed{2}", "1, 2"),
+    ] as [(String, String?)])
+    func emptyBox(text: String, expected: String?) {
+        #expect(extractAnswer(from: text)?.text == expected, "\(text)")
+    }
+
+    @Test("the logarithm of an exact value beyond the double range is decided", arguments: [
+        ("\\log 2222^{229}", "229\\log 2222", true),
+        ("\\log 2222^{229}", "\\log 2222^{229}+0", true),
+        ("\\log 2222^{229}", "\\log 2222^{228}", false),
+        ("\\log 2222^{229}", "766.404", true),
+        ("\\log 2222^{229}", "766.3", false),
+        ("\\ln 2^{-2000}", "-2000\\ln 2", true),
+        ("\\ln 2^{-2000}", "-1999\\ln 2", false),
+        ("\\log_2 3^{1000}", "1000\\log_2 3", true),
+    ])
+    func hugeLogarithms(a: String, b: String, expected: Bool) {
+        let v = grade(gold: a, predicted: b)
+        #expect(v.isEqual == expected, "\(a) vs \(b)")
+        #expect(v.rung != .bound, "\(a) vs \(b): \(v.reason ?? "")")
+        #expect(grade(gold: b, predicted: a).isEqual == expected)
+    }
 }

@@ -51,6 +51,19 @@ private func rerankSamples(_ text: String, skipInvalid: Bool = false) throws -> 
         #expect(s[1].line == 2)
     }
 
+    @Test func finishReasonLengthMarksACutOutput() throws {
+        let text = """
+        {"problem_id": "a", "sample_index": 0, "output": "She sells 9 eggs, and 9 * 2 = 18", "finish_reason": "length"}
+        {"problem_id": "a", "sample_index": 1, "output": "She sells 9 eggs, and 9 * 2 = 18", "finish_reason": "eos"}
+        """
+        let s = try RerankReader.samples(from: Array(text.utf8)).records
+        #expect(s[0].cutAtTokenLimit && !s[1].cutAtTokenLimit)
+        // The grader's extraction: the cut one states no answer, the complete one ends on its answer.
+        let g = GraderEquivalence()
+        #expect(g.extract(fromOutput: s[0].output!, cutAtTokenLimit: s[0].cutAtTokenLimit) == nil)
+        #expect(g.extract(fromOutput: s[1].output!, cutAtTokenLimit: s[1].cutAtTokenLimit) == "18")
+    }
+
     @Test func numbersParseExactly() throws {
         let values = ["0.1", "-1.5e300", "123456789.123456789", "4.9e-324", "0.30000000000000004", "1E2"]
         let text = "{\"problem_id\":\"a\",\"sample_index\":0,\"answer\":\"1\",\"step_scores\":[\(values.joined(separator: ","))]}"

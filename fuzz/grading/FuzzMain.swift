@@ -63,8 +63,11 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMut
         print("cannot read \(path)")
         exit(1)
     }
-    let lines = BatchGrader.lines(ofBytes: Array(data))
-    if let cases = try? GradingBenchmark.loadCases(String(decoding: data, as: UTF8.self)) {
+    // Grading has no line reader (the CLI uses Support's JSONLines): split at newlines, skip blank lines.
+    let lines = Array(data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        .map { Array($0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0[...]) }
+        .filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") } }
+    if let cases = try? lines.enumerated().map({ try GradingBenchmark.parseCase($0.element, lineNumber: $0.offset + 1) }) {
         let report = GradingBenchmark.run(cases, repeats: Int(env["GRADING_BENCH_REPEATS"] ?? "1") ?? 1)
         print(report.json)
     }

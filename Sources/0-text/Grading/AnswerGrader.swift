@@ -99,8 +99,10 @@ public struct AnswerGrader: Sendable {
     }
 
     /// Extracts the final answer of a solution text and parses it; nil when there is none.
-    public func parse(solution: String) -> ParsedAnswer? {
-        guard let extracted = extractAnswer(from: solution) else { return nil }
+    /// `cutAtTokenLimit`: the text is a model output that stopped at its token limit (see
+    /// `extractAnswer(from:cutAtTokenLimit:)`).
+    public func parse(solution: String, cutAtTokenLimit: Bool = false) -> ParsedAnswer? {
+        guard let extracted = extractAnswer(from: solution, cutAtTokenLimit: cutAtTokenLimit) else { return nil }
         return parse(extracted.text, rule: extracted.rule, isClean: true)
     }
 
@@ -166,7 +168,13 @@ public struct AnswerGrader: Sendable {
 
     /// Extracts and grades (see the free function `grade(gold:predicted:)`).
     public func grade(gold: String, predicted: String) -> Verdict {
-        let g = extractAnswer(from: gold), p = extractAnswer(from: predicted)
+        grade(gold: gold, predicted: predicted, predictedCutAtTokenLimit: false)
+    }
+
+    /// Extracts and grades; `predictedCutAtTokenLimit`: the prediction is a model output that stopped at its
+    /// token limit (finish reason "length"), so only an answer stated before the cut counts.
+    public func grade(gold: String, predicted: String, predictedCutAtTokenLimit: Bool) -> Verdict {
+        let g = extractAnswer(from: gold), p = extractAnswer(from: predicted, cutAtTokenLimit: predictedCutAtTokenLimit)
         guard let g, let p else {
             return Verdict(isEqual: false, goldAnswer: g?.text, predictedAnswer: p?.text, rung: .extraction,
                            reason: g == nil ? "no answer found in gold" : "no answer found in prediction",

@@ -30,13 +30,14 @@ public struct BatchGrader: Sendable {
     /// Grades one line given as raw bytes: bytes that are not UTF-8 give an error line naming the
     /// column (distinct invalid inputs are never replaced by the same character and graded equal).
     public func gradeLine(bytes line: [UInt8], lineNumber: Int) -> BatchLineResult {
-        let fields: (String, String)
-        switch JSONFields.stringFields(bytes: line, ["gold", "pred"], lineNumber: lineNumber) {
-        case .success(let f): fields = (f[0], f[1])
+        let fields: [String]
+        switch JSONFields.stringFields(bytes: line, ["gold", "pred"], optional: ["finish_reason"], lineNumber: lineNumber) {
+        case .success(let f): fields = f
         case .failure(let message):
             return BatchLineResult(json: "{\"line\":\(lineNumber),\"error\":\(JSONFields.quote(message))}", outcome: .error)
         }
-        let v = grader.grade(gold: fields.0, predicted: fields.1)
+        // `"finish_reason": "length"` (as in `e2h sample`'s files): the prediction was cut at its token limit.
+        let v = grader.grade(gold: fields[0], predicted: fields[1], predictedCutAtTokenLimit: fields[2] == "length")
         var json = "{\"equal\":\(v.isEqual),\"gold_answer\":\(JSONFields.quote(v.goldAnswer)),"
         json += "\"pred_answer\":\(JSONFields.quote(v.predictedAnswer)),\"rung\":\(JSONFields.quote(v.rung.rawValue))"
         if let r = v.reason { json += ",\"reason\":\(JSONFields.quote(r))" }
@@ -58,8 +59,9 @@ enum JSONFields {
         stringFields(bytes: Array(line.utf8), names, lineNumber: lineNumber)
     }
 
-    /// The same for the raw bytes of a line (invalid UTF-8 is reported, never replaced).
-    static func stringFields(bytes: [UInt8], _ names: [String], lineNumber: Int) -> FieldResult {
+    /// The same for the raw bytes of a line (invalid UTF-8 is reported, never replaced); each of `optional`
+    /// follows the required fields in the result, "" when absent or null.
+    static func stringFields(bytes: [UInt8], _ names: [String], optional: [String] = [], lineNumber: Int) -> FieldResult {
         guard bytes.contains(where: { !Bytes.isSpace($0) }) else {
             return .failure("line \(lineNumber): empty line, expected a JSON object")
         }
@@ -79,6 +81,10 @@ enum JSONFields {
             guard let value = members[n] else { return .failure("line \(lineNumber): missing field \"\(n)\"") }
             guard let s = value else { return .failure("line \(lineNumber): field \"\(n)\" is not a string") }
             out.append(s)
+        }
+        for n in optional {
+            guard let value = members[n] else { out.append(""); continue }
+            out.append(value ?? "")
         }
         return .success(out)
     }

@@ -72,8 +72,13 @@ extension Evaluator {
             var base: Value? = args.count > 1 ? args[1] : nil
             if let b = base, let exactLog = try exactLogarithm(x, base: b) { return exactLog }
             if base == nil, let r = x.exactReal, r == .one { return .real(.zero) }
-            let lx = Complex.log(x.complex)
-            var result = approx(lx, from: x, derivative: 1 / max(x.complex.magnitude, .leastNormalMagnitude))
+            var result: Value
+            if let l = Self.logOutsideDoubleRange(x) {
+                result = .approx(Complex(l), scale: max(abs(l), 1))
+            } else {
+                let lx = Complex.log(x.complex)
+                result = approx(lx, from: x, derivative: 1 / max(x.complex.magnitude, .leastNormalMagnitude))
+            }
             if let b = base {
                 base = b
                 let lb = Value.approx(Complex.log(b.complex))
@@ -82,6 +87,7 @@ extension Evaluator {
             return result
         case .ln:
             if let r = x.exactReal, r == .one { return .real(.zero) }
+            if let l = Self.logOutsideDoubleRange(x) { return .approx(Complex(l), scale: max(abs(l), 1)) }
             let lx = Complex.log(x.complex)
             return approx(lx, from: x, derivative: 1 / max(x.complex.magnitude, .leastNormalMagnitude))
         case .exp:
@@ -92,6 +98,17 @@ extension Evaluator {
         default:
             return try trigonometric(f, x)
         }
+    }
+
+    /// The natural logarithm of an exact positive value outside the double range (`2222^{229}`, about
+    /// 10^766; `2^{-2000}`), from its bit lengths: log2(n) - log2(d), each the log of its leading 60 bits plus
+    /// the shift, so the result is accurate to double rounding (the value itself has no double). Nil for
+    /// values inside the double range (the plain double log is more accurate near 1).
+    static func logOutsideDoubleRange(_ x: Value) -> Double? {
+        guard let r = x.exactReal, r.signum > 0 else { return nil }
+        let m = x.complex.re
+        guard !m.isFinite || m < .leastNormalMagnitude else { return nil }
+        return r.log2Magnitude * M_LN2
     }
 
     /// An approximate result of a one-argument function with derivative size `derivative`.

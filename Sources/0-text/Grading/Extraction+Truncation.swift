@@ -81,6 +81,34 @@ enum Truncation {
         return wordCount(after) > unitWords
     }
 
+    /// The answer of a text cut at the token limit: its final run of letters and digits (with a decimal
+    /// point or comma inside or right after digits: "12." may have been 12.5) is dropped, since the cut may
+    /// have split it, and of the rest only a stated answer counts: `# Answer`, `####`, the last box, "the
+    /// answer is ...". Nil when there is none.
+    static func statedBeforeCut(_ s: String) -> ExtractedAnswer? {
+        var chars = Array(s.unicodeScalars)
+        func isWordChar(_ c: Unicode.Scalar) -> Bool {
+            (c >= "0" && c <= "9") || AnswerExtractor.isLetter(c) || ProseExtractor.isProseScalar(c)
+        }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
+        var end = chars.count
+        while end > 0 {
+            let c = chars[end - 1]
+            if isWordChar(c) || ((c == "." || c == ",") && end >= 2 && isDigit(chars[end - 2]) && (end == chars.count || isDigit(chars[end]))) {
+                end -= 1
+            } else {
+                break
+            }
+        }
+        chars.removeSubrange(end...)
+        let rest = String(String.UnicodeScalarView(chars)).trimmedASCII
+        guard !rest.isEmpty else { return nil }
+        if let a = AnswerExtractor.afterAnswerHeader(rest) { return ExtractedAnswer(text: a, rule: .answerHeader) }
+        if let a = AnswerExtractor.afterHashes(rest) { return ExtractedAnswer(text: a, rule: .answerHeader) }
+        if let a = AnswerExtractor.lastBoxed(rest, joinAdjacent: true) { return ExtractedAnswer(text: a, rule: .boxed) }
+        return AnswerExtractor.answerPhrase(rest)
+    }
+
     /// LaTeX commands that take or join what follows them (a text cannot end on one); `\pi`, `\infty`, `\circ`
     /// are values and may end a text.
     static let openCommands: Set<String> = [

@@ -35,10 +35,25 @@ let maxBareAnswerLength = 120
 /// Extracts the final answer from `text`; nil when nothing is extractable (empty, or a long text
 /// without any answer marker or final value).
 public func extractAnswer(from text: String) -> ExtractedAnswer? {
+    extractAnswer(from: text, cutAtTokenLimit: false)
+}
+
+/// Extracts the final answer of a model output whose finish reason is known. `cutAtTokenLimit`: generation
+/// stopped at its token limit (finish reason "length"), so the text is known to be incomplete: only an
+/// answer the model stated before the cut counts (`# Answer`, `####`, `\boxed{}`, "the answer is ..."),
+/// never a value of its unfinished reasoning, and its final word or number is dropped first (the cut may
+/// have split it: "The answer is 12" may have been 125). An end-of-sequence marker in the text means the
+/// model ended its answer, so the limit cut nothing of it. With `false` (complete, or not known) the text
+/// alone decides (`Truncation.endsMidSentence`), and a text ending right after a digit keeps it.
+public func extractAnswer(from text: String, cutAtTokenLimit: Bool) -> ExtractedAnswer? {
     let body = AnswerExtractor.afterThinking(text)
     // `<think>` never closed: the model stopped while reasoning and stated no answer.
     if Truncation.unclosedThinking(body) { return nil }
-    var trimmed = AnswerExtractor.lastPart(AnswerExtractor.beforeEndMarker(body)).trimmedASCII
+    let beforeEnd = AnswerExtractor.beforeEndMarker(body)
+    // An empty box (`\boxed{}`, `$\boxed{ }$`) is no answer: the text is read as if it were not there.
+    let part = AnswerExtractor.withoutEmptyBoxes(AnswerExtractor.lastPart(beforeEnd))
+    if cutAtTokenLimit && beforeEnd.utf8.count == body.utf8.count { return Truncation.statedBeforeCut(part) }
+    var trimmed = part.trimmedASCII
     // `<answer>...</answer>` (the answer tag of models trained with it): only its content is the answer.
     if let inner = AnswerExtractor.answerTag(trimmed) { trimmed = inner }
     if trimmed.isEmpty { return nil }
@@ -115,6 +130,74 @@ enum AnswerExtractor {
         let inner = rest.string.trimmedASCII
         return inner.isEmpty ? nil : inner
     }
+
+    /// `s` without the sentences whose boxes are all empty (`\boxed{}`, `\fbox{ }`: only spaces inside): such a
+    /// sentence ("The answer is $\boxed{}$.") states no answer, and the rest of the text is read as usual. A
+    /// sentence runs from the previous sentence end (`. `, `! `, `? `, `。`, a line break) to the next one.
+    /// Linear.
+    static func withoutEmptyBoxes(_ s: String) -> String {
+        guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
+        let b = Bytes(s)
+        guard b.contains(Bytes("\\boxed")) || b.contains(Bytes("\\fbox")) else { return s }
+        let c = Array(s.unicodeScalars)
+        func isSpace(_ x: Unicode.Scalar) -> Bool { x == " " || x == "\n" || x == "\t" }
+        // Each box: start and whether it is empty.
+        var boxes: [(start: Int, empty: Bool)] = []
+        var i = 0
+        while i < c.count {
+            guard c[i] == "\\" else { i += 1; continue }
+            let name = matches(c, boxedName, at: i + 1) ? 5 : matches(c, fboxName, at: i + 1) ? 4 : 0
+            guard name > 0 else { i += 2; continue }
+            var j = i + 1 + name
+            while j < c.count, isSpace(c[j]) { j += 1 }
+            var empty = false
+            if j < c.count, c[j] == "{" {
+                j += 1
+                while j < c.count, isSpace(c[j]) { j += 1 }
+                empty = j < c.count && c[j] == "}"
+            }
+            boxes.append((i, empty))
+            i = j
+        }
+        guard boxes.contains(where: { $0.empty }) else { return s }
+        func isEnd(_ k: Int) -> Bool {
+            // A sentence end at k: a line break, `。`, or `.`/`!`/`?` followed by a space.
+            let x = c[k]
+            if x == "\n" || x == "\u{3002}" { return true }
+            return (x == "." || x == "!" || x == "?") && k + 1 < c.count && isSpace(c[k + 1])
+        }
+        var drop: [Range<Int>] = []
+        var b0 = 0
+        while b0 < boxes.count {
+            guard boxes[b0].empty else { b0 += 1; continue }
+            var start = boxes[b0].start
+            while start > 0, !isEnd(start - 1) { start -= 1 }
+            if let last = drop.last, start < last.upperBound { b0 += 1; continue }
+            var end = boxes[b0].start
+            while end < c.count, !isEnd(end) { end += 1 }
+            end = min(c.count, end + 1)
+            // A sentence that also holds a box with something in it keeps its boxes (empty ones are skipped).
+            var k = b0
+            var allEmpty = true
+            while k < boxes.count, boxes[k].start < end { if !boxes[k].empty { allEmpty = false }; k += 1 }
+            var k2 = b0
+            while k2 > 0, boxes[k2 - 1].start >= start { k2 -= 1; if !boxes[k2].empty { allEmpty = false } }
+            if allEmpty { drop.append(start..<end) }
+            b0 = k
+        }
+        guard !drop.isEmpty else { return s }
+        var out = String.UnicodeScalarView()
+        var at = 0
+        for r in drop {
+            out.append(contentsOf: c[at..<r.lowerBound])
+            at = r.upperBound
+        }
+        out.append(contentsOf: c[at...])
+        return String(out)
+    }
+
+    static let boxedName = Array("boxed".unicodeScalars)
+    static let fboxName = Array("fbox".unicodeScalars)
 
     /// A short field as a bare answer, or the final value of a prose text.
     static func bareOrProse(_ s: String) -> ExtractedAnswer? {
@@ -351,8 +434,9 @@ enum AnswerExtractor {
             isLast = false
         }
         func content(_ k: Int) -> String { clean(String(String.UnicodeScalarView(chars[spans[k].0..<spans[k].1]))) }
-        // "The solutions are $x=2$ and $x=-2$.", "The answer is $2$ or $-2$.": a run of spans separated only
-        // by "and", "or" or commas that states values of one name is one list answer.
+        // "The solutions are $x=2$ and $x=-2$.", "The answer is $2$ or $-2$.", "The legs are $PQ = 8$ and
+        // $QR = 15$.": a run of spans separated only by "and", "or" or commas that ends the text and states values
+        // (bare, or each assigned to a name) is one list answer.
         if spans.count > 1, first || (isLast && chars[lastEnd...].allSatisfy({ $0 == "." || $0 == " " || $0 == "\n" || $0 == "!" })) {
             var lo = first ? 0 : spans.count - 1, hi = lo
             if first {
@@ -363,7 +447,8 @@ enum AnswerExtractor {
             if hi > lo {
                 let parts = (lo...hi).map(content)
                 let names = parts.map(assignedName)
-                if let n0 = names[0], names.allSatisfy({ $0 == n0 }), parts.allSatisfy({ !$0.isEmpty }) {
+                let sameKind = names.allSatisfy({ $0 == "" }) || names.allSatisfy({ $0 != nil && $0 != "" })
+                if sameKind, first ? Set(names).count == 1 : true, parts.allSatisfy({ !$0.isEmpty }) {
                     return (parts.joined(separator: ", "), spans[hi].2, !first)
                 }
             }

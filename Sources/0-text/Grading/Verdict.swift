@@ -87,3 +87,9 @@ extension LadderRung {
 public func grade(gold: String, predicted: String) -> Verdict {
     AnswerGrader().grade(gold: gold, predicted: predicted)
 }
+
+/// The same for a model output whose generation stopped at its token limit when `predictedCutAtTokenLimit`
+/// (finish reason "length"): see `extractAnswer(from:cutAtTokenLimit:)`.
+public func grade(gold: String, predicted: String, predictedCutAtTokenLimit: Bool) -> Verdict {
+    AnswerGrader().grade(gold: gold, predicted: predicted, predictedCutAtTokenLimit: predictedCutAtTokenLimit)
+}

@@ -15,6 +15,13 @@ public protocol AnswerEquivalence: Sendable {
     func key(_ answer: Parsed) -> String
     /// Whether `answer` is equivalent to `reference` (the gold answer, or a group's first answer).
     func equivalent(_ reference: Parsed, _ answer: Parsed) -> Bool
+    /// The final answer of a solution text whose generation stopped at its token limit when `cutAtTokenLimit`.
+    func extract(fromOutput output: String, cutAtTokenLimit: Bool) -> String?
+}
+
+extension AnswerEquivalence {
+    /// By default the finish reason is not used.
+    public func extract(fromOutput output: String, cutAtTokenLimit: Bool) -> String? { extract(fromOutput: output) }
 }
 
 /// Mathematical equivalence by the project's grader (Sources/Grading, docs/grading.md).
@@ -27,6 +34,10 @@ public struct GraderEquivalence: AnswerEquivalence {
 
     public func extract(fromOutput output: String) -> String? {
         extractAnswer(from: output)?.text
+    }
+
+    public func extract(fromOutput output: String, cutAtTokenLimit: Bool) -> String? {
+        extractAnswer(from: output, cutAtTokenLimit: cutAtTokenLimit)?.text
     }
 
     public func parse(_ answer: String) -> ParsedAnswer? {

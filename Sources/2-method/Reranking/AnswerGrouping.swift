@@ -28,7 +28,7 @@ func groupPool<E: AnswerEquivalence>(_ problem: ValidatedProblem, samples: [Rera
     for k in problem.samples {
         let s = samples[k]
         let text: String?
-        if let a = s.answer { text = a } else if let o = s.output { text = equivalence.extract(fromOutput: o) } else { text = nil }
+        if let a = s.answer { text = a } else if let o = s.output { text = equivalence.extract(fromOutput: o, cutAtTokenLimit: s.cutAtTokenLimit) } else { text = nil }
         texts.append(text)
         if let t = text { counts[t, default: 0] += 1 }
     }

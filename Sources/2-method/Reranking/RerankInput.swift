@@ -39,6 +39,9 @@ public struct RerankSample: Sendable, Equatable {
     public var stepLabels: [Bool]?
     /// The line of the samples file it came from (for messages); nil when built in memory.
     public var line: Int?
+    /// Generation stopped at its token limit (`finish_reason` "length"): an answer extracted from `output`
+    /// must have been stated before the cut (docs/grading.md, "The finish reason").
+    public var cutAtTokenLimit = false
 
     public init(problemID: String, sampleIndex: Int, output: String? = nil, answer: String? = nil,
                 stepScores: [Double]? = nil, stepLabels: [Bool]? = nil, line: Int? = nil) {

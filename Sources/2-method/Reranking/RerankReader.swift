@@ -70,12 +70,14 @@ public enum RerankReader {
             let record = Record(fields: fields, source: source, line: line)
             do {
                 typealias Key = SampleRecord.CodingKeys
-                return RerankSample(problemID: try record.identifier(Key.problemID.rawValue),
-                                    sampleIndex: try record.integer(Key.sampleIndex.rawValue),
-                                    output: try record.optionalText(Key.output.rawValue),
-                                    answer: try record.optionalText(Key.answer.rawValue),
-                                    stepScores: try record.optionalNumbers(Key.stepScores.rawValue),
-                                    stepLabels: try record.optionalLabels(Key.stepLabels.rawValue), line: line)
+                var sample = RerankSample(problemID: try record.identifier(Key.problemID.rawValue),
+                                          sampleIndex: try record.integer(Key.sampleIndex.rawValue),
+                                          output: try record.optionalText(Key.output.rawValue),
+                                          answer: try record.optionalText(Key.answer.rawValue),
+                                          stepScores: try record.optionalNumbers(Key.stepScores.rawValue),
+                                          stepLabels: try record.optionalLabels(Key.stepLabels.rawValue), line: line)
+                sample.cutAtTokenLimit = try record.optionalText(Key.finishReason.rawValue) == "length"
+                return sample
             } catch let e as FieldError {
                 try log.report(e.issue, file: source, line: line, e.message)
                 return nil
@@ -87,7 +89,8 @@ public enum RerankReader {
 
     static let problemKeys: Set<String> = ["id", "level", "answer"]
     /// The fields of the samples format (``SampleRecord``) that re-ranking reads.
-    static let sampleFields: [SampleRecord.CodingKeys] = [.problemID, .sampleIndex, .output, .answer, .stepScores, .stepLabels]
+    static let sampleFields: [SampleRecord.CodingKeys] = [.problemID, .sampleIndex, .output, .answer, .stepScores, .stepLabels,
+                                                                   .finishReason]
     static let sampleKeys = Set(sampleFields.map(\.rawValue))
 
     /// The object of a non-blank line (only the members in `keys`); nil for a blank line or a

@@ -45,7 +45,7 @@ public func monteCarloLabels(_ samples: [SampleRecord], problems: [String: Probl
     for (j, (i, k)) in owner.enumerated() {
         let gold = problems[samples[i].problemID]!.answer
         reached[i][k] = completions[(j * rollouts)..<((j + 1) * rollouts)].filter { completion in
-            let answer = completion.answer ?? (answersInProse ? extractAnswer(from: completion.output)?.text : nil)
+            let answer = completion.answer ?? (answersInProse ? extractAnswer(from: completion.output, cutAtTokenLimit: completion.finishReason == FinishReason.length.rawValue)?.text : nil)
             return answer.map { Grading.grade(gold: gold, predicted: $0).isEqual } ?? false
         }.count
     }

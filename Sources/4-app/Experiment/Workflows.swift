@@ -52,7 +52,8 @@ func withChatAnswers(_ samples: [SampleRecord], format: PromptFormat) -> [Sample
     guard format != .paper else { return samples }
     return samples.map { sample in
         var s = sample
-        if s.answer == nil { s.answer = extractAnswer(from: s.output)?.text }
+        // A sample cut at its token limit keeps only an answer stated before the cut (its last number may be cut too).
+        if s.answer == nil { s.answer = extractAnswer(from: s.output, cutAtTokenLimit: s.finishReason == FinishReason.length.rawValue)?.text }
         return s
     }
 }
