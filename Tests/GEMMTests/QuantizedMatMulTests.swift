@@ -54,6 +54,7 @@ struct QuantizedMatMulTests {
     func matchesDequantizeThenReference(format: QuantizedFormat) {
         var generator = SplitMix64(state: 42 &+ UInt64(format.rawValue))
         let kernels = [GEMMKernel.portable] + (GEMMKernel.avx2.isSupported ? [.avx2] : [])
+            + (GEMMKernel.avx512.isSupported ? [.avx512] : [])
         for (n, k) in [(1, 32), (37, 64), (70, 576), (130, 96)] {
             let (bytes, values) = randomQuantized(format, rows: n, columns: k, generator: &generator)
             var order = Array(0..<Int32(n))
@@ -63,7 +64,7 @@ struct QuantizedMatMulTests {
                 let rows = permuted ? order.map { Array(values[(Int($0) * k)..<(Int($0) * k + k)]) }
                                     : (0..<n).map { Array(values[($0 * k)..<($0 * k + k)]) }
                 let w = rows.flatMap { $0 }
-                for m in [1, 2, 3, 4, 5, 9, 33] {
+                for m in [1, 2, 3, 4, 5, 9, 12, 13, 33, 64] {
                     let lda = k + 3, ldc = n + 2
                     let a = (0..<(m * lda)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
                     let start = (0..<(m * ldc)).map { _ in Float(Int(generator.next() % 201) - 100) / 100 }
@@ -150,6 +151,54 @@ struct QuantizedMatMulTests {
                                 for j in n..<ldc { #expect(found[i * ldc + j] == start[i * ldc + j]) }
                             }
                             #expect(m * n < 30 || errorSum <= 0.25 * boundSum, "\(format) \(kernel) n=\(n) k=\(k) m=\(m): mean error \(errorSum / boundSum) of the bound")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The panel path on AVX2 / AVX-512 expands blocks straight into the micro-kernel's packed
+    /// panels (CCPUFeatures/quant_pack.c): the same bits as dequantizing each 64-row panel to floats
+    /// and calling `gemm(.nt)` on it, which is what the path did before. Shapes with several K
+    /// blocks (1536 = 3 × 512) and with K blocks that cut through a block of 32 (1056 = 2 × 528).
+    @Test(arguments: QuantizedFormat.allCases)
+    func packedPanelsKeepTheBitsOfDequantizeThenGEMM(format: QuantizedFormat) throws {
+        try #require(GEMMKernel.avx2.isSupported, "the packed panel path runs on AVX2 and AVX-512")
+        var generator = SplitMix64(state: 505 &+ UInt64(format.rawValue))
+        let kernels = [GEMMKernel.avx2] + (GEMMKernel.avx512.isSupported ? [.avx512] : [])
+        for (n, k) in [(70, 576), (37, 1536), (130, 1056), (9, 32)] {
+            let (bytes, _) = randomQuantized(format, rows: n, columns: k, generator: &generator)
+            var order = Array(0..<Int32(n))
+            order.shuffle(using: &generator)
+            for permuted in [false, true] {
+                bytes.withUnsafeBytes { raw in
+                    let matrix = QuantizedMatrix(format: format, rows: n, columns: k, base: raw.baseAddress!,
+                                                 rowOrder: permuted ? order : nil)
+                    var w = [Float](repeating: 0, count: n * k)
+                    w.withUnsafeMutableBufferPointer { out in
+                        for j in 0..<n { matrix.dequantizeRow(j, into: out.baseAddress! + j * k, kernel: .avx2) }
+                    }
+                    for m in [1, 12, 13, 32, 64, 67] {
+                        let lda = k + 5, ldc = n + 3
+                        let a = (0..<(m * lda)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
+                        let start = (0..<(m * ldc)).map { _ in Float(Int(generator.next() % 201) - 100) / 100 }
+                        for accumulate in [false, true] {
+                            for kernel in kernels {
+                                var expected = start
+                                for row0 in stride(from: 0, to: n, by: 64) {
+                                    let count = min(64, n - row0)
+                                    expected.withUnsafeMutableBufferPointer { e in
+                                        gemm(.nt, m: m, n: count, k: k, a: a, lda: lda, b: Array(w[(row0 * k)...]), ldb: k,
+                                             c: e.baseAddress! + row0, ldc: ldc, accumulate: accumulate, threads: 1, kernel: kernel)
+                                    }
+                                }
+                                var found = start
+                                quantizedMatMul(m: m, a: a, lda: lda, weights: matrix, c: &found, ldc: ldc,
+                                                accumulate: accumulate, path: .panels, threads: 2, kernel: kernel)
+                                let differing = zip(found, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                                #expect(differing == 0, "\(format) \(kernel) n=\(n) k=\(k) m=\(m) permuted=\(permuted) accumulate=\(accumulate): \(differing) values differ")
+                            }
                         }
                     }
                 }

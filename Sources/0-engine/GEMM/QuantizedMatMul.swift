@@ -4,7 +4,9 @@
 //   rows   each block is expanded in registers and multiplied with up to 4 rows of A at once
 //          (QuantizedKernel.swift); memory-bound decoding of a few sequences reads W once.
 //   panels 64 rows of W at a time are expanded to floats and multiplied by the blocked `gemm`;
-//          many rows of A (prefill, big batches) amortize the expansion.
+//          many rows of A (prefill, big batches) amortize the expansion. On AVX2 / AVX-512 the
+//          blocks are expanded straight into the micro-kernel's packed panels and A is packed
+//          once per call (`packedPanels`, CCPUFeatures/quant_pack.c), with the same bits.
 // On AVX2 the rows path can also quantize A's rows to 8-bit blocks first (`activations: .int8`,
 // as llama.cpp does; CCPUFeatures/quant_int8.c) and multiply in integers: about twice the blocks per
 // second, at the cost of A's rounding (≤ half a step of max|x|/127 per block of 32 values); with
@@ -211,6 +213,13 @@ public func quantizedMatMul(
         let panels = parts.enumerated().flatMap { p, part in
             stride(from: 0, to: part.matrix.rows, by: P).map { (part: p, rows: $0..<min($0 + P, part.matrix.rows)) }
         }
+#if arch(x86_64)
+        if useAVX2 {
+            packedPanels(m: m, a: a, lda: lda, parts: parts, panels: panels, panelRows: P, c: c, ldc: ldc,
+                         accumulate: accumulate, threads: threads, plan: KernelPlan(kernel.runnable))
+            return
+        }
+#endif
         spinningChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
             let panel = UnsafeMutablePointer<Float>.allocate(capacity: P * K)
             defer { panel.deallocate() }
@@ -224,3 +233,54 @@ public func quantizedMatMul(
         }
     }
 }
+
+#if arch(x86_64)
+/// The panel path on AVX2 / AVX-512: A is packed once for all panels, and each panel of W is
+/// expanded straight into the micro-kernel's packed layout (CCPUFeatures/quant_pack.c), K block by
+/// K block, then met by the macro-kernel. The K blocks, the micro-kernel and the order of additions
+/// are those of `gemm(.nt)` on the panel dequantized to floats, and the expanded values are
+/// `dequantizeRow`'s, so C has the same bits as that route (which packed A again for every panel
+/// and wrote each panel twice: as rows, then as packed columns).
+private func packedPanels(
+    m: Int, a: UnsafePointer<Float>, lda: Int, parts: [(matrix: QuantizedMatrix, column: Int)],
+    panels: [(part: Int, rows: Range<Int>)], panelRows P: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool, threads: Int, plan: KernelPlan
+) {
+    let K = parts[0].matrix.columns
+    let kc = plan.depthBlock(K), mc = plan.rowBlock(m, depth: kc)
+    let depthBlocks = stride(from: 0, to: K, by: kc).map { (start: $0, count: min(kc, K - $0)) }
+    // A's K block starting at p: (rows/MR, count, MR) panels at packedA + paddedRows·p.
+    let paddedRows = (m + plan.mr - 1) / plan.mr * plan.mr
+    let packedA = UnsafeMutablePointer<Float>.allocate(capacity: paddedRows * K)
+    defer { packedA.deallocate() }
+    for (start, count) in depthBlocks {
+        packPanels(a + start, laneStride: lda, depthStride: 1, lanes: m, depth: count, width: plan.mr,
+                   into: packedA + paddedRows * start)
+    }
+    let paddedPanel = (P + plan.nr - 1) / plan.nr * plan.nr
+    spinningChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: paddedPanel * kc)
+        defer { packedB.deallocate() }
+        for index in range {
+            let (p, rows) = panels[index]
+            let (w, column) = parts[p]
+            for (start, count) in depthBlocks {
+                func pack(_ order: UnsafePointer<Int32>?) {
+                    e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, rows.lowerBound,
+                                               rows.count, start, count, plan.nr, packedB)
+                }
+                if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
+                // Only the first K block may overwrite C.
+                let add = accumulate || start > 0
+                var ic = 0
+                while ic < m {
+                    let rowsOfA = min(mc, m - ic)
+                    plan.macroKernel(rowsOfA, rows.count, count, packedA + paddedRows * start + ic * count, packedB,
+                                     c + ic * ldc + column + rows.lowerBound, ldc, add)
+                    ic += rowsOfA
+                }
+            }
+        }
+    }
+}
+#endif

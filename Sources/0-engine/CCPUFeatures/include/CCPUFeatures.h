@@ -62,6 +62,14 @@ void e2h_quant_rows_int8_vnni(int format, const void *base, long rowBytes, const
                               const int8_t *qs, const float *scales8, const float *sums8, long m,
                               float *c, long ldc, int accumulate);
 
+/// quant_pack.c: rows firstRow ..< firstRow + rows of a quantized matrix (stored as `rowBytes`
+/// rows of blocks of `format`, row j at base + (rowOrder ? rowOrder[j] : j)·rowBytes), columns
+/// k0 ..< k0 + depth, as GEMM's packed panels of `width` (a multiple of 8) lanes:
+/// dest[(l / width)·depth·width + p·width + l % width] = W[firstRow + l, k0 + p], the lanes of the
+/// last panel past `rows` zero. The values are avx2QuantizedDequantizeRow's. AVX2 only.
+void e2h_quant_pack_panels_avx2(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                                long firstRow, long rows, long k0, long depth, long width, float *dest);
+
 /// Writes 8 copies of each of `count` scales to `scales8`, and each sum followed by 7 zeros to
 /// `sums8` (8·count floats each), the activation layout of `e2h_quant_rows_int8_vnni`.
 void e2h_q8_expand_avx512(const float *scales, const float *sums, long count, float *scales8, float *sums8);
