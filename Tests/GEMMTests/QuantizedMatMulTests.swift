@@ -161,7 +161,8 @@ struct QuantizedMatMulTests {
     /// The panel path on AVX2 / AVX-512 expands blocks straight into the micro-kernel's packed
     /// panels (CCPUFeatures/quant_pack.c): the same bits as dequantizing each 64-row panel to floats
     /// and calling `gemm(.nt)` on it, which is what the path did before. Shapes with several K
-    /// blocks (1536 = 3 × 512) and with K blocks that cut through a block of 32 (1056 = 2 × 528).
+    /// blocks (1536 = 3 × 512) and with K blocks that cut through a block of 32 (1056 = 2 × 528);
+    /// with and without the matrix's panel cache (`PackedPanelCache`), twice each.
     @Test(arguments: QuantizedFormat.allCases)
     func packedPanelsKeepTheBitsOfDequantizeThenGEMM(format: QuantizedFormat) throws {
         try #require(GEMMKernel.avx2.isSupported, "the packed panel path runs on AVX2 and AVX-512")
@@ -193,11 +194,22 @@ struct QuantizedMatMulTests {
                                              c: e.baseAddress! + row0, ldc: ldc, accumulate: accumulate, threads: 1, kernel: kernel)
                                     }
                                 }
-                                var found = start
-                                quantizedMatMul(m: m, a: a, lda: lda, weights: matrix, c: &found, ldc: ldc,
-                                                accumulate: accumulate, path: .panels, threads: 2, kernel: kernel)
-                                let differing = zip(found, expected).filter { $0.bitPattern != $1.bitPattern }.count
-                                #expect(differing == 0, "\(format) \(kernel) n=\(n) k=\(k) m=\(m) permuted=\(permuted) accumulate=\(accumulate): \(differing) values differ")
+                                for cached in [false, true] {
+                                    // A fresh matrix: with a budget its first product builds its panel cache.
+                                    let matrix = QuantizedMatrix(format: format, rows: n, columns: k, base: raw.baseAddress!,
+                                                                 rowOrder: permuted ? order : nil)
+                                    PackedPanelCache.budgetBytes = cached ? 1 << 30 : 0
+                                    var found = start, again = start
+                                    quantizedMatMul(m: m, a: a, lda: lda, weights: matrix, c: &found, ldc: ldc,
+                                                    accumulate: accumulate, path: .panels, threads: 2, kernel: kernel)
+                                    quantizedMatMul(m: m, a: a, lda: lda, weights: matrix, c: &again, ldc: ldc,
+                                                    accumulate: accumulate, path: .panels, threads: 2, kernel: kernel)
+                                    if cached { #expect(PackedPanelCache.heldBytes > 0) }
+                                    PackedPanelCache.budgetBytes = 0
+                                    let differing = zip(found, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                                        + zip(again, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                                    #expect(differing == 0, "\(format) \(kernel) n=\(n) k=\(k) m=\(m) permuted=\(permuted) accumulate=\(accumulate) cached=\(cached): \(differing) values differ")
+                                }
                             }
                         }
                     }

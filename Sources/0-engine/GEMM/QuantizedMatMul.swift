@@ -41,6 +41,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
     public let rows: Int, columns: Int
     public let base: UnsafeRawPointer
     public let rowOrder: [Int32]?
+    /// The matrix expanded to packed float panels, once, when `PackedPanelCache.budgetBytes` allows
+    /// (shared by copies of this value, freed with the last).
+    let packedCache = PackedPanelCache()
 
     public init(format: QuantizedFormat, rows: Int, columns: Int, base: UnsafeRawPointer, rowOrder: [Int32]? = nil) {
         precondition(columns % 32 == 0 && rows >= 0 && (rowOrder == nil || rowOrder!.count == rows),
@@ -234,6 +237,66 @@ public func quantizedMatMul(
     }
 }
 
+/// A quantized matrix's packed float panels kept for the panel path (many rows of A: batched
+/// decoding, prefill), so a step multiplies without expanding any block: 4 bytes per weight (about
+/// 8x a Q4 matrix). Off by default; `E2H_QUANT_PANEL_CACHE_MB` (or `budgetBytes`) sets the bytes all
+/// matrices together may keep, and a matrix that would pass it keeps none. The panels hold the values
+/// the uncached path expands, so C has the same bits either way.
+public final class PackedPanelCache: @unchecked Sendable {
+    /// Bytes all caches may hold together: `E2H_QUANT_PANEL_CACHE_MB` MiB, else 0 (none).
+    nonisolated(unsafe) public static var budgetBytes: Int = {
+        guard let raw = ProcessInfo.processInfo.environment["E2H_QUANT_PANEL_CACHE_MB"], let value = Int(raw), value > 0 else { return 0 }
+        return value << 20
+    }()
+    /// Bytes held by all caches now.
+    public static var heldBytes: Int { totalLock.lock(); defer { totalLock.unlock() }; return total }
+    private static let totalLock = NSLock()
+    nonisolated(unsafe) private static var total = 0
+
+    private let lock = NSLock()
+    /// (panels of 64 rows, K) packed for micro-tiles `nr` wide and K blocks of `kc`.
+    private var panels: UnsafeMutablePointer<Float>?
+    private var nr = 0, kc = 0, bytes = 0, refused = false
+
+    deinit {
+        guard let panels else { return }
+        panels.deallocate()
+        PackedPanelCache.totalLock.lock(); PackedPanelCache.total -= bytes; PackedPanelCache.totalLock.unlock()
+    }
+
+#if arch(x86_64)
+    /// The packed panels of `w` for `plan`'s layout: panel i (rows 64i ..< 64i + 64), K block from p at
+    /// panels + i·paddedPanel·K + paddedPanel·p. Builds them on first use when the budget allows;
+    /// nil when it does not, or when they were built for another layout.
+    func panels(of w: QuantizedMatrix, paddedPanel: Int, panelRows P: Int, depthBlocks: [(start: Int, count: Int)],
+                plan: KernelPlan) -> UnsafePointer<Float>? {
+        lock.lock(); defer { lock.unlock() }
+        if let panels { return nr == plan.nr && kc == depthBlocks[0].count ? UnsafePointer(panels) : nil }
+        guard !refused, PackedPanelCache.budgetBytes > 0 else { return nil }
+        let K = w.columns, count = (w.rows + P - 1) / P
+        let size = count * paddedPanel * K * MemoryLayout<Float>.stride
+        PackedPanelCache.totalLock.lock()
+        let fits = PackedPanelCache.total + size <= PackedPanelCache.budgetBytes
+        if fits { PackedPanelCache.total += size }
+        PackedPanelCache.totalLock.unlock()
+        guard fits else { refused = true; return nil }
+        let built = UnsafeMutablePointer<Float>.allocate(capacity: count * paddedPanel * K)
+        for i in 0..<count {
+            let first = i * P, rows = min(P, w.rows - first)
+            for (start, depth) in depthBlocks {
+                func pack(_ order: UnsafePointer<Int32>?) {
+                    e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, first, rows, start, depth,
+                                               plan.nr, built + i * paddedPanel * K + paddedPanel * start)
+                }
+                if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
+            }
+        }
+        (panels, nr, kc, bytes) = (built, plan.nr, depthBlocks[0].count, size)
+        return UnsafePointer(built)
+    }
+#endif
+}
+
 #if arch(x86_64)
 /// The panel path on AVX2 / AVX-512: A is packed once for all panels, and each panel of W is
 /// expanded straight into the micro-kernel's packed layout (CCPUFeatures/quant_pack.c), K block by
@@ -251,33 +314,43 @@ private func packedPanels(
     let depthBlocks = stride(from: 0, to: K, by: kc).map { (start: $0, count: min(kc, K - $0)) }
     // A's K block starting at p: (rows/MR, count, MR) panels at packedA + paddedRows·p.
     let paddedRows = (m + plan.mr - 1) / plan.mr * plan.mr
-    let packedA = UnsafeMutablePointer<Float>.allocate(capacity: paddedRows * K)
-    defer { packedA.deallocate() }
-    for (start, count) in depthBlocks {
-        packPanels(a + start, laneStride: lda, depthStride: 1, lanes: m, depth: count, width: plan.mr,
-                   into: packedA + paddedRows * start)
-    }
     let paddedPanel = (P + plan.nr - 1) / plan.nr * plan.nr
-    spinningChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: paddedPanel * kc)
-        defer { packedB.deallocate() }
-        for index in range {
-            let (p, rows) = panels[index]
-            let (w, column) = parts[p]
-            for (start, count) in depthBlocks {
-                func pack(_ order: UnsafePointer<Int32>?) {
-                    e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, rows.lowerBound,
-                                               rows.count, start, count, plan.nr, packedB)
-                }
-                if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
-                // Only the first K block may overwrite C.
-                let add = accumulate || start > 0
-                var ic = 0
-                while ic < m {
-                    let rowsOfA = min(mc, m - ic)
-                    plan.macroKernel(rowsOfA, rows.count, count, packedA + paddedRows * start + ic * count, packedB,
-                                     c + ic * ldc + column + rows.lowerBound, ldc, add)
-                    ic += rowsOfA
+    // Panels kept by the matrices (PackedPanelCache), where they are.
+    let cached = parts.map { $0.matrix.packedCache.panels(of: $0.matrix, paddedPanel: paddedPanel, panelRows: P,
+                                                          depthBlocks: depthBlocks, plan: plan) }
+    // Pool buffers (PackingBuffers.swift): reused, so a call does not fault in fresh pages.
+    PackingBufferPool.shared.withBuffers(aCount: paddedRows * K, bCount: 0) { aBuffers in
+        let packedA = aBuffers.a
+        for (start, count) in depthBlocks {
+            packPanels(a + start, laneStride: lda, depthStride: 1, lanes: m, depth: count, width: plan.mr,
+                       into: packedA + paddedRows * start)
+        }
+        spinningChunks(panels.count, minimumPerChunk: 1, threads: threads) { range in
+            PackingBufferPool.shared.withBuffers(aCount: 0, bCount: paddedPanel * kc) { bBuffers in
+                for index in range {
+                    let (p, rows) = panels[index]
+                    let (w, column) = parts[p]
+                    for (start, count) in depthBlocks {
+                        var packedB = UnsafePointer(bBuffers.b)
+                        if let kept = cached[p] {
+                            packedB = kept + rows.lowerBound / P * paddedPanel * K + paddedPanel * start
+                        } else {
+                            func pack(_ order: UnsafePointer<Int32>?) {
+                                e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, rows.lowerBound,
+                                                           rows.count, start, count, plan.nr, bBuffers.b)
+                            }
+                            if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
+                        }
+                        // Only the first K block may overwrite C.
+                        let add = accumulate || start > 0
+                        var ic = 0
+                        while ic < m {
+                            let rowsOfA = min(mc, m - ic)
+                            plan.macroKernel(rowsOfA, rows.count, count, packedA + paddedRows * start + ic * count, packedB,
+                                             c + ic * ldc + column + rows.lowerBound, ldc, add)
+                            ic += rowsOfA
+                        }
+                    }
                 }
             }
         }

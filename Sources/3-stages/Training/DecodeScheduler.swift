@@ -9,6 +9,7 @@
 // slot takes the next queued sequence at once; sample j of a request draws from its own generator.
 
 import Kernels
+import Support
 import Tokenizers
 
 /// What the shell must do, in order, before the next step (cache actions) or report (events).
@@ -183,6 +184,16 @@ public struct DecodeScheduler: Sendable {
     /// - Returns: the actions in order: tokens sampled, sequences finished, cache actions that give
     ///   freed slots to the next sequences.
     public mutating func didStep(logits: UnsafePointer<Float>) -> [DecodeAction] {
+        // Each row's log-normalizer (a pass of exp over the vocabulary) on all cores first; the
+        // draws below run one row after another.
+        let width = rowWidth
+        var normalizers = [Float](repeating: 0, count: rows.count)
+        normalizers.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            parallelChunks(rows.count, minimumPerChunk: 4) { range in
+                for r in range { out[r] = logSumExp(logits + r * width, count: width) }
+            }
+        }
         for (r, slot) in rows.enumerated() {
             // Out of the slot while it changes, so its arrays are not copied on write.
             var sequence = slots[slot]!
@@ -201,7 +212,7 @@ public struct DecodeScheduler: Sendable {
                 }
                 release(group: sequence.group, from: slot, logits: row)
             }
-            sample(&sequence, logits: row)
+            sample(&sequence, logits: row, logNormalizer: normalizers[r])
             store(sequence, at: slot)
         }
         rows = []
@@ -214,11 +225,12 @@ public struct DecodeScheduler: Sendable {
     // MARK: - Transitions
 
     /// Draws the next token of `sequence` from one logits row.
-    private mutating func sample(_ sequence: inout DecodeSequence, logits row: UnsafePointer<Float>) {
+    /// - Parameter logNormalizer: `logSumExp` of the row when the caller has it.
+    private mutating func sample(_ sequence: inout DecodeSequence, logits row: UnsafePointer<Float>, logNormalizer known: Float? = nil) {
         let s = sequence.settings
         let token = sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
                                 topP: s.topP, generator: &sequence.generator, scratch: &scratch)
-        let logNormalizer = logSumExp(row, count: rowWidth)
+        let logNormalizer = known ?? logSumExp(row, count: rowWidth)
         let logprob = row[token] - logNormalizer
         let top = s.topLogprobs > 0 ? mostLikely(row, count: candidateCount, k: s.topLogprobs, banned: banned, logNormalizer: logNormalizer) : []
         if !top.isEmpty { sequence.topLogprobs.append(top) }
