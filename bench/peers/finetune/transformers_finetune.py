@@ -50,6 +50,7 @@ def main():
     from transformers import AutoModelForCausalLM
 
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     path = os.path.abspath(os.path.expanduser(args.model))
     model = AutoModelForCausalLM.from_pretrained(os.path.dirname(path), gguf_file=os.path.basename(path),
                                                  torch_dtype=torch.float32, attn_implementation=args.attention)
