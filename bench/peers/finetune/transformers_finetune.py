@@ -28,6 +28,8 @@ import statistics
 import time
 import warnings
 
+os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' GGUF conversion bar on stderr
+
 import torch
 
 warnings.filterwarnings("ignore")
