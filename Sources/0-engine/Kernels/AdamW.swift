@@ -33,15 +33,34 @@ public func adamWUpdate(
     let correction2 = 1 - _powf(b2, Float(step))
     let decayFactor = decay ? lr * config.weightDecay : 0
     let eps = config.epsilon
+    let c1 = 1 - b1, c2 = 1 - b2
+    // Eight lanes at a time, then the scalar tail: each lane computes the scalar expression with the
+    // same operations in the same order (no fused multiply-add), so the result is bit for bit the
+    // scalar loop's (the compiler left that loop scalar: a division, a division and a square root
+    // per element).
     parallelChunks(range.count, minimumPerChunk: 1 << 16) { chunk in
-        for j in chunk {
-            let i = range.lowerBound + j
+        var i = range.lowerBound + chunk.lowerBound
+        let end = range.lowerBound + chunk.upperBound
+        while i + 8 <= end {
+            let g = load8(gradients + i) * gradientScale
+            let m8 = b1 * load8(m + i) + c1 * g
+            let v8 = b2 * load8(v + i) + c2 * g * g
+            store8(m8, m + i)
+            store8(v8, v + i)
+            let mHat = m8 / correction1
+            let vHat = v8 / correction2
+            let p = load8(parameters + i)
+            store8(p - (lr * (mHat / (vHat.squareRoot() + eps)) + decayFactor * p), parameters + i)
+            i += 8
+        }
+        while i < end {
             let g = gradients[i] * gradientScale
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
+            m[i] = b1 * m[i] + c1 * g
+            v[i] = b2 * v[i] + c2 * g * g
             let mHat = m[i] / correction1
             let vHat = v[i] / correction2
             parameters[i] -= lr * (mHat / (vHat.squareRoot() + eps)) + decayFactor * parameters[i]
+            i += 1
         }
     }
 }

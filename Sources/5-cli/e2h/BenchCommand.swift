@@ -31,7 +31,8 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Skip the GEMM benchmark.") var noGemm = false
     @Flag(help: "Skip the engine benchmark.") var noEngine = false
-    @Option(help: "Timed training steps for the engine benchmark.") var steps = 10
+    @Option(help: "Timed training steps for the engine benchmark (default 10); with --finetune (default 3, their median).")
+    var steps: Int?
     @Option(help: "Seconds per GEMM case.") var gemmSeconds = 0.3
     @Flag(help: "Also run the PyTorch peer (needs python3 with torch) and print the ratio.")
     var pytorch = false
@@ -40,8 +41,8 @@ struct Bench: ParsableCommand {
     var pipeline = false
     @Option(help: "Print the memory a model of this config.json (or model directory) allocates, by buffer.")
     var memory: String?
-    @Option(help: "With --memory: tokens per sequence.") var context = 2048
-    @Option(help: "With --memory: sequences per training / scoring batch.") var batch = 8
+    @Option(help: "With --memory: tokens per sequence (default 2048); with --finetune (default 128).") var context: Int?
+    @Option(help: "With --memory: sequences per training / scoring batch; with --finetune, per step.") var batch = 8
     @Option(help: "With --memory: sequences decoded together.") var slots = 1
     @Option(help: "Measure this model (a GGUF file or a model folder): prompt processing, decoding at batch 1 and --decode-batch, peak memory.")
     var model: String?
@@ -54,6 +55,11 @@ struct Bench: ParsableCommand {
     @Option(help: "With --model: timed repetitions of each figure (mean).") var repetitions = 2
     @Flag(help: "With --model: dequantize a GGUF file's weights to float32 instead of computing on its blocks.")
     var floatWeights = false
+    @Flag(help: "With --model: measure fine-tuning tokens/s (see the discussion) instead.") var finetune = false
+    @Flag(help: "With --finetune: also run the transformers peer and print the ratios (needs python3 with torch and transformers).")
+    var transformers = false
+    @Option(help: "With --transformers: the peer script.") var finetuneScript = "bench/peers/finetune/transformers_finetune.py"
+    @Option(help: "With --transformers: rounds of e2h then the peer; the medians are printed.") var rounds = 1
 
     mutating func run() throws {
         if let memory {
@@ -72,12 +78,17 @@ struct Bench: ParsableCommand {
                 throw ValidationError("--memory: \(url.path): \(describeDecodingError(error))")
             }
             try config.validate()
-            guard context >= 1, batch >= 1, slots >= 1 else {
+            guard (context ?? 2048) >= 1, batch >= 1, slots >= 1 else {
                 throw ValidationError("--context, --batch and --slots must be positive")
             }
-            print(MemoryPlan(config: config, context: context, batch: batch, slots: slots).table)
+            print(MemoryPlan(config: config, context: context ?? 2048, batch: batch, slots: slots).table)
             return
         }
+        if let model, finetune {
+            try benchFinetune(model)
+            return
+        }
+        guard !transformers else { throw ValidationError("--transformers needs --model M --finetune") }
         if let model {
             try benchModel(model)
             return
@@ -93,7 +104,7 @@ struct Bench: ParsableCommand {
         var peaks: [String: Double] = [:]
         for n in Set([1, threads]) { peaks["threads_\(n)"] = fmaPeak(threads: n) }
         try printJSON(["fma_peak_gflops": peaks])
-        var ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps)
+        var ours = try benchmarkEngine(config: .reference, batch: 32, steps: steps ?? 10)
         ours.relate(toPeak: peaks["threads_\(threads)"]!)
         try printJSON(["engine": ours])
         if pytorch {
@@ -160,6 +171,74 @@ struct Bench: ParsableCommand {
             row("peak RSS MB", Double(ours.peakRSSBytes) / 1e6, peakRSS / 1e6, ratio["peak_rss_vs_llama"], digits: 0),
         ]
         FileHandle.standardError.write(Data((table.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// `--model M --finetune`: e2h's fine-tuning figure, and the transformers peer's with `--transformers`.
+    private func benchFinetune(_ path: String) throws {
+        var options = FinetuneBenchmarkOptions()
+        options.batch = batch
+        options.context = context ?? 128
+        options.steps = steps ?? 3
+        guard rounds >= 1 else { throw ValidationError("--rounds must be positive") }
+        let threads = defaultThreadCount
+        let peak = fmaPeak(threads: threads)
+        let bench = try FinetuneBenchmark(url: URL(fileURLWithPath: path), options: options)
+        let flopsPerToken = finetuneFlopsPerToken(config: bench.model.config, context: options.context)
+        let peerThreads = Array(Set([1, threads])).sorted()
+        var ours: [Double] = [], theirs: [Int: [Double]] = [:]
+        for round in 0..<(transformers ? rounds : 1) {
+            let result = try bench.measure(fmaPeak: peak)
+            try printJSON(["e2h_finetune": result])
+            ours.append(result.tokensPerSecond)
+            guard transformers else { return }
+            for n in peerThreads {
+                let line = try runFinetunePeer(model: path, threads: n, options: options)
+                print(line)
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let rate = object["finetune_tokens_per_s"] as? Double else {
+                    throw ValidationError("the transformers peer printed no finetune_tokens_per_s (round \(round + 1), \(n) threads)")
+                }
+                theirs[n, default: []].append(rate)
+            }
+        }
+        let e2h = medianValue(ours)
+        func figure(_ rate: Double) -> [String: Double] {
+            let gflops = rate * flopsPerToken / 1e9
+            return ["tokens_per_s": rate, "gflops": gflops, "percent_of_peak": peak > 0 ? 100 * gflops / peak : 0]
+        }
+        var summary: [String: [String: Double]] = ["e2h": figure(e2h)]
+        var lines = [String(format: "e2h fine-tuning (median of %d rounds): %.1f tokens/s, %.1f GF/s, %.1f%% of the %.1f GF/s FMA peak",
+                            rounds, e2h, e2h * flopsPerToken / 1e9, summary["e2h"]!["percent_of_peak"]!, peak)]
+        for n in peerThreads {
+            let rate = medianValue(theirs[n] ?? [])
+            var entry = figure(rate)
+            entry["e2h_ratio"] = rate > 0 ? e2h / rate : 0
+            summary["transformers_threads_\(n)"] = entry
+            lines.append(String(format: "transformers, %d thread%@: %.1f tokens/s, %.1f GF/s, %.1f%% of peak; e2h / transformers %.2fx",
+                                n, n == 1 ? "" : "s", rate, entry["gflops"]!, entry["percent_of_peak"]!, entry["e2h_ratio"]!))
+        }
+        try printJSON(["finetune_vs_transformers": summary])
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    private func runFinetunePeer(model: String, threads: Int, options: FinetuneBenchmarkOptions) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", finetuneScript, "--model", model, "--threads", "\(threads)", "--batch", "\(options.batch)",
+                             "--context", "\(options.context)", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_PROC_BIND"] = "true"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the transformers peer failed (exit \(process.terminationStatus)): python3 \(finetuneScript); are torch and transformers installed?")
+        }
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        return String(lines.last { $0.hasPrefix("{") } ?? "")
     }
 
     private func runLlamaCpp(bin: String, model: String, threads: Int) throws -> String {

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// `e2h bench --model M --finetune`: fine-tuning tokens/s of a real model (docs/models.md,
+/// "Fine-tuning speed"), on the committed tiny Llama checkpoint.
+@Suite("e2h bench --finetune")
+struct FinetuneBenchTests {
+    static let tinyLlama = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        .appendingPathComponent("Tests/RealModelTests/Fixtures/tiny-llama").path
+
+    /// The JSON object printed under `key` on one of `output`'s lines.
+    func object(_ key: String, in output: String) throws -> [String: Any] {
+        for line in output.split(separator: "\n") {
+            if let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+               let value = json[key] as? [String: Any] { return value }
+        }
+        throw CLIError("no \(key) line in: \(output)")
+    }
+
+    @Test func printsTokensPerSecondAndItsShareOfThePeak() throws {
+        let result = try runE2H(["bench", "--model", Self.tinyLlama, "--finetune", "--batch", "2", "--context", "16",
+                                 "--steps", "3"])
+        #expect(result.status == 0, "\(result.err)")
+        let line = try object("e2h_finetune", in: result.out)
+        #expect(line["batch"] as? Int == 2)
+        #expect(line["context"] as? Int == 16)
+        #expect((line["step_s"] as? [Double])?.count == 3)
+        let median = try #require(line["step_s_median"] as? Double)
+        let rate = try #require(line["finetune_tokens_per_s"] as? Double)
+        #expect(median > 0)
+        #expect(abs(rate - 32 / median) <= 1e-6 * rate)
+        // Untied tiny Llama: every tensor trains (the LM head too); no score head is counted as trained.
+        let parameters = try #require(line["parameters"] as? Int), trained = try #require(line["trained_parameters"] as? Int)
+        #expect(trained > 0 && trained <= parameters)
+        #expect(trained >= 320 * 64 * 2 + 2 * (64 * 128 + 128 * 64 * 3))  // embeddings, LM head, attention and MLP
+        // A random 320-token vocabulary: the loss of a fresh model is near ln 320 = 5.77.
+        let loss = try #require(line["last_loss"] as? Double)
+        #expect(loss.isFinite && loss > 3 && loss < 8)
+        // 3 forwards' flops per token; the share of the measured FMA peak follows from it.
+        let gflops = try #require(line["finetune_gflops"] as? Double), peak = try #require(line["fma_peak_gflops"] as? Double)
+        #expect(gflops > 0)
+        if peak > 0 {
+            let percent = try #require(line["finetune_percent_of_peak"] as? Double)
+            #expect(abs(percent - 100 * gflops / peak) <= 1e-6 * percent)
+        }
+    }
+
+    @Test func aContextBeyondTheModelIsRefused() throws {
+        let result = try runE2H(["bench", "--model", Self.tinyLlama, "--finetune", "--context", "129", "--steps", "1"])
+        #expect(result.status != 0)
+        #expect(result.err.contains("context 129 exceeds the model's max_position_embeddings 128"), "\(result.err)")
+    }
+
+    @Test func thePeerFlagNeedsFinetune() throws {
+        let result = try runE2H(["bench", "--transformers"])
+        #expect(result.status != 0)
+        #expect(result.err.contains("--transformers needs --model M --finetune"), "\(result.err)")
+    }
+
+    static var hasPython: Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "pass"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// The peer's rounds and the ratio line, with a stand-in peer script (no torch needed): it
+    /// prints 10 tokens/s per thread and records the arguments it was given.
+    @Test(.enabled(if: hasPython)) func interleavesThePeerAndPrintsTheRatios() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-finetune-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("peer.py"), log = dir.appendingPathComponent("calls.txt")
+        try """
+            import json, sys
+            args = sys.argv[1:]
+            open(\(String(reflecting: log.path)), "a").write(" ".join(args) + "\\n")
+            threads = int(args[args.index("--threads") + 1])
+            print("loading...")
+            print(json.dumps({"peer": "stand-in", "finetune_tokens_per_s": 10.0 * threads}))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let result = try runE2HWithThreads("2", ["bench", "--model", Self.tinyLlama, "--finetune", "--batch", "2", "--context", "8",
+                                                 "--steps", "1", "--transformers", "--rounds", "2", "--finetune-script", script.path])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.components(separatedBy: "\"e2h_finetune\"").count - 1 == 2)
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(calls.count == 4)  // 2 rounds × (1 thread, 2 threads)
+        #expect(calls.first?.contains("--threads 1 --batch 2 --context 8 --steps 1") == true, "\(calls)")
+        let summary = try object("finetune_vs_transformers", in: result.out)
+        let ours = try #require((summary["e2h"] as? [String: Double])?["tokens_per_s"])
+        let one = try #require(summary["transformers_threads_1"] as? [String: Double])
+        let two = try #require(summary["transformers_threads_2"] as? [String: Double])
+        #expect(one["tokens_per_s"] == 10 && two["tokens_per_s"] == 20)
+        #expect(abs(one["e2h_ratio"]! - ours / 10) <= 1e-9 * ours)
+        #expect(abs(two["e2h_ratio"]! - ours / 20) <= 1e-9 * ours)
+        #expect(result.err.contains("e2h / transformers"))
+    }
+
+    /// `runE2H` with E2H_THREADS set in the child's environment only.
+    func runE2HWithThreads(_ threads: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = try e2hBinary()
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["E2H_THREADS"] = threads
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
