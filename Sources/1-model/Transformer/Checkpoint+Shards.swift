@@ -49,6 +49,7 @@ extension TransformerModel {
     /// scalar head is optional; a tied model ignores an `lm_head.weight` (some checkpoints keep the
     /// copy); any other tensor of the files that this architecture lacks is an error.
     public func loadWeights(from files: [SafeTensorsFile], shardOf: [String: Int] = [:]) throws {
+        weightsDidChange()
         if files.count == 1 && shardOf.isEmpty {
             return try loadWeights(from: files[0], prefix: "", ignoringUnknown: false, ignoring: config.tieEmbeddings ? ["lm_head.weight"] : [])
         }

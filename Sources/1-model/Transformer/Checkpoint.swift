@@ -60,6 +60,7 @@ extension TransformerModel {
     /// `ignoring` names file tensors that are skipped without an error (a tied model's `lm_head.weight`).
     public func loadWeights(from file: SafeTensorsFile, prefix: String = "", ignoringUnknown: Bool = false,
                             ignoring: Set<String> = []) throws {
+        weightsDidChange()
         for tensor in layout.tensors {
             let name = prefix + tensor.name
             guard file.contains(name) else {

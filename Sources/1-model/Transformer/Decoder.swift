@@ -11,6 +11,10 @@ import Kernels
 public final class IncrementalDecoder {
     public let model: TransformerModel
     public let cache: KVCache
+    /// The model's matrices packed for the GEMM once, instead of in every product (nil when the
+    /// model is quantized, too large, or the caller asked for none); re-packed by the next step
+    /// after the model's ``TransformerModel/weightVersion`` changes.
+    public let packedWeights: PackedWeights?
     /// (S, V) logits of the last step, row i for the i-th row of that step.
     public let logits: UnsafeMutableBufferPointer<Float>
     private var scratch: UnsafeMutablePointer<Float>
@@ -29,8 +33,11 @@ public final class IncrementalDecoder {
     ///   - slots: sequences decoded together, S.
     ///   - maxPositions: the context to allocate for (at most `max_position_embeddings`); nil
     ///     grows the cache with the longest sequence instead.
-    public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil) {
+    ///   - packWeights: pack the weight matrices once (``PackedWeights``); the products are
+    ///     bit-identical either way.
+    public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil, packWeights: Bool = true) {
         self.model = model
+        packedWeights = packWeights ? PackedWeights(model: model) : nil
         let config = model.config
         cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions)
         logits = .allocate(capacity: slots * config.vocabSize)
@@ -68,7 +75,7 @@ public final class IncrementalDecoder {
 
     /// Bytes held by the decoder: the KV cache, the logits and the per-step scratch.
     public var byteCount: Int {
-        cache.byteCount + Self.scratchBytes(config: model.config, slots: cache.slotCount, positions: scoresCapacity)
+        cache.byteCount + (packedWeights?.byteCount ?? 0) + Self.scratchBytes(config: model.config, slots: cache.slotCount, positions: scoresCapacity)
             + 4 * (rowCapacity - cache.slotCount) * (Self.perRowFloats(model.config) + model.config.headCount * scoresCapacity)
     }
 
@@ -129,8 +136,9 @@ public final class IncrementalDecoder {
         reserve(positions: longest)
 
         let C = config.hiddenSize, width = config.qkvWidth
-        let Dq = config.queryWidth, Dkv = config.keyValueWidth
+        let Dq = config.queryWidth, Dkv = config.keyValueWidth, D = config.headDim, G = config.keyValueHeadCount
         tokens.withUnsafeBufferPointer { model.embed(tokens: $0, into: x) }
+        packedWeights?.refresh(from: model)
 
         // The residual stream is updated in place; both norms share one output buffer.
         let buffers = LayerActivations(norm1Out: xn, norm1Rstd: rstd, qkv: qkv, probabilities: scores,
@@ -138,13 +146,16 @@ public final class IncrementalDecoder {
                                        gateUp: gateUp, hidden: hidden)
         for l in 0..<config.layerCount {
             model.blockForward(layer: l, rows: N, input: x, buffers: buffers, output: x,
-                               positions: positions, positionLimit: longest) { qkv, out in
+                               positions: positions, positionLimit: longest,
+                               packed: packedWeights?.layers[l]) { qkv, out in
                 // Every row's key and value go into the cache first, so each row then attends to
                 // its slot's positions 0...its own (causal within a multi-token row).
                 for r in 0..<N {
-                    let at = cache.offset(slot: Int(rowSlots[r]), position: Int(positions[r]))
-                    (cache.keys[l] + at).update(from: qkv + r * width + Dq, count: Dkv)
-                    (cache.values[l] + at).update(from: qkv + r * width + Dq + Dkv, count: Dkv)
+                    for g in 0..<G {
+                        let at = cache.offset(slot: Int(rowSlots[r]), head: g, position: Int(positions[r]))
+                        (cache.keys[l] + at).update(from: qkv + r * width + Dq + g * D, count: D)
+                        (cache.values[l] + at).update(from: qkv + r * width + Dq + Dkv + g * D, count: D)
+                    }
                 }
                 attend(layer: l, rows: N, qkv: qkv, output: out)
             }
@@ -158,7 +169,7 @@ public final class IncrementalDecoder {
         }
         rmsNormForward(output: xn, rstd: rstd, input: x, weight: model.parameter(model.layout.finalNorm),
                        rows: R, channels: C, epsilon: config.normEpsilon)
-        model.lmHead(rows: R, hidden: xn, logits: logits.baseAddress!)
+        model.lmHead(rows: R, hidden: xn, logits: logits.baseAddress!, packed: packedWeights?.lmHead)
     }
 
     /// Grows the cache (and the score scratch) to hold `positions` positions per slot.
@@ -223,9 +234,9 @@ public final class IncrementalDecoder {
             for task in range {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
-                let base = cache.offset(slot: Int(rowSlots[i]), position: 0) + g * D
+                let base = cache.offset(slot: Int(rowSlots[i]), head: g, position: 0)
                 attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
-                                  keys: keys + base, values: values + base, stride: config.keyValueWidth,
+                                  keys: keys + base, values: values + base, stride: D,
                                   length: length, headDim: D, scale: scale, scores: scores + task * group * P,
                                   output: output + i * config.queryWidth + g * group * D)
             }

@@ -36,6 +36,8 @@ public struct MemoryPlan: Sendable {
         let rope = ropePositions * config.headDim * floatSize  // cos and sin, D/2 each
         let kvCache = 2 * config.layerCount * slots * N * config.keyValueWidth * floatSize
         let decoder = IncrementalDecoder.scratchBytes(config: config, slots: slots, positions: N)
+        let packedBytes = config.parameterCountIfRepresentable == nil ? Int.max : PackedWeights.byteCount(config: config)
+        let packed = packedBytes <= PackedWeights.byteLimit ? packedBytes : 0
         let activations = Activations.floatCount(config: config, maxBatch: batch, maxTime: N) * floatSize
         inference = [
             MemoryEntry(name: "parameters", bytes: parameters),
@@ -43,6 +45,7 @@ public struct MemoryPlan: Sendable {
             MemoryEntry(name: "rotary table (\(ropePositions) positions)", bytes: rope),
             MemoryEntry(name: "KV cache (\(slots) slots x \(N) positions)", bytes: kvCache),
             MemoryEntry(name: "decoder logits and scratch", bytes: decoder),
+            MemoryEntry(name: "packed weights (decoder, float models)", bytes: packed),
             MemoryEntry(name: "scoring activations (\(batch) x \(N))", bytes: activations),
         ]
         training = [

@@ -38,6 +38,7 @@ public final class AdamWOptimizer {
         let norm = globalNorm(gradients, count: model.gradients.count)
         let scale = clipFactor(norm: norm, maxNorm: config.gradientClip)
         step += 1
+        model.weightsDidChange()
         for tensor in layout.tensors where !frozen.contains(tensor.name) {
             adamWUpdate(parameters: model.parameters.baseAddress!, gradients: gradients,
                         firstMoment: firstMoment.baseAddress!, secondMoment: secondMoment.baseAddress!,

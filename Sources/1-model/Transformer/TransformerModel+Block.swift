@@ -18,9 +18,11 @@ extension TransformerModel {
     ///     `input`, and `output` may be `middle`, for an in-place pass.
     ///   - positions: (R) the RoPE position of each row; `positionLimit` exceeds all of them.
     ///   - attend: `attend(qkv, out)` writes (R, Dq) attention outputs from the rotated (R, W) qkv.
+    ///   - packed: this layer's matrices packed beforehand (decoding), nil to pack them per product.
     func blockForward(
         layer l: Int, rows R: Int, input x: UnsafeMutablePointer<Float>, buffers s: LayerActivations,
         output out: UnsafeMutablePointer<Float>, positions: UnsafePointer<Int32>, positionLimit: Int,
+        packed p: PackedWeights.Layer? = nil,
         attend: (_ qkv: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>) -> Void
     ) {
         let w = layout.layers[l]
@@ -31,21 +33,21 @@ extension TransformerModel {
             broadcastRowBias(s.qkv, rows: R, columns: W, stride: W, bias: parameter(bias))
         }
         let q = quantizedWeights
-        linear(q?.qkv[l], weight: w.qkv, m: R, n: W, k: C, a: s.norm1Out, lda: C, c: s.qkv, ldc: W,
+        linear(q?.qkv[l], weight: w.qkv, packed: p?.qkv, m: R, n: W, k: C, a: s.norm1Out, lda: C, c: s.qkv, ldc: W,
                accumulate: w.qkvBias != nil)
         applyRope(s.qkv, rows: R, positions: positions, positionLimit: positionLimit, inverse: false)
         attend(s.qkv, s.attentionOut)
         if s.middle != x { s.middle.update(from: x, count: R * C) }
         if let bias = w.outputBias { addRowBias(s.middle, rows: R, columns: C, stride: C, bias: parameter(bias)) }
-        linear(q?.output[l], weight: w.output, m: R, n: C, k: Dq, a: s.attentionOut, lda: Dq,
+        linear(q?.output[l], weight: w.output, packed: p?.output, m: R, n: C, k: Dq, a: s.attentionOut, lda: Dq,
                c: s.middle, ldc: C, accumulate: true)
         rmsNormForward(output: s.norm2Out, rstd: s.norm2Rstd, input: s.middle, weight: parameter(w.postNorm),
                        rows: R, channels: C, epsilon: config.normEpsilon)
-        linear(q?.gateUp[l], weight: w.gateUp, m: R, n: 2 * I, k: C, a: s.norm2Out, lda: C,
+        linear(q?.gateUp[l], weight: w.gateUp, packed: p?.gateUp, m: R, n: 2 * I, k: C, a: s.norm2Out, lda: C,
                c: s.gateUp, ldc: 2 * I)
         swigluForward(output: s.hidden, gateUp: s.gateUp, rows: R, hidden: I)
         if out != s.middle { out.update(from: s.middle, count: R * C) }
-        linear(q?.down[l], weight: w.down, m: R, n: C, k: I, a: s.hidden, lda: I,
+        linear(q?.down[l], weight: w.down, packed: p?.down, m: R, n: C, k: I, a: s.hidden, lda: I,
                c: out, ldc: C, accumulate: true)
     }
 

@@ -21,6 +21,13 @@ public final class TransformerModel {
     /// Matrices computed on in their GGUF block format (``load(gguf:keepQuantized:)``); their part
     /// of `parameters` is never written or read. Nil for a model that holds every weight as floats.
     public internal(set) var quantizedWeights: QuantizedWeights?
+    /// Changes whenever the engine writes the parameters (initialisation, loads, copies, optimizer
+    /// steps), so that copies derived from them (a decoder's packed weights) know they are stale.
+    /// Code that writes `parameters` directly calls ``weightsDidChange()``.
+    public private(set) var weightVersion = 0
+
+    /// Marks the parameters as changed (see ``weightVersion``).
+    public func weightsDidChange() { weightVersion &+= 1 }
 
     /// Creates a model with all parameters zero; load a checkpoint or call `initializeWeights`.
     /// Only the parameters are allocated: gradients appear with `allocateGradients()` (or the first
@@ -134,6 +141,7 @@ public final class TransformerModel {
     /// GPT-2-style initialisation: matrices N(0, 0.02²), the two projections that write into the
     /// residual stream scaled by 1/√(2L), norms 1, the score head's bias 0.
     public func initializeWeights(seed: UInt64) {
+        weightsDidChange()
         var generator = SeededGenerator(seed: seed)
         let residualScale = 1 / Float(2 * config.layerCount).squareRoot()
         for tensor in layout.tensors {
@@ -159,6 +167,7 @@ public final class TransformerModel {
     public func copyParameters(from other: TransformerModel) {
         precondition(other.layout.count == layout.count, "models differ in size")
         _ = parameters.update(from: other.parameters)
+        weightsDidChange()
     }
 
     @inline(__always) func parameter(_ offset: Int) -> UnsafeMutablePointer<Float> {

@@ -208,6 +208,7 @@ extension RLTrainer {
         }
         // SFT from the base policy on this iteration's kept solutions.
         policy.model.parameters.update(fromContentsOf: initialParameters)
+        policy.model.weightsDidChange()
         var trainer = TrainerConfig()
         trainer.steps = config.restSteps
         trainer.batchSize = config.minibatchSize

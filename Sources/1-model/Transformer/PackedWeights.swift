@@ -1,0 +1,65 @@
+// The float weight matrices of a model packed once for the GEMM's micro-kernel, for decoding: a
+// decode step multiplies a few rows by every matrix, and re-packing each matrix on every step cost
+// 17% of a batch-64 step of the reference model (docs/gemm.md). The packed products are
+// bit-identical to the unpacked ones (same kernel, same K blocks).
+
+import GEMM
+
+/// One packed copy of the linear layers and the LM head, taken at one ``TransformerModel/weightVersion``.
+public final class PackedWeights {
+    struct Layer {
+        let qkv: PackedMatrix, output: PackedMatrix, gateUp: PackedMatrix, down: PackedMatrix
+    }
+    let layers: [Layer]
+    let lmHead: PackedMatrix
+    /// The model's `weightVersion` when these were packed.
+    public private(set) var version: Int
+
+    /// Packed copies are made only up to this many bytes (SmolLM2-135M's float matrices take 0.5
+    /// GiB); a larger float model keeps packing each product as it goes rather than doubling its
+    /// weights in memory.
+    public static let byteLimit = 1 << 30
+
+    /// Packs `model`'s matrices, or nil for a model holding quantized weights or one whose packed
+    /// matrices would exceed ``byteLimit``.
+    public init?(model: TransformerModel) {
+        guard model.quantizedWeights == nil, Self.byteCount(config: model.config) <= Self.byteLimit else { return nil }
+        let config = model.config, C = config.hiddenSize, I = config.intermediateSize
+        func pack(_ offset: Int, _ n: Int, _ k: Int) -> PackedMatrix {
+            PackedMatrix(.nt, n: n, k: k, b: model.parameter(offset), ldb: k)
+        }
+        layers = model.layout.layers.map { w in
+            Layer(qkv: pack(w.qkv, config.qkvWidth, C), output: pack(w.output, C, config.queryWidth),
+                  gateUp: pack(w.gateUp, 2 * I, C), down: pack(w.down, C, I))
+        }
+        lmHead = pack(model.layout.lmHead, config.vocabSize, C)
+        version = model.weightVersion
+    }
+
+    /// Re-packs from `model` (the same one) when its weights changed since the last packing.
+    func refresh(from model: TransformerModel) {
+        guard version != model.weightVersion else { return }
+        let config = model.config, C = config.hiddenSize, I = config.intermediateSize
+        for (w, p) in zip(model.layout.layers, layers) {
+            p.qkv.repack(.nt, b: model.parameter(w.qkv), ldb: C)
+            p.output.repack(.nt, b: model.parameter(w.output), ldb: config.queryWidth)
+            p.gateUp.repack(.nt, b: model.parameter(w.gateUp), ldb: C)
+            p.down.repack(.nt, b: model.parameter(w.down), ldb: I)
+        }
+        lmHead.repack(.nt, b: model.parameter(model.layout.lmHead), ldb: C)
+        version = model.weightVersion
+    }
+
+    /// Bytes of the packed matrices of `config` (panels padded to the kernel's tile width).
+    public static func byteCount(config: TransformerConfig) -> Int {
+        let C = config.hiddenSize, I = config.intermediateSize
+        let layer = PackedMatrix.byteCount(n: config.qkvWidth, k: C) + PackedMatrix.byteCount(n: C, k: config.queryWidth)
+            + PackedMatrix.byteCount(n: 2 * I, k: C) + PackedMatrix.byteCount(n: C, k: I)
+        return config.layerCount * layer + PackedMatrix.byteCount(n: config.vocabSize, k: C)
+    }
+
+    /// Bytes held.
+    public var byteCount: Int {
+        layers.reduce(lmHead.byteCount) { $0 + $1.qkv.byteCount + $1.output.byteCount + $1.gateUp.byteCount + $1.down.byteCount }
+    }
+}
