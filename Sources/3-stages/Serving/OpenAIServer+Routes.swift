@@ -25,7 +25,7 @@ extension OpenAIServer {
         let id = "cmpl-" + UUID().uuidString.lowercased(), created = Int(Date().timeIntervalSince1970)
         let n = settings.samples, model = served.name, served = self.served
         let wantLogprobs = body.logprobs != nil, returnIDs = body.returnTokenIDs == true
-        func chunk(_ choice: CompletionChoice) -> CompletionResponse {
+        @Sendable func chunk(_ choice: CompletionChoice) -> CompletionResponse {
             CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil)
         }
 
@@ -81,7 +81,7 @@ extension OpenAIServer {
         let (events, ids) = try engine.submit(prompts: prompts, settings: settings)
         let id = "chatcmpl-" + UUID().uuidString.lowercased(), created = Int(Date().timeIntervalSince1970)
         let model = served.name, served = self.served
-        func chunk(_ choice: ChatChoice) -> ChatResponse {
+        @Sendable func chunk(_ choice: ChatChoice) -> ChatResponse {
             ChatResponse(id: id, object: "chat.completion.chunk", created: created, model: model, choices: [choice], usage: nil)
         }
 

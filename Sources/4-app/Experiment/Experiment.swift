@@ -113,9 +113,9 @@ public final class Experiment {
                 log("      the evaluator's language model trains alongside from the pretrained model "
                     + "(\(config.evaluatorSteps) steps in its own order, one lane each)")
             }
-            try inLanes([LaneJob(showsProgress: true, body: { try sft($0) }), LaneJob { try self.trainEvaluatorBase(quiet: $0) }])
+            try inLanes([LaneJob(showsProgress: true, body: { _ = try sft($0) }), LaneJob { try self.trainEvaluatorBase(quiet: $0) }])
         } else {
-            try sft(quiet)
+            _ = try sft(quiet)
         }
         try run.markDone(.policy)
     }

@@ -145,7 +145,7 @@ extension Experiment {
         let log = self.log
         let start = Date()
         let options = sampler.options()
-        try blockingAwait {
+        try blockingAwait { [sampling] in
             try await sampleProblemsRemote(remote: options, problems: problems, out: file.path, sampling: sampling,
                                            progress: progress, log: { line in log("      \(line)") })
         }

@@ -41,7 +41,7 @@ final class ResumableSampleFile: @unchecked Sendable {
                 throw ExperimentError.invalid("\(path):\(number + 1): not a sample record (\(error)); move the file away or fix the line to resume")
             }
         }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw ExperimentError.invalid("\(path): cannot open for writing") }
         self.handle = handle
         if droppedBytes > 0 { try handle.truncate(atOffset: UInt64(data.count)) }

@@ -46,7 +46,7 @@ struct TrainingOptions: ParsableArguments {
 
 /// Prints a progress/log line on standard error.
 /// On a terminal the line first clears a progress bar that another job may be drawing.
-func logLine(_ line: String) {
+@Sendable func logLine(_ line: String) {
     FileHandle.standardError.write(Data(((standardErrorIsTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
 }
 

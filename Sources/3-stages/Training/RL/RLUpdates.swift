@@ -207,7 +207,7 @@ extension RLTrainer {
                                    source: batch[r.problem].id)
         }
         // SFT from the base policy on this iteration's kept solutions.
-        policy.model.parameters.update(fromContentsOf: initialParameters)
+        _ = policy.model.parameters.update(fromContentsOf: initialParameters)
         policy.model.weightsDidChange()
         var trainer = TrainerConfig()
         trainer.steps = config.restSteps
