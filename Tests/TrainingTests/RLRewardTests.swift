@@ -84,3 +84,33 @@ struct RLRewardTests {
         #expect(abs(advantages[0].last! - (good.outcome - m) / (sd + 1e-4)) < 1e-4)
     }
 }
+
+@Suite("ReST-EM's weighted vote on unknown answers")
+struct RestVotingTests {
+    func rollout(_ answer: String, finish: FinishReason = .stop) throws -> Rollout {
+        try constructedRollout(SolutionFormat.completion(steps: ["9 + 9 = 18"], answer: answer), finish: finish)
+    }
+
+    @Test func theAnswerWithTheLargestSummedStepProductWinsNotTheMostFrequent() throws {
+        // Three rollouts say 13 with low scores, two say 12 with high scores.
+        let rollouts = try ["13", "12", "13", "12", "13"].map { try rollout($0) }
+        let low = RolloutJudgement(outcome: nil, stepScores: [logit(0.2), logit(0.2)])    // 0.04 each
+        let high = RolloutJudgement(outcome: nil, stepScores: [logit(0.9), logit(0.9)])   // 0.81 each
+        let judgements = [low, high, low, high, low]
+        #expect(weightedVoteWinners(0..<5, rollouts: rollouts, judgements: judgements) == [1, 3])
+        // Equal scores: majority decides.
+        let even = [RolloutJudgement](repeating: high, count: 5)
+        #expect(weightedVoteWinners(0..<5, rollouts: rollouts, judgements: even) == [0, 2, 4])
+        // Only the range's group counts.
+        #expect(weightedVoteWinners(1..<2, rollouts: rollouts, judgements: judgements) == [1])
+    }
+
+    @Test func equivalentAnswersVoteTogetherAndCutOrUnscoredRolloutsDoNot() throws {
+        let rollouts = try [rollout("1/2"), rollout("0.5"), rollout("3"), rollout("3", finish: .length), rollout("3")]
+        let s = RolloutJudgement(outcome: nil, stepScores: [logit(0.5)])
+        let unscored = RolloutJudgement(outcome: nil, stepScores: nil)
+        // 1/2 and 0.5 form one group (2 votes); the cut "3" and the unscored "3" do not count.
+        #expect(weightedVoteWinners(0..<5, rollouts: rollouts, judgements: [s, s, s, s, unscored]) == [0, 1])
+        #expect(weightedVoteWinners(0..<2, rollouts: rollouts, judgements: [unscored, unscored]).isEmpty)
+    }
+}

@@ -41,6 +41,11 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     public var epochs: Int?
     /// Seed of RL's problem order and rollouts (nil: the run's seed).
     public var seed: UInt64?
+    /// ReST-EM: keep only solutions of the PRM-weighted vote's answer where the answer is unknown
+    /// (nil: off; ``RLConfig/restVoting``).
+    public var restVoting: Bool?
+    /// ReST-EM: SFT steps per iteration (nil: the default).
+    public var restSteps: Int?
 
     public init(algorithm: RLAlgorithm = .grpo, quick: Bool = false) {
         self.algorithm = algorithm
@@ -64,12 +69,15 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let klEstimator { c.kl.estimator = klEstimator }
         if let temperature { c.temperature = temperature }
         if let epochs { c.epochs = epochs }
+        if let restVoting { c.restVoting = restVoting }
+        if let restSteps { c.restSteps = restSteps }
         return c
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, seed
+        case restVoting, restSteps
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -92,6 +100,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         temperature = try c.decodeIfPresent(Float.self, forKey: .temperature)
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
+        restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
     }
 
     /// Encodes every key (null where unset), so that a --config file may name any of them.
@@ -113,6 +123,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(temperature, forKey: .temperature)
         try c.encode(epochs, forKey: .epochs)
         try c.encode(seed, forKey: .seed)
+        try c.encode(restVoting, forKey: .restVoting)
+        try c.encode(restSteps, forKey: .restSteps)
     }
 
     /// Checks the section against the run: the RL settings' ranges, and N against the SFT pool.

@@ -39,6 +39,9 @@ struct RL: ParsableCommand {
     @Option(help: "KL estimator: k1, k2, k3 (PPO: in the reward, default k1; GRPO: in the loss, default k3).") var kl: String?
     @Flag(help: "Reward from the reward model's likelihood-calibrated scores (the run's calibration.json) instead of its raw logits.")
     var calibrated = false
+    @Flag(help: "ReST-EM: where the answer is unknown, keep only solutions of the answer that wins the PRM-weighted vote of the problem's rollouts.")
+    var restVoting = false
+    @Option(help: "ReST-EM: SFT steps per iteration (default 200).") var restSteps: Int?
 
     mutating func run() throws {
         guard let algorithm = RLAlgorithm(rawValue: algo) else {
@@ -61,6 +64,8 @@ struct RL: ParsableCommand {
         if let temperature { config.temperature = temperature }
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }
+        if restVoting { config.restVoting = true }
+        if let restSteps { config.restSteps = restSteps }
         if let kl {
             guard let estimator = RLKLEstimator(rawValue: kl) else {
                 throw ValidationError("--kl must be one of \(RLKLEstimator.allCases.map(\.rawValue).joined(separator: ", ")); found \(kl)")

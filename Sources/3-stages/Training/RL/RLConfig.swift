@@ -79,6 +79,10 @@ public struct RLConfig: Codable, Sendable, Equatable {
     /// ReST-EM's easy-to-hard variant: where the answer is unknown, keep solutions whose PRM
     /// probability (the minimum over steps) is at least this (nil: keep none there).
     public var restPRMThreshold: Float? = 0.5
+    /// ReST-EM's voting variant: where the answer is unknown, keep only solutions whose answer wins
+    /// the group's PRM-weighted vote (weights: the product of the step probabilities), so that the
+    /// policy learns the answers weighted voting would pick (and the threshold above still applies).
+    public var restVoting = false
     /// Global gradient-norm clip (paper: 1.0).
     public var gradientClip: Float = 1.0
     /// Seed of the problem order and the rollouts.

@@ -2,6 +2,7 @@
 // are per sampled token (n); packed batches are (B, T) as in ``RolloutBatch``.
 
 import Foundation
+import Grading
 import Kernels
 import Objectives
 import Transformer
@@ -184,9 +185,11 @@ extension RLTrainer {
         let G = config.samplesPerProblem
         for start in stride(from: 0, to: rollouts.count, by: G) {
             let end = min(start + G, rollouts.count)
+            let winners = config.restVoting ? weightedVoteWinners(start..<end, rollouts: rollouts, judgements: judgements) : nil
             let candidates = (start..<end).filter { i in
                 guard rollouts[i].parsed.answer != nil, rollouts[i].finishReason != .length else { return false }
                 if let outcome = judgements[i].outcome { return outcome }
+                if let winners, !winners.contains(i) { return false }
                 guard let threshold = config.restPRMThreshold, let scores = judgements[i].stepScores, let low = scores.min() else { return false }
                 return 1 / (1 + expf(-low)) >= threshold
             }
@@ -226,4 +229,29 @@ extension RLTrainer {
         line.policyLoss = history.last?.loss ?? 0
         line.updateSeconds = lap()
     }
+}
+
+/// The rollouts of `range` (one problem's group) whose answer wins the group's PRM-weighted
+/// vote: answers grouped by the grader's equivalence, each weighted by the product of its step
+/// probabilities (the paper's best aggregation for weighted voting). Finished rollouts with an
+/// answer and scores only; ties go to the answer sampled first. Empty when none qualifies.
+public func weightedVoteWinners(_ range: Range<Int>, rollouts: [Rollout], judgements: [RolloutJudgement]) -> Set<Int> {
+    let grader = AnswerGrader()
+    var groups: [(answer: ParsedAnswer, weight: Double, members: [Int])] = []
+    for i in range {
+        guard let text = rollouts[i].parsed.answer, rollouts[i].finishReason != .length,
+              let scores = judgements[i].stepScores, !scores.isEmpty else { continue }
+        let answer = grader.parse(text)
+        guard !answer.text.isEmpty else { continue }
+        let weight = scores.reduce(1.0) { $0 * 1 / (1 + exp(-Double($1))) }
+        if let g = groups.firstIndex(where: { $0.answer.groupingKey == answer.groupingKey || grader.equivalent($0.answer, answer) }) {
+            groups[g].weight += weight
+            groups[g].members.append(i)
+        } else {
+            groups.append((answer, weight, [i]))
+        }
+    }
+    guard var best = groups.first else { return [] }
+    for g in groups.dropFirst() where g.weight > best.weight { best = g }
+    return Set(best.members)
 }
