@@ -48,7 +48,7 @@ struct SpinningWorkersTests {
         }
     }
 
-    /// The ranges of `spinningChunks` are those of Support's `parallelChunks`.
+    /// `spinningChunks` covers its range exactly once, however it cuts it.
     @Test func chunksCoverTheRangeInOrder() {
         for count in [1, 7, 100, 1_000] {
             let seen = UnsafeMutablePointer<Int>.allocate(capacity: count)

@@ -11,9 +11,12 @@
 // when `finished` reaches the chunk count. One region at a time: a region started while another
 // runs (nested, or from a second thread) falls back to `concurrentPerform`.
 //
-// OFF unless `E2H_SPIN_WORKERS=1`: on an oversubscribed machine a spinning worker that the OS
-// preempts in the middle of a chunk stalls the caller, and one measurement under load (docs/gemm.md)
-// was slower than `concurrentPerform`; a quiet machine has not measured it yet.
+// ON unless `E2H_SPIN_WORKERS=0` (session 13; before, off unless `=1`). Two rules keep it safe on a
+// shared machine, where a spinner that the OS preempts in the middle of a chunk once stalled the
+// caller (docs/gemm.md): a region has up to 4 chunks per thread, claimed in turn, so a caller whose
+// worker is late runs the remaining chunks itself instead of waiting for it; and every spin loop
+// (the workers' and the caller's) yields the core (`sched_yield`) every 256 pauses, so that on an
+// oversubscribed machine the spinning costs other threads little.
 
 import CCPUFeatures
 import Dispatch
@@ -21,8 +24,10 @@ import Foundation
 import Support
 
 final class SpinningWorkers: @unchecked Sendable {
-    /// Whether `spinningChunks` uses the workers: `E2H_SPIN_WORKERS=1`.
-    static let enabled = ProcessInfo.processInfo.environment["E2H_SPIN_WORKERS"] == "1"
+    /// Whether `spinningChunks` uses the workers: unless `E2H_SPIN_WORKERS=0`.
+    static let enabled = ProcessInfo.processInfo.environment["E2H_SPIN_WORKERS"] != "0"
+    /// Chunks per thread of a region, so that the caller can take a late worker's share.
+    static let chunksPerThread = 4
 
     /// Workers besides the calling thread: cores - 1 (none on one core).
     static let shared = SpinningWorkers(workers: max(0, coreCount - 1))
@@ -70,7 +75,12 @@ final class SpinningWorkers: @unchecked Sendable {
             wake.unlock()
         }
         claim(generation)
-        while e2h_atomic_load(finished) < Int64(chunks) { e2h_cpu_relax() }
+        var spins = 0
+        while e2h_atomic_load(finished) < Int64(chunks) {
+            e2h_cpu_relax()
+            spins += 1
+            if spins & 255 == 0 { sched_yield() }
+        }
         self.body = nil
         e2h_atomic_store(busy, 0)
     }
@@ -97,6 +107,7 @@ final class SpinningWorkers: @unchecked Sendable {
                 while generation == seen {
                     e2h_cpu_relax()
                     spins += 1
+                    if spins & 255 == 0 { sched_yield() }
                     if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds {
                         wake.lock()
                         e2h_atomic_add(sleepers, 1)
@@ -113,15 +124,17 @@ final class SpinningWorkers: @unchecked Sendable {
     }
 }
 
-/// Support's `parallelChunks` (same chunks, same ranges), run on the spinning workers when they
-/// are enabled.
+/// Support's `parallelChunks`, run on the spinning workers when they are enabled, then with up to
+/// ``SpinningWorkers/chunksPerThread`` chunks per thread (the same ranges when that is 1). Bodies
+/// must not depend on how the range is cut.
 func spinningChunks(_ count: Int, minimumPerChunk: Int = 1, threads: Int, _ body: @escaping (Range<Int>) -> Void) {
     guard SpinningWorkers.enabled else {
         parallelChunks(count, minimumPerChunk: minimumPerChunk, threads: threads, body)
         return
     }
     guard count > 0 else { return }
-    let chunks = min(threads, max(1, count / max(1, minimumPerChunk)))
+    let most = threads <= 1 ? 1 : threads * SpinningWorkers.chunksPerThread
+    let chunks = min(most, max(1, count / max(1, minimumPerChunk)))
     if chunks <= 1 {
         body(0..<count)
         return
