@@ -55,9 +55,19 @@ struct RLCommandTests {
         #expect(rows.allSatisfy { ($0["n"] as? Int) == 4 })
         let weighted = try #require(rl["hard_weighted_voting_rl_vs_sft"] as? [String: Any])
         #expect(weighted["problems"] as? Int == 12)
+        // Greedy accuracy of both policies (the first figure) and its hard sign test.
+        let greedy = try #require(rl["greedy"] as? [String: Any])
+        for policy in ["sft", "rl"] {
+            let accuracy = try #require(greedy[policy] as? [String: Double])
+            #expect(accuracy.keys.sorted() == ["all", "easy", "hard"] && accuracy.values.allSatisfy { (0...100).contains($0) })
+        }
+        let wins = try #require(greedy["hard_wins"] as? Int), losses = try #require(greedy["hard_losses"] as? Int)
+        #expect(wins + losses <= 12)
+        #expect(first.out.contains("greedy (one sample, temperature 0) easy / hard / all: sft "), "\(first.out)")
+        #expect((rl["verdict"] as? String)?.contains("greedy ") == true)
         for file in ["rl/grpo-prm-all/policy/bundle.json", "rl/grpo-prm-all/metrics.jsonl", "rl/grpo-prm-all/training.svg",
                      "test/rl-grpo-prm-all-scored-prm.jsonl", "report/rl-grpo-prm-all/index.html", "report/sft-n4/index.html",
-                     "stages/rl-grpo-prm-all.done", "stages/rl-grpo-prm-all-test.done"] {
+                     "stages/rl-grpo-prm-all.done", "stages/rl-grpo-prm-all-test.done", "rl/grpo-prm-all/evaluation.json"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
         }
         let samples = try String(contentsOf: dir.appendingPathComponent("test/rl-grpo-prm-all-scored-prm.jsonl"), encoding: .utf8)

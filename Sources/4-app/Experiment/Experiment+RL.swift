@@ -25,9 +25,11 @@ public struct RLRunSummary: Codable, Sendable, Equatable {
     public var hardWeightedVoting: PairedComparison
     public var hardMajority: PairedComparison
     public var verdict: String
+    /// Greedy accuracy of both policies and the hard sign test (`rl/<name>/evaluation.json`).
+    public var greedy: RLEvaluation?
 
     enum CodingKeys: String, CodingKey {
-        case name, settings, n, results, verdict
+        case name, settings, n, results, verdict, greedy
         case hardWeightedVoting = "hard_weighted_voting_rl_vs_sft"
         case hardMajority = "hard_majority_rl_vs_sft"
     }
@@ -41,6 +43,7 @@ extension Experiment {
         try settings.validate(testSamples: config.testSamples, runSeed: config.seed)
         let name = settings.name, rlConfig = settings.rlConfig(runSeed: config.seed)
         let out = run.rlOutput(name)
+        var seconds = 0.0
         if !run.isDone(.rlPolicy(name)) {
             if let data = FileManager.default.contents(atPath: out.appendingPathComponent("config.json").path),
                let existing = try? JSONDecoder().decode(RLConfig.self, from: data), existing != rlConfig {
@@ -49,10 +52,16 @@ extension Experiment {
             }
             log("[rl] \(settings.algorithm.rawValue) from the SFT policy with the \(settings.reward.rawValue) reward"
                 + (settings.calibratedReward ? " (calibrated)" : "") + " on \(settings.problems.rawValue) training problems")
-            _ = try trainRLPolicy(run: run, experiment: config, out: out, config: rlConfig, problemScope: settings.problems,
-                                  calibrated: settings.calibratedReward, quiet: quiet, log: log)
+            seconds = try trainRLPolicy(run: run, experiment: config, out: out, config: rlConfig, problemScope: settings.problems,
+                                        calibrated: settings.calibratedReward, quiet: quiet, log: log).seconds
             try run.markDone(.rlPolicy(name))
             try? FileManager.default.removeItem(at: out.appendingPathComponent("state"))
+        }
+        if !FileManager.default.fileExists(atPath: out.appendingPathComponent("evaluation.json").path) {
+            log("[rl] greedy decoding of the test problems by the SFT and RL policies")
+            _ = try evaluateGreedy(run: run, experiment: config, name: name, config: rlConfig, problemScope: settings.problems,
+                                   policy: try TransformerModel.load(from: out.appendingPathComponent("policy")), tokenizer: vocabulary,
+                                   seconds: seconds, quiet: quiet)
         }
         guard !run.isDone(.rlTestSamples(name)) else { return }
         let test = try problems(.test)
@@ -125,10 +134,17 @@ extension Experiment {
                               r.weightedVoting * 100, s.weightedVoting * 100, weighted.wins, weighted.losses, weighted.pValue,
                               r.majority * 100, s.majority * 100, majority.wins, majority.losses, majority.pValue)
         }
-        verdict += weighted.pValue <= 0.05 && weighted.wins > weighted.losses
+        let evaluationURL = run.rlOutput(name).appendingPathComponent("evaluation.json")
+        let greedy = FileManager.default.contents(atPath: evaluationURL.path).flatMap { try? JSONDecoder().decode(RLEvaluation.self, from: $0) }
+        if let g = greedy {
+            verdict += String(format: "; greedy %.1f%% vs SFT %.1f%% (wins %d, loses %d; p = %.2f)",
+                              g.rl.hard, g.sft.hard, g.hardWins, g.hardLosses, g.hardSignTestP)
+        }
+        let greedyGain = greedy.map { $0.hardSignTestP <= 0.05 && $0.hardWins > $0.hardLosses } ?? false
+        verdict += (weighted.pValue <= 0.05 && weighted.wins > weighted.losses) || greedyGain
             ? ": RL with the easy-trained PRM lifts hard problems." : ": no clear hard gain from RL."
         return RLRunSummary(name: name, settings: settings, n: n, results: results, hardWeightedVoting: weighted,
-                            hardMajority: majority, verdict: verdict)
+                            hardMajority: majority, verdict: verdict, greedy: greedy)
     }
 
     /// The RL lines of the terminal table.
@@ -139,6 +155,10 @@ extension Experiment {
                                 r.model.padding(toLength: max(16, r.model.count), withPad: " ", startingAt: 0),
                                 r.group.padding(toLength: 5, withPad: " ", startingAt: 0),
                                 r.majority * 100, r.weightedVoting * 100, r.bestOfN * 100, r.passAtN * 100))
+        }
+        if let g = rl.greedy {
+            lines.append(String(format: "greedy (one sample, temperature 0) easy / hard / all: sft %.1f / %.1f / %.1f%%, rl-%@ %.1f / %.1f / %.1f%%",
+                                g.sft.easy, g.sft.hard, g.sft.all, rl.name, g.rl.easy, g.rl.hard, g.rl.all))
         }
         lines.append(rl.verdict)
         return lines

@@ -82,25 +82,34 @@ public func runRL(run root: URL, name: String?, config: RLConfig, problemScope: 
     let trained = try trainRLPolicy(run: run, experiment: experiment, out: out, config: config, problemScope: problemScope,
                                     calibrated: calibrated, quiet: quiet, log: log)
 
-    // Greedy evaluation on the test problems: the SFT policy's once per run directory, then the RL policy's.
+    let evaluation = try evaluateGreedy(run: run, experiment: experiment, name: runName, config: config, problemScope: problemScope,
+                                        policy: trained.policy, tokenizer: trained.tokenizer, seconds: trained.seconds, quiet: quiet)
+    try? FileManager.default.removeItem(at: out.appendingPathComponent("state"))
+    return evaluation
+}
+
+/// Greedy evaluation on the run's test problems (the SFT policy's once per run directory, cached in
+/// `rl/sft-greedy.json`, then the RL policy's), with the one-sided sign test on hard problems;
+/// written to `rl/<name>/evaluation.json`.
+func evaluateGreedy(run: RunDirectory, experiment: ExperimentConfig, name: String, config: RLConfig, problemScope: RLProblemScope,
+                    policy: TransformerModel, tokenizer: any Tokenizer, seconds: Double, quiet: Bool) throws -> RLEvaluation {
     let test = try RecordReader.readAll(Problem.self, from: run.problems(.test).path, options: ReadOptions(strict: true)).records
     let easy = Set(experiment.easyLevels)
     let hard = Set(experiment.hardLevels)
-    let sftGreedy = try greedyCorrectness(policy: try TransformerModel.load(from: run.policy), tokenizer: trained.tokenizer,
+    let sftGreedy = try greedyCorrectness(policy: try TransformerModel.load(from: run.policy), tokenizer: tokenizer,
                                           problems: test, cache: run.url("rl/sft-greedy.json"), quiet: quiet)
-    let rlGreedy = try greedyCorrectness(policy: trained.policy, tokenizer: trained.tokenizer, problems: test, cache: nil, quiet: quiet)
+    let rlGreedy = try greedyCorrectness(policy: policy, tokenizer: tokenizer, problems: test, cache: nil, quiet: quiet)
     let hardIDs = test.filter { hard.contains($0.level) }.map(\.id)
     let wins = hardIDs.filter { rlGreedy[$0] == true && sftGreedy[$0] != true }.count
     let losses = hardIDs.filter { rlGreedy[$0] != true && sftGreedy[$0] == true }.count
     let evaluation = RLEvaluation(
-        name: runName, algorithm: config.algorithm, reward: config.reward.source, problems: problemScope,
+        name: name, algorithm: config.algorithm, reward: config.reward.source, problems: problemScope,
         sft: accuracy(sftGreedy, test, easy: easy), rl: accuracy(rlGreedy, test, easy: easy),
         hardWins: wins, hardLosses: losses, hardSignTestP: PairedComparison.signTest(wins: wins, of: wins + losses),
-        seconds: trained.seconds)
+        seconds: seconds)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try AtomicFile.write(encoder.encode(evaluation), to: evaluationURL)
-    try? FileManager.default.removeItem(at: out.appendingPathComponent("state"))
+    try AtomicFile.write(encoder.encode(evaluation), to: run.rlOutput(name).appendingPathComponent("evaluation.json"))
     return evaluation
 }
 
