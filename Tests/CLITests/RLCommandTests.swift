@@ -16,6 +16,7 @@ struct RLCommandTests {
         (["--algo", "grpo", "--group-size", "1"], "group-size"),
         (["--algo", "sarsa"], "--algo"),
         (["--algo", "ppo", "--reward", "vibes"], "--reward"),
+        (["--algo", "rest", "--rest-threshold", "1.5"], "rest-threshold"),
     ])
     func badSettingsAreNamed(arguments: [String], setting: String) throws {
         let dir = try scratch()

@@ -46,6 +46,9 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     public var restVoting: Bool?
     /// ReST-EM: SFT steps per iteration (nil: the default).
     public var restSteps: Int?
+    /// ReST-EM: least PRM probability (minimum over steps) of a kept solution where the answer is
+    /// unknown (nil: the default, ``RLConfig/restPRMThreshold``).
+    public var restThreshold: Float?
 
     public init(algorithm: RLAlgorithm = .grpo, quick: Bool = false) {
         self.algorithm = algorithm
@@ -71,13 +74,14 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let epochs { c.epochs = epochs }
         if let restVoting { c.restVoting = restVoting }
         if let restSteps { c.restSteps = restSteps }
+        if let restThreshold { c.restPRMThreshold = restThreshold }
         return c
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, seed
-        case restVoting, restSteps
+        case restVoting, restSteps, restThreshold
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -102,6 +106,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
+        restThreshold = try c.decodeIfPresent(Float.self, forKey: .restThreshold)
     }
 
     /// Encodes every key (null where unset), so that a --config file may name any of them.
@@ -125,6 +130,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(restSteps, forKey: .restSteps)
+        try c.encode(restThreshold, forKey: .restThreshold)
     }
 
     /// Checks the section against the run: the RL settings' ranges, and N against the SFT pool.

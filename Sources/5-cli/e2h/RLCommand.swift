@@ -42,6 +42,8 @@ struct RL: ParsableCommand {
     @Flag(help: "ReST-EM: where the answer is unknown, keep only solutions of the answer that wins the PRM-weighted vote of the problem's rollouts.")
     var restVoting = false
     @Option(help: "ReST-EM: SFT steps per iteration (default 200).") var restSteps: Int?
+    @Option(help: "ReST-EM: least PRM probability (minimum over steps) of a kept solution whose answer is unknown, in [0, 1] (default 0.5).")
+    var restThreshold: Float?
 
     mutating func run() throws {
         guard let algorithm = RLAlgorithm(rawValue: algo) else {
@@ -66,6 +68,7 @@ struct RL: ParsableCommand {
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if let restSteps { config.restSteps = restSteps }
+        if let restThreshold { config.restPRMThreshold = restThreshold }
         if let kl {
             guard let estimator = RLKLEstimator(rawValue: kl) else {
                 throw ValidationError("--kl must be one of \(RLKLEstimator.allCases.map(\.rawValue).joined(separator: ", ")); found \(kl)")

@@ -154,6 +154,7 @@ public struct RLConfig: Codable, Sendable, Equatable {
         guard restKeepPerProblem >= 1 else { throw fail("rest-keep-per-problem", restKeepPerProblem, "an integer ≥ 1") }
         guard restSteps >= 1 else { throw fail("rest-steps", restSteps, "an integer ≥ 1") }
         guard restLearningRate.isFinite, restLearningRate > 0 else { throw fail("rest-learning-rate", restLearningRate, "a finite number > 0") }
+        if let t = restPRMThreshold, !(0...1).contains(t) { throw fail("rest-threshold", t, "a number in [0, 1]") }
         guard reward.process.upperBound > 0, reward.process.upperBound <= 1 else {
             throw fail("reward-upper-bound", reward.process.upperBound, "a number in (0, 1]")
         }
