@@ -121,7 +121,7 @@ let package = Package(
                 path: "Sources/4-app/Benchmarks"),
         // Layer 5: the command line.
         .executableTarget(name: "e2h", dependencies: [
-            "Support", "GEMM", "GEMMAVX2", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
+            "Support", "GEMM", "GEMMAVX2", "GEMMAVX512", "Kernels", "Tokenizers", "Grading", "Transformer", "Datasets",
             "Reranking", "Reports", "Training", "Experiment", "Serving", "InferenceClient", "Benchmarks",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

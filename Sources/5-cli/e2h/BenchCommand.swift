@@ -6,6 +6,7 @@ import GEMM
 import Kernels
 #if arch(x86_64)
 import GEMMAVX2
+import GEMMAVX512
 #endif
 import Support
 import Transformer
@@ -20,7 +21,7 @@ struct Bench: ParsableCommand {
             width 256, 4 heads, context 128, vocabulary 64, batch 32). With --pytorch, the PyTorch \
             peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess \
             and a `ratio` line compares the two. A `fma_peak_gflops` line gives the fp32 peak of a \
-            short AVX2 FMA loop on 1 thread and on all; the engine line also gives each rate in \
+            short FMA loop (AVX-512 where the GEMM uses it, else AVX2) on 1 thread and on all; the engine line also gives each rate in \
             GF/s and as a percentage of that peak. Threads: E2H_THREADS (default: all cores).
 
             With --memory CONFIG (a Hugging Face config.json, or a model directory holding one), \
@@ -258,19 +259,21 @@ struct Bench: ParsableCommand {
         return String(lines.last { $0.hasPrefix("{") } ?? "")
     }
 
-    /// GF/s of the AVX2 FMA loop on `threads` threads, best of three runs (0 without AVX2+FMA).
+    /// GF/s of the FMA loop of the widest vector unit the GEMM uses (AVX-512 where the CPU has it,
+    /// else AVX2) on `threads` threads, best of three runs (0 without AVX2+FMA).
     private func fmaPeak(threads: Int) -> Double {
         #if arch(x86_64)
         guard GEMMKernel.avx2.isSupported else { return 0 }
-        let iterations = 4_000_000  // 768 MFLOP per thread
+        let wide = GEMMKernel.avx512.isSupported
+        let iterations = wide ? 2_000_000 : 4_000_000  // 768 MFLOP per thread
         var best = 0.0
         for _ in 0..<3 {
             let start = DispatchTime.now()
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                _ = avx2FMALoop(iterations: iterations, seed: Float(t))
+                _ = wide ? avx512FMALoop(iterations: iterations, seed: Float(t)) : avx2FMALoop(iterations: iterations, seed: Float(t))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            best = max(best, Double(threads * iterations * 192) / seconds / 1e9)
+            best = max(best, Double(threads * iterations * (wide ? 384 : 192)) / seconds / 1e9)
         }
         return best
         #else
