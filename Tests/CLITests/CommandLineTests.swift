@@ -20,11 +20,13 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs e2h with `arguments`; returns exit status, standard output and standard error.
-func runE2H(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs e2h with `arguments` (and `environment` added to the child's); returns exit status,
+/// standard output and standard error.
+func runE2H(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = try e2hBinary()
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -101,19 +101,6 @@ struct FinetuneBenchTests {
 
     /// `runE2H` with E2H_THREADS set in the child's environment only.
     func runE2HWithThreads(_ threads: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try e2hBinary()
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["E2H_THREADS"] = threads
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try runE2H(arguments, environment: ["E2H_THREADS": threads])
     }
 }

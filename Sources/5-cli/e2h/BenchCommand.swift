@@ -223,23 +223,9 @@ struct Bench: ParsableCommand {
     }
 
     private func runFinetunePeer(model: String, threads: Int, options: FinetuneBenchmarkOptions) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", finetuneScript, "--model", model, "--threads", "\(threads)", "--batch", "\(options.batch)",
-                             "--context", "\(options.context)", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_PROC_BIND"] = "true"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("the transformers peer failed (exit \(process.terminationStatus)): python3 \(finetuneScript); are torch and transformers installed?")
-        }
-        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
-        return String(lines.last { $0.hasPrefix("{") } ?? "")
+        try runPythonPeer(["python3", finetuneScript, "--model", model, "--threads", "\(threads)", "--batch", "\(options.batch)",
+                           "--context", "\(options.context)", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)"],
+                          failure: "the transformers peer failed (exit %d): python3 \(finetuneScript); are torch and transformers installed?")
     }
 
     private func runLlamaCpp(bin: String, model: String, threads: Int) throws -> String {
@@ -282,9 +268,16 @@ struct Bench: ParsableCommand {
     }
 
     private func runPeer() throws -> String {
+        try runPythonPeer(["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"],
+                          failure: "the PyTorch peer failed (exit %d); is torch installed?")
+    }
+
+    /// Runs a Python peer (`arguments` after /usr/bin/env, OMP_PROC_BIND=true) and returns its last
+    /// JSON line; a failure throws `failure` with the exit status in place of %d.
+    private func runPythonPeer(_ arguments: [String], failure: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"]
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_PROC_BIND"] = "true"
         process.environment = environment
@@ -294,7 +287,7 @@ struct Bench: ParsableCommand {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("the PyTorch peer failed (exit \(process.terminationStatus)); is torch installed?")
+            throw ValidationError(failure.replacingOccurrences(of: "%d", with: "\(process.terminationStatus)"))
         }
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         return String(lines.last { $0.hasPrefix("{") } ?? "")
