@@ -163,7 +163,7 @@ struct QuantizedMatMulTests {
     /// and calling `gemm(.nt)` on it, which is what the path did before. Shapes with several K
     /// blocks (1536 = 3 × 512) and with K blocks that cut through a block of 32 (1056 = 2 × 528);
     /// with and without the matrix's panel cache (`PackedPanelCache`), twice each.
-    @Test(arguments: QuantizedFormat.allCases)
+    @Test(.serialized, arguments: QuantizedFormat.allCases)
     func packedPanelsKeepTheBitsOfDequantizeThenGEMM(format: QuantizedFormat) throws {
         try #require(GEMMKernel.avx2.isSupported, "the packed panel path runs on AVX2 and AVX-512")
         var generator = SplitMix64(state: 505 &+ UInt64(format.rawValue))
