@@ -63,7 +63,7 @@ let package = Package(
                 path: "Sources/0-engine/GEMM",
                 swiftSettings: fastMath),
         // Layer 0: elementwise kernels with forward/backward, AdamW, seeded RNG.
-        .target(name: "Kernels", dependencies: ["Support", "GEMM"], path: "Sources/0-engine/Kernels",
+        .target(name: "Kernels", dependencies: ["Support", "CCPUFeatures", "GEMM"], path: "Sources/0-engine/Kernels",
                 swiftSettings: fastMath),
         // Layer 0: safetensors reader/writer.
         .target(name: "SafeTensors", dependencies: ["Support"], path: "Sources/0-engine/SafeTensors"),
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GEMM", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "GradingTests", dependencies: ["Grading"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "TestSupport"],
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "SafeTensors", "Kernels", "GEMM", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tokenizers",
                                                           "Experiment", "Kernels", "Objectives"]),

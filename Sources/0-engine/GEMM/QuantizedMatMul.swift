@@ -285,8 +285,8 @@ public final class PackedPanelCache: @unchecked Sendable {
             let first = i * P, rows = min(P, w.rows - first)
             for (start, depth) in depthBlocks {
                 func pack(_ order: UnsafePointer<Int32>?) {
-                    e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, first, rows, start, depth,
-                                               plan.nr, built + i * paddedPanel * K + paddedPanel * start)
+                    packQuantizedPanels(w, order, first, rows, start, depth, plan,
+                                        built + i * paddedPanel * K + paddedPanel * start)
                 }
                 if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
             }
@@ -298,6 +298,18 @@ public final class PackedPanelCache: @unchecked Sendable {
 }
 
 #if arch(x86_64)
+/// Rows `first ..< first + rows` of `w`, columns `start ..< start + depth`, as `plan`'s packed panels
+/// at `dest` (CCPUFeatures/quant_pack.c): sixteen rows at a time on AVX-512, eight on AVX2; the
+/// same values either way.
+private func packQuantizedPanels(_ w: QuantizedMatrix, _ order: UnsafePointer<Int32>?, _ first: Int, _ rows: Int,
+                                 _ start: Int, _ depth: Int, _ plan: KernelPlan, _ dest: UnsafeMutablePointer<Float>) {
+    if plan.kernel == .avx512 && plan.nr % 16 == 0 {
+        e2h_quant_pack_panels_avx512(Int32(w.format.rawValue), w.base, w.rowBytes, order, first, rows, start, depth, plan.nr, dest)
+    } else {
+        e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, first, rows, start, depth, plan.nr, dest)
+    }
+}
+
 /// The panel path on AVX2 / AVX-512: A is packed once for all panels, and each panel of W is
 /// expanded straight into the micro-kernel's packed layout (CCPUFeatures/quant_pack.c), K block by
 /// K block, then met by the macro-kernel. The K blocks, the micro-kernel and the order of additions
@@ -336,8 +348,7 @@ private func packedPanels(
                             packedB = kept + rows.lowerBound / P * paddedPanel * K + paddedPanel * start
                         } else {
                             func pack(_ order: UnsafePointer<Int32>?) {
-                                e2h_quant_pack_panels_avx2(Int32(w.format.rawValue), w.base, w.rowBytes, order, rows.lowerBound,
-                                                           rows.count, start, count, plan.nr, bBuffers.b)
+                                packQuantizedPanels(w, order, rows.lowerBound, rows.count, start, count, plan, bBuffers.b)
                             }
                             if let order = w.rowOrder { order.withUnsafeBufferPointer { pack($0.baseAddress) } } else { pack(nil) }
                         }

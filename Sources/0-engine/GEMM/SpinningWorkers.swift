@@ -127,7 +127,7 @@ final class SpinningWorkers: @unchecked Sendable {
 /// Support's `parallelChunks`, run on the spinning workers when they are enabled, then with up to
 /// ``SpinningWorkers/chunksPerThread`` chunks per thread (the same ranges when that is 1). Bodies
 /// must not depend on how the range is cut.
-func spinningChunks(_ count: Int, minimumPerChunk: Int = 1, threads: Int, _ body: @escaping (Range<Int>) -> Void) {
+public func spinningChunks(_ count: Int, minimumPerChunk: Int = 1, threads: Int, _ body: @escaping (Range<Int>) -> Void) {
     guard SpinningWorkers.enabled else {
         parallelChunks(count, minimumPerChunk: minimumPerChunk, threads: threads, body)
         return

@@ -6,9 +6,18 @@
 // at a time with one joint horizontal reduction, and the weighted sum of values runs over 32-float
 // halves of the head so its accumulators stay in registers.
 
+#if arch(x86_64)
+import CCPUFeatures
+#endif
+import GEMM
+
 /// out_h = softmax(scale · K q_h) V for each query head h of a group, over `length` positions.
+/// Where the CPU has AVX2 / AVX-512 and the head size allows (D % 8 / D % 16), the same passes run
+/// with fused multiply-adds (CCPUFeatures/attention.c); results then differ from the baseline
+/// form by float rounding only.
 ///
 /// - Parameters:
+///   - kernel: `.portable` forces the baseline form; otherwise the widest the CPU runs.
 ///   - queries: query head h of the group at `queries + h·D`.
 ///   - keys, values: position j's key/value for this kv head at `keys + j·stride`, `values + j·stride`.
 ///   - scores: scratch of `group · length` floats (left holding the probabilities, row h at h·length).
@@ -16,8 +25,19 @@
 public func attendCachedGroup(
     queries: UnsafePointer<Float>, group: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
     stride: Int, length: Int, headDim D: Int, scale: Float,
-    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, kernel: GEMMKernel = .selected
 ) {
+#if arch(x86_64)
+    switch kernel.runnable {
+    case .avx512 where D % 16 == 0:
+        e2h_attend_group_avx512(queries, group, keys, values, stride, length, D, scale, scores, output)
+        return
+    case .avx512 where D % 8 == 0, .avx2 where D % 8 == 0:
+        e2h_attend_group_avx2(queries, group, keys, values, stride, length, D, scale, scores, output)
+        return
+    default: break
+    }
+#endif
     guard D % 8 == 0, D <= 256 else {
         for h in 0..<group {
             attendCached(query: queries + h * D, keys: keys, values: values, stride: stride, length: length,

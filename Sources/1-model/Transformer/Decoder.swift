@@ -227,10 +227,10 @@ public final class IncrementalDecoder {
         let scale = 1 / Float(D).squareRoot()
         let keys = cache.keys[l], values = cache.values[l], scores = self.scores
         let positions = self.positions, rowSlots = self.rowSlots
-        let G = config.keyValueHeadCount
+        let G = config.keyValueHeadCount, cache = self.cache, queryWidth = config.queryWidth
         // One task per (row, kv head): a single pass over the cached keys/values serves the
-        // kv head's whole group of query heads.
-        parallelChunks(R * G, minimumPerChunk: max(1, 8 / group)) { range in
+        // kv head's whole group of query heads. On the GEMM's workers: no wake-up per layer.
+        spinningChunks(R * G, minimumPerChunk: max(1, 8 / group), threads: defaultThreadCount) { range in
             for task in range {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
@@ -238,7 +238,7 @@ public final class IncrementalDecoder {
                 attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
                                   keys: keys + base, values: values + base, stride: D,
                                   length: length, headDim: D, scale: scale, scores: scores + task * group * P,
-                                  output: output + i * config.queryWidth + g * group * D)
+                                  output: output + i * queryWidth + g * group * D)
             }
         }
     }

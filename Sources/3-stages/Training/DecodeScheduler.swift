@@ -184,14 +184,31 @@ public struct DecodeScheduler: Sendable {
     /// - Returns: the actions in order: tokens sampled, sequences finished, cache actions that give
     ///   freed slots to the next sequences.
     public mutating func didStep(logits: UnsafePointer<Float>) -> [DecodeAction] {
-        // Each row's log-normalizer (a pass of exp over the vocabulary) on all cores first; the
-        // draws below run one row after another.
-        let width = rowWidth
+        // Each row's log-normalizer (a pass of exp over the vocabulary) and the draw of each row whose
+        // prompt is done after this step, on all cores first: each sequence draws with its own
+        // generator, so the tokens do not depend on the order. The bookkeeping below runs in order.
+        let width = rowWidth, vocab = candidateCount, banned = self.banned
         var normalizers = [Float](repeating: 0, count: rows.count)
+        var draws: [(token: Int, settings: DecodeSettings, generator: SeededGenerator)?] = rows.enumerated().map { r, slot in
+            let sequence = slots[slot]!
+            let fed = sequence.promptDone ? sequence.fed : sequence.fed + (rowCounts.isEmpty ? 1 : rowCounts[r])
+            return fed == sequence.prompt.count ? (-1, sequence.settings, sequence.generator) : nil
+        }
         normalizers.withUnsafeMutableBufferPointer { out in
-            let out = out.baseAddress!
-            parallelChunks(rows.count, minimumPerChunk: 4) { range in
-                for r in range { out[r] = logSumExp(logits + r * width, count: width) }
+            draws.withUnsafeMutableBufferPointer { draws in
+                let out = out.baseAddress!, draws = draws.baseAddress!
+                parallelChunks(rows.count, minimumPerChunk: 4) { range in
+                    var scratch: [(id: Int, weight: Float)] = []
+                    for r in range {
+                        let row = logits + r * width
+                        out[r] = logSumExp(row, count: width)
+                        guard var draw = draws[r] else { continue }
+                        let s = draw.settings
+                        draw.token = sampleToken(logits: row, vocab: vocab, banned: banned, temperature: s.temperature, topK: s.topK,
+                                                 topP: s.topP, generator: &draw.generator, scratch: &scratch)
+                        draws[r] = draw
+                    }
+                }
             }
         }
         for (r, slot) in rows.enumerated() {
@@ -212,7 +229,9 @@ public struct DecodeScheduler: Sendable {
                 }
                 release(group: sequence.group, from: slot, logits: row)
             }
-            sample(&sequence, logits: row, logNormalizer: normalizers[r])
+            let draw = draws[r]!
+            sequence.generator = draw.generator
+            sample(&sequence, logits: row, logNormalizer: normalizers[r], drawn: draw.token)
             store(sequence, at: slot)
         }
         rows = []
@@ -225,11 +244,14 @@ public struct DecodeScheduler: Sendable {
     // MARK: - Transitions
 
     /// Draws the next token of `sequence` from one logits row.
-    /// - Parameter logNormalizer: `logSumExp` of the row when the caller has it.
-    private mutating func sample(_ sequence: inout DecodeSequence, logits row: UnsafePointer<Float>, logNormalizer known: Float? = nil) {
+    /// - Parameters:
+    ///   - logNormalizer: `logSumExp` of the row when the caller has it.
+    ///   - drawn: the token when the caller drew it (with the sequence's generator, already advanced).
+    private mutating func sample(_ sequence: inout DecodeSequence, logits row: UnsafePointer<Float>, logNormalizer known: Float? = nil,
+                                 drawn: Int? = nil) {
         let s = sequence.settings
-        let token = sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
-                                topP: s.topP, generator: &sequence.generator, scratch: &scratch)
+        let token = drawn ?? sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
+                                         topP: s.topP, generator: &sequence.generator, scratch: &scratch)
         let logNormalizer = known ?? logSumExp(row, count: rowWidth)
         let logprob = row[token] - logNormalizer
         let top = s.topLogprobs > 0 ? mostLikely(row, count: candidateCount, k: s.topLogprobs, banned: banned, logNormalizer: logNormalizer) : []

@@ -69,8 +69,22 @@ void e2h_quant_rows_int8_vnni(int format, const void *base, long rowBytes, const
 /// last panel past `rows` zero. The values are avx2QuantizedDequantizeRow's. AVX2 only.
 void e2h_quant_pack_panels_avx2(int format, const void *base, long rowBytes, const int32_t *rowOrder,
                                 long firstRow, long rows, long k0, long depth, long width, float *dest);
+/// The same panels, sixteen rows at a time (`width` a multiple of 16). AVX-512 only.
+void e2h_quant_pack_panels_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                                  long firstRow, long rows, long k0, long depth, long width, float *dest);
 
 /// Writes 8 copies of each of `count` scales to `scales8`, and each sum followed by 7 zeros to
 /// `sums8` (8·count floats each), the activation layout of `e2h_quant_rows_int8_vnni`.
 void e2h_q8_expand_avx512(const float *scales, const float *sums, long count, float *scales8, float *sums8);
+
+// attention.c: decoding attention for one key/value head and its `group` query heads, with FMA
+// (Kernels' attendCachedGroup). Query h at queries + h·D; position j's key/value at
+// keys/values + j·stride; scores: group·length floats of scratch (left holding the
+// probabilities); head h's result at output + h·D. Call the AVX2 form only after
+// e2h_cpu_has_avx2_fma() (D % 8 == 0), the AVX-512 form after e2h_cpu_has_avx512() (D % 16 == 0).
+void e2h_attend_group_avx2(const float *queries, long group, const float *keys, const float *values,
+                           long stride, long length, long D, float scale, float *scores, float *output);
+void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
+                             long stride, long length, long D, float scale, float *scores, float *output);
+
 #endif
