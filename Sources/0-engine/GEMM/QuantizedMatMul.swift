@@ -174,6 +174,20 @@ public func quantizedMatMul(
     }
 #endif
     switch chosen {
+#if arch(x86_64)
+    case .rows where kernel.runnable == .avx512:
+        // Blocks expanded to floats in registers, four accumulators per row (CCPUFeatures/quant_rows.c).
+        spinningChunks(N, minimumPerChunk: max(16, 65_536 / max(1, K * m)), threads: threads) { range in
+            split(range) { p, local in
+                let (w, column) = parts[p]
+                func run(_ order: UnsafePointer<Int32>?) {
+                    e2h_quant_rows_f32_avx512(Int32(w.format.rawValue), w.base, w.rowBytes, order, local.lowerBound,
+                                              local.upperBound, nb, a, lda, m, c + column, ldc, accumulate ? 1 : 0)
+                }
+                if let order = w.rowOrder { order.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
+            }
+        }
+#endif
     case .rows:
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: m * nb)
         defer { sums.deallocate() }

@@ -230,7 +230,7 @@ public final class IncrementalDecoder {
         let G = config.keyValueHeadCount, cache = self.cache, queryWidth = config.queryWidth
         // One task per (row, kv head): a single pass over the cached keys/values serves the
         // kv head's whole group of query heads. On the GEMM's workers: no wake-up per layer.
-        spinningChunks(R * G, minimumPerChunk: max(1, 8 / group), threads: defaultThreadCount) { range in
+        spinningChunks(R * G, minimumPerChunk: 1, threads: defaultThreadCount) { range in
             for task in range {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1

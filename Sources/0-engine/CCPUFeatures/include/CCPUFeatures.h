@@ -87,4 +87,12 @@ void e2h_attend_group_avx2(const float *queries, long group, const float *keys, 
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
                              long stride, long length, long D, float scale, float *scores, float *output);
 
+
+// quant_rows.c: c[i·ldc + j] (+)= Σ_k a[i·lda + k]·W[j, k] for i < m and firstColumn <= j <
+// endColumn, float activations, W's row j stored at base + (rowOrder ? rowOrder[j] : j)·rowBytes
+// as `blocks` blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0). Call only after e2h_cpu_has_avx512().
+void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                               long firstColumn, long endColumn, long blocks,
+                               const float *a, long lda, long m, float *c, long ldc, int accumulate);
+
 #endif

@@ -1,0 +1,199 @@
+// Quantized weight rows times float activations on AVX-512, for the rows path of
+// `quantizedMatMul` (a few rows of A: decoding). Each block is expanded in registers to its float
+// values w = q·d + o (a multiply, then an add: the values the float load and the panel path hold)
+// and met by fused multiply-adds, four accumulators per activation row (two blocks, two halves)
+// so the additions do not wait on each other; the AVX2 form (GEMM/QuantizedKernel.swift) keeps one
+// chain per row and scales each block's sum instead. Products equal the float load's up to the
+// order of additions. Compiled for the baseline with a per-function target attribute; call only
+// after `e2h_cpu_has_avx512()` (and F16C, which every AVX-512 CPU has).
+//
+// Blocks (ggml-common.h; d, m IEEE halves): Q4_0 (18 bytes) d, 16 bytes of nibbles, o = -8d;
+// Q4_1 (20 bytes) d, m, nibbles, o = m; Q8_0 (34 bytes) d, 32 signed bytes, o = 0. Nibbles: the
+// low nibble of byte j is value j, the high one value j + 16.
+
+#include "CCPUFeatures.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define E2H_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
+
+/// Values 0-15 and 16-31 of the block at p, given its scale d and offset o as floats.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_body(int format, const uint8_t *p, float d, float o,
+                                                                            __m512 *w0, __m512 *w1) {
+    if (format == 2) {
+        const __m512 dv = _mm512_set1_ps(d);
+        *w0 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 2)))), dv);
+        *w1 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18)))), dv);
+        return;
+    }
+    // The block's 16 possible values q·d + o, looked up by nibble (`vpermps` reads the low 4 bits
+    // of each index: byte j zero-extended indexes value j by its low nibble, shifted by 4 value
+    // j + 16 by its high one).
+    const __m512 table = _mm512_add_ps(_mm512_mul_ps(_mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                     _mm512_set1_ps(d)), _mm512_set1_ps(o));
+    const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(p + (format == 0 ? 2 : 4))));
+    *w0 = _mm512_permutexvar_ps(bytes, table);
+    *w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
+}
+
+/// Bytes of a block of `format`.
+static inline long e2h_block_size(int format) { return format == 0 ? 18 : format == 1 ? 20 : 34; }
+
+/// Values 0-15 and 16-31 of block b of a stored row.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_values(int format, const uint8_t *row, long b,
+                                                                              __m512 *w0, __m512 *w1) {
+    const uint8_t *p = row + e2h_block_size(format) * b;
+    uint32_t header = 0;
+    memcpy(&header, p, format == 1 ? 4 : 2);
+    const __m128 halves = _mm_cvtph_ps(_mm_cvtsi32_si128((int)header));  // d, m (else d, 0)
+    const float d = _mm_cvtss_f32(halves);
+    e2h_block_body(format, p, d, format == 0 ? -8.0f * d : format == 1 ? _mm_cvtss_f32(_mm_movehdup_ps(halves)) : 0.0f, w0, w1);
+}
+
+/// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats,
+/// gathered and converted 16 at a time, so the loop over blocks broadcasts them from memory (a
+/// load, not a shuffle: the shuffle port is what that loop runs out of).
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_headers(int format, const uint8_t *row, long b0, long count,
+                                                                               float d[32], float o[32]) {
+    const long size = e2h_block_size(format);
+    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32((int)size));
+    for (long t = 0; t < count; t += 16) {
+        const __mmask16 lanes = count - t >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - t)) - 1);
+        // The first 4 bytes of each block: d, then m (Q4_1) or the first values.
+        const __m512i h = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, offsets, row + size * (b0 + t), 1);
+        const __m512 dv = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
+        _mm512_storeu_ps(d + t, dv);
+        if (format == 0) _mm512_storeu_ps(o + t, _mm512_mul_ps(dv, _mm512_set1_ps(-8.0f)));
+        if (format == 1) _mm512_storeu_ps(o + t, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16))));
+    }
+}
+
+/// One stored row against MR (1...4) activation rows at x, lda apart.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_row_f32(int format, const uint8_t *row, long blocks,
+                                                                         const float *x, long lda, int MR, float out[4]) {
+    __m512 acc[4][4];
+    for (int r = 0; r < 4; r++)
+        for (int s = 0; s < 4; s++) acc[r][s] = _mm512_setzero_ps();
+    long b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        __m512 w0, w1, w2, w3;
+        e2h_block_values(format, row, b, &w0, &w1);
+        e2h_block_values(format, row, b + 1, &w2, &w3);
+        for (int r = 0; r < MR; r++) {
+            const float *xr = x + r * lda + 32 * b;
+            acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
+            acc[r][2] = _mm512_fmadd_ps(w2, _mm512_loadu_ps(xr + 32), acc[r][2]);
+            acc[r][3] = _mm512_fmadd_ps(w3, _mm512_loadu_ps(xr + 48), acc[r][3]);
+        }
+    }
+    if (b < blocks) {
+        __m512 w0, w1;
+        e2h_block_values(format, row, b, &w0, &w1);
+        for (int r = 0; r < MR; r++) {
+            const float *xr = x + r * lda + 32 * b;
+            acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]), _mm512_add_ps(acc[r][2], acc[r][3])));
+    }
+}
+
+#define E2H_VARIANT(name, FORMAT, MR)                                                                          \
+    E2H_AVX512 static void name(const uint8_t *row, long blocks, const float *x, long lda, float out[4]) {     \
+        e2h_row_f32(FORMAT, row, blocks, x, lda, MR, out);                                                      \
+    }
+E2H_VARIANT(e2h_f40_1, 0, 1) E2H_VARIANT(e2h_f40_2, 0, 2) E2H_VARIANT(e2h_f40_3, 0, 3) E2H_VARIANT(e2h_f40_4, 0, 4)
+E2H_VARIANT(e2h_f41_1, 1, 1) E2H_VARIANT(e2h_f41_2, 1, 2) E2H_VARIANT(e2h_f41_3, 1, 3) E2H_VARIANT(e2h_f41_4, 1, 4)
+E2H_VARIANT(e2h_f80_1, 2, 1) E2H_VARIANT(e2h_f80_2, 2, 2) E2H_VARIANT(e2h_f80_3, 2, 3) E2H_VARIANT(e2h_f80_4, 2, 4)
+#undef E2H_VARIANT
+
+/// Four stored rows against one activation row: x's loads shared, the four sums reduced together.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int format, const uint8_t *const row[4], long blocks,
+                                                                           const float *x, float out[4]) {
+    __m512 acc[4][2];
+    for (int r = 0; r < 4; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    const long size = e2h_block_size(format);
+    for (long b0 = 0; b0 < blocks; b0 += 32) {
+        const long count = blocks - b0 < 32 ? blocks - b0 : 32;
+        float d[4][32], o[4][32];
+        for (int r = 0; r < 4; r++) e2h_block_headers(format, row[r], b0, count, d[r], o[r]);
+        for (long t = 0; t < count; t++) {
+            const long b = b0 + t;
+            const __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
+            for (int r = 0; r < 4; r++) {
+                __m512 w0, w1;
+                e2h_block_body(format, row[r] + size * b, d[r][t], o[r][t], &w0, &w1);
+                acc[r][0] = _mm512_fmadd_ps(w0, x0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(w1, x1, acc[r][1]);
+            }
+        }
+    }
+    __m256 h[4];
+    for (int r = 0; r < 4; r++) {
+        const __m512 v = _mm512_add_ps(acc[r][0], acc[r][1]);
+        h[r] = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    }
+    const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(h[0], h[1]), _mm256_hadd_ps(h[2], h[3]));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
+}
+
+#define E2H_VARIANT(name, FORMAT)                                                                              \
+    E2H_AVX512 static void name(const uint8_t *const row[4], long blocks, const float *x, float out[4]) {     \
+        e2h_rows4_f32(FORMAT, row, blocks, x, out);                                                             \
+    }
+E2H_VARIANT(e2h_g40, 0) E2H_VARIANT(e2h_g41, 1) E2H_VARIANT(e2h_g80, 2)
+#undef E2H_VARIANT
+
+typedef void (*e2h_row_f32_fn)(const uint8_t *, long, const float *, long, float[4]);
+
+E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                                          long firstColumn, long endColumn, long blocks,
+                                          const float *a, long lda, long m, float *c, long ldc, int accumulate) {
+    static const e2h_row_f32_fn table[3][4] = {
+        {e2h_f40_1, e2h_f40_2, e2h_f40_3, e2h_f40_4},
+        {e2h_f41_1, e2h_f41_2, e2h_f41_3, e2h_f41_4},
+        {e2h_f80_1, e2h_f80_2, e2h_f80_3, e2h_f80_4},
+    };
+    long j = firstColumn;
+    if (m == 1) {
+        // Decoding one sequence: four weight rows at a time.
+        void (*const four)(const uint8_t *const[4], long, const float *, float[4]) =
+            format == 0 ? e2h_g40 : format == 1 ? e2h_g41 : e2h_g80;
+        for (; j + 4 <= endColumn; j += 4) {
+            const uint8_t *rows[4];
+            for (int r = 0; r < 4; r++) rows[r] = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j + r] : j + r) * rowBytes;
+            float out[4];
+            four(rows, blocks, a, out);
+            for (int r = 0; r < 4; r++) c[j + r] = accumulate ? c[j + r] + out[r] : out[r];
+        }
+    }
+    // Weight row outside: it comes from memory once and from L1 for the further groups of 4 rows.
+    for (; j < endColumn; j++) {
+        const uint8_t *row = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j] : j) * rowBytes;
+        for (long i0 = 0; i0 < m; i0 += 4) {
+            const long mr = m - i0 < 4 ? m - i0 : 4;
+            float out[4];
+            table[format][mr - 1](row, blocks, a + i0 * lda, lda, out);
+            for (long r = 0; r < mr; r++) {
+                float *target = c + (i0 + r) * ldc + j;
+                *target = accumulate ? *target + out[r] : out[r];
+            }
+        }
+    }
+}
+
+#else
+
+void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
+                               long firstColumn, long endColumn, long blocks,
+                               const float *a, long lda, long m, float *c, long ldc, int accumulate) {
+    __builtin_trap();
+}
+
+#endif
