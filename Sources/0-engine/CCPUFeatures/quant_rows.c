@@ -113,11 +113,25 @@ E2H_VARIANT(e2h_f41_1, 1, 1) E2H_VARIANT(e2h_f41_2, 1, 2) E2H_VARIANT(e2h_f41_3,
 E2H_VARIANT(e2h_f80_1, 2, 1) E2H_VARIANT(e2h_f80_2, 2, 2) E2H_VARIANT(e2h_f80_3, 2, 3) E2H_VARIANT(e2h_f80_4, 2, 4)
 #undef E2H_VARIANT
 
-/// Four stored rows against one activation row: x's loads shared, the four sums reduced together.
+/// Values 0-15 and 16-31 of the block at p as q (floats, before scale and offset).
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_q(int format, const uint8_t *p, __m512 *q0, __m512 *q1) {
+    if (format == 2) {
+        *q0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 2))));
+        *q1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18))));
+        return;
+    }
+    const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(p + (format == 0 ? 2 : 4))));
+    *q0 = _mm512_cvtepi32_ps(_mm512_and_si512(bytes, _mm512_set1_epi32(0x0F)));
+    *q1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4));
+}
+
+/// Four stored rows against one activation row x, whose block sums are sx: Σ_b d_b·(q_b·x_b) +
+/// Σ_b o_b·sx_b, the first with one multiply-add chain per row (four chains in flight), the second
+/// sixteen blocks per multiply-add. x's loads are shared and the four sums reduced together.
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int format, const uint8_t *const row[4], long blocks,
-                                                                           const float *x, float out[4]) {
-    __m512 acc[4][2];
-    for (int r = 0; r < 4; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+                                                                           const float *x, const float *sx, float out[4]) {
+    __m512 acc[4], off[4];
+    for (int r = 0; r < 4; r++) acc[r] = off[r] = _mm512_setzero_ps();
     const long size = e2h_block_size(format);
     for (long b0 = 0; b0 < blocks; b0 += 32) {
         const long count = blocks - b0 < 32 ? blocks - b0 : 32;
@@ -127,16 +141,23 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int f
             const long b = b0 + t;
             const __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
             for (int r = 0; r < 4; r++) {
-                __m512 w0, w1;
-                e2h_block_body(format, row[r] + size * b, d[r][t], o[r][t], &w0, &w1);
-                acc[r][0] = _mm512_fmadd_ps(w0, x0, acc[r][0]);
-                acc[r][1] = _mm512_fmadd_ps(w1, x1, acc[r][1]);
+                __m512 q0, q1;
+                e2h_block_q(format, row[r] + size * b, &q0, &q1);
+                const __m512 dot = _mm512_fmadd_ps(q1, x1, _mm512_mul_ps(q0, x0));
+                acc[r] = _mm512_fmadd_ps(dot, _mm512_set1_ps(d[r][t]), acc[r]);
+            }
+        }
+        if (format != 2) {
+            for (long t = 0; t < count; t += 16) {
+                const __mmask16 lanes = count - t >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - t)) - 1);
+                const __m512 s = _mm512_maskz_loadu_ps(lanes, sx + b0 + t);
+                for (int r = 0; r < 4; r++) off[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(lanes, o[r] + t), s, off[r]);
             }
         }
     }
     __m256 h[4];
     for (int r = 0; r < 4; r++) {
-        const __m512 v = _mm512_add_ps(acc[r][0], acc[r][1]);
+        const __m512 v = _mm512_add_ps(acc[r], off[r]);
         h[r] = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
     }
     const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(h[0], h[1]), _mm256_hadd_ps(h[2], h[3]));
@@ -144,8 +165,9 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int f
 }
 
 #define E2H_VARIANT(name, FORMAT)                                                                              \
-    E2H_AVX512 static void name(const uint8_t *const row[4], long blocks, const float *x, float out[4]) {     \
-        e2h_rows4_f32(FORMAT, row, blocks, x, out);                                                             \
+    E2H_AVX512 static void name(const uint8_t *const row[4], long blocks, const float *x, const float *sx,    \
+                                float out[4]) {                                                              \
+        e2h_rows4_f32(FORMAT, row, blocks, x, sx, out);                                                         \
     }
 E2H_VARIANT(e2h_g40, 0) E2H_VARIANT(e2h_g41, 1) E2H_VARIANT(e2h_g80, 2)
 #undef E2H_VARIANT
@@ -163,13 +185,17 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
     long j = firstColumn;
     if (m == 1) {
         // Decoding one sequence: four weight rows at a time.
-        void (*const four)(const uint8_t *const[4], long, const float *, float[4]) =
+        void (*const four)(const uint8_t *const[4], long, const float *, const float *, float[4]) =
             format == 0 ? e2h_g40 : format == 1 ? e2h_g41 : e2h_g80;
+        float sx[blocks];
+        for (long b = 0; b < blocks; b++) {
+            sx[b] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(a + 32 * b), _mm512_loadu_ps(a + 32 * b + 16)));
+        }
         for (; j + 4 <= endColumn; j += 4) {
             const uint8_t *rows[4];
             for (int r = 0; r < 4; r++) rows[r] = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j + r] : j + r) * rowBytes;
             float out[4];
-            four(rows, blocks, a, out);
+            four(rows, blocks, a, sx, out);
             for (int r = 0; r < 4; r++) c[j + r] = accumulate ? c[j + r] + out[r] : out[r];
         }
     }
