@@ -89,6 +89,7 @@ struct MemoryTests {
         let llama = try JSONDecoder().decode(TransformerConfig.self, from: Data(json.utf8))
         let big = MemoryPlan(config: llama, context: 1024, batch: 8, slots: 64)
         #expect(llama.parameterCountIfRepresentable == 1_235_814_400 + 2049)  // HF's count + our score head
-        #expect(bytes(big.inference, "KV cache") == 2 * 16 * 64 * 1024 * 512 * 4)
+        // 16 layers, 64 slots, 8 key/value heads of 1024 positions × 64 floats, each block padded by 16 floats.
+        #expect(bytes(big.inference, "KV cache") == 2 * 16 * 64 * 8 * (1024 * 64 + 16) * 4)
     }
 }

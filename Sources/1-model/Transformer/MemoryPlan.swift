@@ -34,7 +34,7 @@ public struct MemoryPlan: Sendable {
         let parameters = (config.parameterCountIfRepresentable ?? 0) * floatSize
         let ropePositions = TransformerModel.ropeTableSize(covering: N, limit: config.maxPositions)
         let rope = ropePositions * config.headDim * floatSize  // cos and sin, D/2 each
-        let kvCache = 2 * config.layerCount * slots * N * config.keyValueWidth * floatSize
+        let kvCache = 2 * config.layerCount * slots * config.keyValueHeadCount * KVCache.blockFloats(N, config) * floatSize
         let decoder = IncrementalDecoder.scratchBytes(config: config, slots: slots, positions: N)
         let packedBytes = config.parameterCountIfRepresentable == nil ? Int.max : PackedWeights.byteCount(config: config)
         let packed = packedBytes <= PackedWeights.byteLimit ? packedBytes : 0

@@ -108,7 +108,10 @@ public func benchmarkEngine(
     }
     let forwardSeconds = seconds(since: start)
 
-    let decoder = IncrementalDecoder(model: model, slots: decodeBatch)
+    // The cache for the whole context, its pages mapped before the clock starts, as the peer's
+    // (torch.zeros of (B, KVH, T, hd) per layer).
+    let decoder = IncrementalDecoder(model: model, slots: decodeBatch, maxPositions: T)
+    decoder.cache.mapAllPages()
     let promptLength = min(16, T - 1)
     let prompts = (0..<decodeBatch).map { b in Array(tokens[(b % batch) * T..<((b % batch) * T + promptLength)]) }
     let slots = Array(0..<decodeBatch)
