@@ -74,7 +74,7 @@ let package = Package(
         // Layer 0: answer extraction and mathematical equivalence.
         .target(name: "Grading", dependencies: [.product(name: "BigInt", package: "BigInt")], path: "Sources/0-text/Grading"),
         // Layer 1: Llama-family decoder, heads, KV cache, checkpoints.
-        .target(name: "Transformer", dependencies: ["Support", "GEMM", "Kernels", "SafeTensors", "GGUF"],
+        .target(name: "Transformer", dependencies: ["Support", "CCPUFeatures", "GEMM", "Kernels", "SafeTensors", "GGUF"],
                 path: "Sources/1-model/Transformer",
                 swiftSettings: fastMath),
         // Layer 1: real data formats, the built-in benchmark, easy/hard split.

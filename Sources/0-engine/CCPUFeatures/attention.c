@@ -251,6 +251,48 @@ E2H_AVX512 void e2h_attend_group_avx512(const float *queries, long group, const 
     }
 }
 
+// ---- Rows of logits (the decode scheduler's per-row passes over the vocabulary) ----
+
+/// log Σ exp(row): the maximum, then e^(x - max) summed through the same polynomial.
+E2H_AVX512 float e2h_log_sum_exp_avx512(const float *row, long n) {
+    __m512 mv = _mm512_set1_ps(-INFINITY);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) mv = _mm512_max_ps(_mm512_loadu_ps(row + i), mv);
+    const __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
+    mv = _mm512_max_ps(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), tail, row + i), mv);
+    const float maximum = _mm512_reduce_max_ps(mv);
+    const __m512 shift = _mm512_set1_ps(maximum);
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    for (i = 0; i + 32 <= n; i += 32) {
+        s0 = _mm512_add_ps(s0, e2h_exp16(_mm512_sub_ps(_mm512_loadu_ps(row + i), shift)));
+        s1 = _mm512_add_ps(s1, e2h_exp16(_mm512_sub_ps(_mm512_loadu_ps(row + i + 16), shift)));
+    }
+    for (; i < n; i += 16) {
+        const __mmask16 lanes = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        s0 = _mm512_add_ps(s0, _mm512_maskz_mov_ps(lanes, e2h_exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, row + i), shift))));
+    }
+    return maximum + logf(_mm512_reduce_add_ps(_mm512_add_ps(s0, s1)));
+}
+
+/// The first index of the largest value (NaNs never count), or -1 when no value exceeds -inf and
+/// none equals it (every value NaN).
+E2H_AVX512 long e2h_argmax_avx512(const float *row, long n) {
+    __m512 mv = _mm512_set1_ps(-INFINITY);
+    long i = 0;
+    // max(x, m) is x only where x > m: a NaN never replaces the running maximum.
+    for (; i + 16 <= n; i += 16) mv = _mm512_max_ps(_mm512_loadu_ps(row + i), mv);
+    const __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
+    mv = _mm512_max_ps(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), tail, row + i), mv);
+    const float maximum = _mm512_reduce_max_ps(mv);
+    const __m512 target = _mm512_set1_ps(maximum);
+    for (i = 0; i < n; i += 16) {
+        const __mmask16 lanes = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        const __mmask16 hit = _mm512_mask_cmp_ps_mask(lanes, _mm512_maskz_loadu_ps(lanes, row + i), target, _CMP_EQ_OQ);
+        if (hit) return i + __builtin_ctz(hit);
+    }
+    return -1;
+}
+
 #else
 
 void e2h_attend_group_avx2(const float *queries, long group, const float *keys, const float *values,
@@ -260,6 +302,14 @@ void e2h_attend_group_avx2(const float *queries, long group, const float *keys, 
 
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
                              long stride, long length, long D, float scale, float *scores, float *output) {
+    __builtin_trap();
+}
+
+float e2h_log_sum_exp_avx512(const float *row, long n) {
+    __builtin_trap();
+}
+
+long e2h_argmax_avx512(const float *row, long n) {
     __builtin_trap();
 }
 

@@ -1,6 +1,11 @@
 // Row softmax and fused cross-entropy over a vocabulary.
 // Shapes: N rows, V columns (vocabulary). Targets are token ids; a target < 0 is ignored.
 
+#if arch(x86_64)
+import CCPUFeatures
+#endif
+import GEMM
+
 /// In place: `row[0..<count]` ← softmax(row[0..<count] · scale). Returns nothing; numerically
 /// stable (max subtracted).
 @inline(__always)
@@ -42,6 +47,32 @@ public func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Float {
     var sum = sumVector.sum()
     while i < count { sum += expScalar(row[i] - maximum); i += 1 }
     return maximum + _logf(sum)
+}
+
+/// `logSumExp` with 16 lanes on AVX-512 (CCPUFeatures/attention.c: the same polynomial; sums
+/// differ by float rounding), where `kernel` runs there; else `logSumExp`. For the decode
+/// scheduler's pass over each vocabulary row; training keeps `logSumExp`'s sums.
+public func logSumExp(_ row: UnsafePointer<Float>, count: Int, kernel: GEMMKernel) -> Float {
+#if arch(x86_64)
+    if kernel.runnable == .avx512 && count > 0 { return e2h_log_sum_exp_avx512(row, count) }
+#endif
+    return logSumExp(row, count: count)
+}
+
+/// The first index of the largest of `row[0..<count]` (NaNs never count), or nil when every value
+/// is NaN (or `count` is 0).
+public func firstIndexOfMaximum(_ row: UnsafePointer<Float>, count: Int, kernel: GEMMKernel = .selected) -> Int? {
+#if arch(x86_64)
+    if kernel.runnable == .avx512 {
+        let i = e2h_argmax_avx512(row, count)
+        return i >= 0 ? i : nil
+    }
+#endif
+    var best = -1, maximum = -Float.infinity
+    for i in 0..<count where row[i] > maximum || (best < 0 && row[i] == maximum) {
+        best = i; maximum = row[i]
+    }
+    return best >= 0 ? best : nil
 }
 
 /// Per-row cross-entropy −log softmax(logits)[target]; rows whose target is negative get 0.

@@ -3,6 +3,7 @@
 // in one causal pass while prefilling. It returns the next-token logits after each sequence's last
 // token. Shapes: R sequences in the step (≤ S slots), N ≥ R tokens, C hidden, V vocabulary.
 
+import CCPUFeatures
 import GEMM
 import Kernels
 
@@ -235,6 +236,15 @@ public final class IncrementalDecoder {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
                 let base = cache.offset(slot: Int(rowSlots[i]), head: g, position: 0)
+                if task + 1 < range.upperBound {
+                    // The next task's keys and values come from memory while this one computes: at batch
+                    // 64 each task reads its own blocks, which are in no cache.
+                    let next = task + 1, ni = next / G
+                    let at = cache.offset(slot: Int(rowSlots[ni]), head: next % G, position: 0)
+                    let bytes = (Int(positions[ni]) + 1) * D * MemoryLayout<Float>.stride
+                    e2h_prefetch_range_to_l2(keys + at, bytes)
+                    e2h_prefetch_range_to_l2(values + at, bytes)
+                }
                 attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
                                   keys: keys + base, values: values + base, stride: D,
                                   length: length, headDim: D, scale: scale, scores: scores + task * group * P,

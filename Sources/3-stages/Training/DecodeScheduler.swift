@@ -201,7 +201,7 @@ public struct DecodeScheduler: Sendable {
                     var scratch: [(id: Int, weight: Float)] = []
                     for r in range {
                         let row = logits + r * width
-                        out[r] = logSumExp(row, count: width)
+                        out[r] = logSumExp(row, count: width, kernel: .selected)
                         guard var draw = draws[r] else { continue }
                         let s = draw.settings
                         draw.token = sampleToken(logits: row, vocab: vocab, banned: banned, temperature: s.temperature, topK: s.topK,
@@ -252,7 +252,7 @@ public struct DecodeScheduler: Sendable {
         let s = sequence.settings
         let token = drawn ?? sampleToken(logits: row, vocab: candidateCount, banned: banned, temperature: s.temperature, topK: s.topK,
                                          topP: s.topP, generator: &sequence.generator, scratch: &scratch)
-        let logNormalizer = known ?? logSumExp(row, count: rowWidth)
+        let logNormalizer = known ?? logSumExp(row, count: rowWidth, kernel: .selected)
         let logprob = row[token] - logNormalizer
         let top = s.topLogprobs > 0 ? mostLikely(row, count: candidateCount, k: s.topLogprobs, banned: banned, logNormalizer: logNormalizer) : []
         if !top.isEmpty { sequence.topLogprobs.append(top) }

@@ -14,6 +14,8 @@ public func sampleToken(
     generator: inout SeededGenerator, scratch: inout [(id: Int, weight: Float)]
 ) -> Int {
     if temperature <= 0 {
+        // The first largest logit is the answer unless it is banned (then the scan below skips banned ids).
+        if let first = firstIndexOfMaximum(logits, count: vocab), !banned.contains(first) { return first }
         var best = -1
         for v in 0..<vocab where !banned.contains(v) && (best < 0 || logits[v] > logits[best]) { best = v }
         return max(best, 0)

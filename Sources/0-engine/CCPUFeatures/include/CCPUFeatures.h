@@ -18,6 +18,12 @@ static inline void e2h_prefetch_for_write(const void *address) {
 static inline void e2h_prefetch_to_l2(const void *address) {
     __builtin_prefetch(address, 0, 2);
 }
+/// Asks for every cache line of `bytes` bytes from `address` into L2, to be read soon (a block a
+/// kernel reads next, whose start the hardware prefetcher would only catch after some misses).
+static inline void e2h_prefetch_range_to_l2(const void *address, long bytes) {
+    for (long offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)address + offset, 0, 2);
+}
+
 // Atomics on one 64-bit word, for GEMM's spinning workers (Swift's own need macOS 15).
 static inline int64_t e2h_atomic_load(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 static inline void e2h_atomic_store(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
@@ -94,5 +100,10 @@ void e2h_attend_group_avx512(const float *queries, long group, const float *keys
 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
                                long firstColumn, long endColumn, long blocks,
                                const float *a, long lda, long m, float *c, long ldc, int accumulate);
+
+/// log Σ exp(row[0..<n]), AVX-512 (e2h_cpu_has_avx512()).
+float e2h_log_sum_exp_avx512(const float *row, long n);
+/// The first index of the largest of row[0..<n] (NaNs never count), -1 when every value is NaN; AVX-512.
+long e2h_argmax_avx512(const float *row, long n);
 
 #endif
