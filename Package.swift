@@ -84,7 +84,7 @@ let package = Package(
                 swiftSettings: fastMath),
         // Layer 3: SFT, reward-model training, sampling, scoring; checkpoints and resume.
         .target(name: "Training", dependencies: ["Support", "SafeTensors", "Transformer", "Datasets", "Tokenizers", "Objectives",
-                                                 "Kernels", "GGUF", "Grading"], path: "Sources/3-stages/Training",
+                                                 "Kernels", "GEMM", "GGUF", "Grading"], path: "Sources/3-stages/Training",
                 swiftSettings: fastMath),
         // Layer 2: step-score aggregation, voting, accuracy-vs-N curves, reward-model diagnostics.
         .target(name: "Reranking", dependencies: ["Support", "Grading", "Datasets"], path: "Sources/2-method/Reranking",

@@ -86,7 +86,7 @@ extension TransformerModel {
             return
         }
         let embedding = parameter(layout.embedding)
-        parallelChunks(tokens.count, minimumPerChunk: 256) { range in
+        spinningChunks(tokens.count, minimumPerChunk: 256, threads: defaultThreadCount) { range in
             for n in range { (x + n * C).update(from: embedding + Int(tokens[n]) * C, count: C) }
         }
     }

@@ -8,6 +8,7 @@
 // copy that slot's cache (or keep it, when the slot itself takes the next sample); a finished
 // slot takes the next queued sequence at once; sample j of a request draws from its own generator.
 
+import GEMM
 import Kernels
 import Support
 import Tokenizers
@@ -197,7 +198,7 @@ public struct DecodeScheduler: Sendable {
         normalizers.withUnsafeMutableBufferPointer { out in
             draws.withUnsafeMutableBufferPointer { draws in
                 let out = out.baseAddress!, draws = draws.baseAddress!
-                parallelChunks(rows.count, minimumPerChunk: 4) { range in
+                spinningChunks(rows.count, minimumPerChunk: 4, threads: defaultThreadCount) { range in
                     var scratch: [(id: Int, weight: Float)] = []
                     for r in range {
                         let row = logits + r * width
