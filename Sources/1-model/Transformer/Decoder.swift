@@ -4,7 +4,6 @@
 // token. Shapes: R sequences in the step (≤ S slots), N ≥ R tokens, C hidden, V vocabulary.
 
 import CCPUFeatures
-import Foundation
 import GEMM
 import Kernels
 
@@ -237,7 +236,7 @@ public final class IncrementalDecoder {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
                 let base = cache.offset(slot: Int(rowSlots[i]), head: g, position: 0)
-                if task + 1 < range.upperBound && !noPrefetch {
+                if task + 1 < range.upperBound {
                     // The next task's keys and values come from memory while this one computes: at batch
                     // 64 each task reads its own blocks, which are in no cache.
                     let next = task + 1, ni = next / G
@@ -254,5 +253,3 @@ public final class IncrementalDecoder {
         }
     }
 }
-
-private let noPrefetch = ProcessInfo.processInfo.environment["E2H_NO_KV_PREFETCH"] != nil
