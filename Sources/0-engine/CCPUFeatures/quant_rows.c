@@ -1,11 +1,15 @@
 // Quantized weight rows times float activations on AVX-512, for the rows path of
-// `quantizedMatMul` (a few rows of A: decoding). Each block is expanded in registers to its float
-// values w = q·d + o (a multiply, then an add: the values the float load and the panel path hold)
-// and met by fused multiply-adds, four accumulators per activation row (two blocks, two halves)
-// so the additions do not wait on each other; the AVX2 form (GEMM/QuantizedKernel.swift) keeps one
-// chain per row and scales each block's sum instead. Products equal the float load's up to the
-// order of additions. Compiled for the baseline with a per-function target attribute; call only
-// after `e2h_cpu_has_avx512()` (and F16C, which every AVX-512 CPU has).
+// `quantizedMatMul` (a few rows of A: decoding). Two forms:
+// - one activation row (batch-1 decoding): four weight rows per pass sharing x's loads, each
+//   block's q·x summed and scaled by its d in one multiply-add chain per weight row, the offsets
+//   as Σ_b o_b·Σx_b sixteen blocks per multiply-add; d and o gathered 16 blocks at a time and
+//   broadcast from memory (the shuffle port is what this loop runs out of);
+// - 2-12 activation rows: each block expanded to its float values w = q·d + o (a multiply, then an
+//   add: the values the float load and the panel path hold) through a per-block table of its 16
+//   values, met by fused multiply-adds, four accumulators per activation row.
+// Both equal the float computation up to float rounding (the order of additions, and in the first
+// form where d and o are applied). Compiled for the baseline with a per-function target
+// attribute; call only after `e2h_cpu_has_avx512()` (and F16C, which every AVX-512 CPU has).
 //
 // Blocks (ggml-common.h; d, m IEEE halves): Q4_0 (18 bytes) d, 16 bytes of nibbles, o = -8d;
 // Q4_1 (20 bytes) d, m, nibbles, o = m; Q8_0 (34 bytes) d, 32 signed bytes, o = 0. Nibbles: the
