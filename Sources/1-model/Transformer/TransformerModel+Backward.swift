@@ -1,5 +1,5 @@
 // The backward pass: the forward read bottom-up. Gradients are added into `gradients`.
-// Shapes as in the forward: N = B·T tokens, C hidden, V vocabulary, I intermediate.
+// Shapes as in the forward: N tokens (B·T for a padded batch), C hidden, V vocabulary, I intermediate.
 
 import GEMM
 import Kernels
@@ -14,7 +14,16 @@ extension TransformerModel {
         tokens: UnsafeBufferPointer<Int32>, batch B: Int, time T: Int,
         activations a: Activations, outputs: ForwardOutputs
     ) {
-        let N = B * T, C = config.hiddenSize, V = config.vocabSize, I = config.intermediateSize
+        backward(tokens: tokens, segments: AttentionSegments(batch: B, time: T), activations: a, outputs: outputs)
+    }
+
+    /// Backpropagates a forward over `segments` (the gradients of a shared prefix sum over the
+    /// segments that continue it).
+    public func backward(
+        tokens: UnsafeBufferPointer<Int32>, segments: AttentionSegments,
+        activations a: Activations, outputs: ForwardOutputs
+    ) {
+        let N = segments.rows, C = config.hiddenSize, V = config.vocabSize, I = config.intermediateSize
         let dx = a.residualGrad  // (N, C) gradient of the residual stream, carried down the layers
         let dFinal = a.normOutGrad  // (N, C)
         dFinal.update(repeating: 0, count: N * C)
@@ -62,8 +71,8 @@ extension TransformerModel {
                               valueGrad: a.qkvGrad + Dq + config.keyValueWidth,
                               outputGrad: a.attentionOutGrad, probabilities: s.probabilities,
                               query: s.qkv, key: s.qkv + Dq, value: s.qkv + Dq + config.keyValueWidth,
-                              shape: attentionShape(batch: B, time: T))
-            applyRope(a.qkvGrad, rows: N, positions: a.positions, positionLimit: T, inverse: true)
+                              shape: attentionShape(), segments: segments)
+            applyRope(a.qkvGrad, rows: N, positions: a.positions, positionLimit: segments.positionLimit, inverse: true)
             if let bias = w.qkvBias {
                 accumulateColumnSums(into: gradient(bias), from: a.qkvGrad, rows: N, columns: width, stride: width)
             }

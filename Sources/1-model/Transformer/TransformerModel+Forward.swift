@@ -26,20 +26,35 @@ extension TransformerModel {
         activations a: Activations, outputs: ForwardOutputs = [.logits]
     ) throws {
         try checkInput(tokens: tokens, batch: B, time: T, activations: a)
-        let N = B * T, C = config.hiddenSize
-        for n in 0..<N { a.positions[n] = Int32(n % T) }
+        try forward(tokens: tokens, segments: AttentionSegments(batch: B, time: T), activations: a, outputs: outputs)
+    }
+
+    /// Runs the decoder over rows cut into attention segments (a segment continues its prefix:
+    /// a prompt shared by several continuations is run once) and fills `activations`.
+    ///
+    /// - Parameters:
+    ///   - tokens: (N) token ids, N = `segments.rows`; a segment's rows sit at positions after its
+    ///     prefix's.
+    /// - Throws: `TransformerError.invalidInput` when a token id or a size is out of range.
+    public func forward(
+        tokens: UnsafeBufferPointer<Int32>, segments: AttentionSegments,
+        activations a: Activations, outputs: ForwardOutputs = [.logits]
+    ) throws {
+        try checkInput(tokens: tokens, segments: segments, activations: a)
+        let N = segments.rows, C = config.hiddenSize
+        for (n, position) in segments.positions.enumerated() { a.positions[n] = position }
 
         // Token embedding.
         embed(tokens: tokens, into: a.residuals[0])
 
-        let shape = attentionShape(batch: B, time: T)
+        let shape = attentionShape()
         for l in 0..<config.layerCount {
             let s = a.layers[l]
             blockForward(layer: l, rows: N, input: a.residuals[l], buffers: s, output: a.residuals[l + 1],
-                         positions: a.positions, positionLimit: T) { qkv, out in
+                         positions: a.positions, positionLimit: segments.positionLimit) { qkv, out in
                 attentionForward(output: out, probabilities: s.probabilities, query: qkv,
                                  key: qkv + config.queryWidth, value: qkv + config.queryWidth + config.keyValueWidth,
-                                 shape: shape)
+                                 shape: shape, segments: segments)
             }
         }
 
@@ -65,8 +80,9 @@ extension TransformerModel {
         }
     }
 
-    func attentionShape(batch: Int, time: Int) -> AttentionShape {
-        AttentionShape(batch: batch, time: time, heads: config.headCount,
+    /// Heads and strides of the fused QKV buffer (the rows come from the segments).
+    func attentionShape() -> AttentionShape {
+        AttentionShape(batch: 0, time: 0, heads: config.headCount,
                        keyValueHeads: config.keyValueHeadCount, headDim: config.headDim,
                        queryStride: config.qkvWidth, keyValueStride: config.qkvWidth,
                        outputStride: config.queryWidth)
@@ -83,6 +99,21 @@ extension TransformerModel {
         }
         guard tokens.count == B * T else {
             throw TransformerError.invalidInput("expected \(B * T) tokens, found \(tokens.count)")
+        }
+    }
+
+    func checkInput(tokens: UnsafeBufferPointer<Int32>, segments: AttentionSegments,
+                    activations a: Activations) throws {
+        let capacity = a.maxBatch * a.maxTime
+        guard segments.rows <= capacity, segments.probabilityCount <= a.maxBatch * a.maxTime * a.maxTime else {
+            throw TransformerError.invalidInput(
+                "\(segments.rows) rows in \(segments.lengths.count) segments exceed the activation capacity \(a.maxBatch) × \(a.maxTime)")
+        }
+        guard segments.positionLimit <= config.maxPositions else {
+            throw TransformerError.invalidInput("sequence length \(segments.positionLimit) exceeds max_position_embeddings \(config.maxPositions)")
+        }
+        guard tokens.count == segments.rows else {
+            throw TransformerError.invalidInput("expected \(segments.rows) tokens, found \(tokens.count)")
         }
         for (i, token) in tokens.enumerated() where token < 0 || Int(token) >= config.vocabSize {
             throw TransformerError.invalidInput(

@@ -18,6 +18,9 @@ public struct Batch {
     public var realTokens: Int
     /// Examples cut to fit the context.
     public var truncated: Int
+    /// The rows a forward runs when they are packed (no padding, shared prompts once); nil: the
+    /// padded B·T rows.
+    public var packing: RowPacking?
 
     /// Builds a batch; examples longer than `context` keep their first `context` tokens.
     public init(_ examples: [TrainingExample], context: Int, padID: Int32) {

@@ -1,6 +1,8 @@
 // Rollouts as training batches, and the three model passes of an RL iteration: action log-probs
 // (reference policy), values (critic), and one optimizer step over an objective. Shapes: B rows,
 // T positions; position P − 1 + j of a row predicts its j-th sampled token (P = prompt length).
+// The model runs the batch's packed rows (``RowPacking``: no padding, a problem's prompt once for
+// all its rollouts); the losses see the padded (B, T) layout.
 
 import Kernels
 import Objectives
@@ -26,7 +28,9 @@ struct RolloutBatch {
                                             labels: [Float](repeating: .nan, count: tokens.count), source: ""))
             promptCounts.append(P); actionCounts.append(kept)
         }
-        batch = Batch(examples, context: context, padID: Int32(padID))
+        var batch = Batch(examples, context: context, padID: Int32(padID))
+        batch.packing = RowPacking(batch, promptCounts: promptCounts, lengths: zip(promptCounts, actionCounts).map { min($0 + $1, batch.time) })
+        self.batch = batch
         self.promptCounts = promptCounts
         self.actionCounts = actionCounts
         var mask = [Float](repeating: 0, count: batch.batch * batch.time)
@@ -46,7 +50,7 @@ struct RolloutBatch {
     }
 
     /// Per-action values of each row from a (B, T) buffer.
-    func gather(_ buffer: UnsafePointer<Float>) -> [[Float]] {
+    func gather(_ buffer: [Float]) -> [[Float]] {
         (0..<batch.batch).map { b in
             (0..<actionCounts[b]).map { j in buffer[b * batch.time + promptCounts[b] - 1 + j] }
         }
@@ -78,9 +82,7 @@ final class RLModelRunner {
     }
 
     func forward(_ packed: RolloutBatch, outputs: ForwardOutputs) throws {
-        try packed.batch.tokens.withUnsafeBufferPointer {
-            try model.forward(tokens: $0, batch: packed.batch.batch, time: packed.batch.time, activations: activations, outputs: outputs)
-        }
+        try packed.batch.forward(model, activations: activations, outputs: outputs)
     }
 
     /// log p(action) of every sampled token, teacher forced, in chunks of `maxBatch`.
@@ -90,7 +92,7 @@ final class RLModelRunner {
             let packed = pack(Array(sequences[start..<min(start + maxBatch, sequences.count)]))
             try forward(packed, outputs: [.logits])
             let buffers = TokenLogProbBuffers(batch: packed.batch, activations: activations, vocab: model.config.vocabSize)
-            out += buffers.logProbs.withUnsafeBufferPointer { packed.gather($0.baseAddress!) }
+            out += packed.gather(buffers.logProbs)
         }
         return out
     }
@@ -101,7 +103,7 @@ final class RLModelRunner {
         for start in stride(from: 0, to: sequences.count, by: maxBatch) {
             let packed = pack(Array(sequences[start..<min(start + maxBatch, sequences.count)]))
             try forward(packed, outputs: [.values])
-            out += packed.gather(activations.values)
+            out += packed.gather(packed.batch.unpack(activations.values))
         }
         return out
     }
@@ -115,9 +117,7 @@ final class RLModelRunner {
         model.zeroGradients()
         try forward(packed, outputs: outputs)
         let stats = loss(activations)
-        packed.batch.tokens.withUnsafeBufferPointer {
-            model.backward(tokens: $0, batch: packed.batch.batch, time: packed.batch.time, activations: activations, outputs: outputs)
-        }
+        packed.batch.backward(model, activations: activations, outputs: outputs)
         let norm = optimizer.update(model: model, learningRate: learningRate, frozen: frozen)
         return (stats, norm)
     }

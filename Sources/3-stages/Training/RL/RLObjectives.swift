@@ -19,30 +19,37 @@ public struct PolicyGradientStats: Sendable, Equatable {
 }
 
 /// log p of each target and the logsumexp and entropy of its row: the bridge from logits to losses.
+/// The model's rows may be packed (``RowPacking``); the arrays here are (B, T).
 struct TokenLogProbBuffers {
     var logProbs: [Float], logSumExps: [Float], entropies: [Float]
+    /// (rows) the logsumexp of each row the model ran, for the backward.
+    private var rowLogSumExps: [Float]
 
     init(batch: Batch, activations a: Activations, vocab V: Int) {
-        let N = batch.batch * batch.time
-        logProbs = [Float](repeating: 0, count: N); logSumExps = logProbs; entropies = logProbs
+        let N = batch.rows, targets = batch.rowTargets
+        var logProbs = [Float](repeating: 0, count: N), logSumExps = logProbs, entropies = logProbs
         logProbs.withUnsafeMutableBufferPointer { lp in
             logSumExps.withUnsafeMutableBufferPointer { lse in
                 entropies.withUnsafeMutableBufferPointer { h in
-                    batch.targets.withUnsafeBufferPointer { targets in
+                    targets.withUnsafeBufferPointer { targets in
                         tokenLogProbsForward(logProbs: lp.baseAddress!, logSumExps: lse.baseAddress!, entropies: h.baseAddress!,
                                              logits: a.logits, targets: targets.baseAddress!, rows: N, vocab: V)
                     }
                 }
             }
         }
+        rowLogSumExps = logSumExps
+        self.logProbs = batch.unpack(logProbs); self.logSumExps = batch.unpack(logSumExps); self.entropies = batch.unpack(entropies)
     }
 
-    /// Writes dL/dlogits into the activations from dL/dlogp.
+    /// Writes dL/dlogits into the activations from (B, T) dL/dlogp.
     func backward(logProbsGrad: [Float], batch: Batch, activations a: Activations, vocab V: Int) {
-        let N = batch.batch * batch.time
-        logProbsGrad.withUnsafeBufferPointer { g in
-            logSumExps.withUnsafeBufferPointer { lse in
-                batch.targets.withUnsafeBufferPointer { targets in
+        let N = batch.rows, targets = batch.rowTargets
+        var rowsGrad = [Float](repeating: 0, count: N)
+        rowsGrad.withUnsafeMutableBufferPointer { batch.pack(logProbsGrad, into: $0.baseAddress!) }
+        rowsGrad.withUnsafeBufferPointer { g in
+            rowLogSumExps.withUnsafeBufferPointer { lse in
+                targets.withUnsafeBufferPointer { targets in
                     tokenLogProbsBackward(logitsGrad: a.logitsGrad, logProbsGrad: g.baseAddress!, logits: a.logits,
                                           targets: targets.baseAddress!, logSumExps: lse.baseAddress!, rows: N, vocab: V)
                 }
@@ -137,8 +144,12 @@ public struct ValueObjective: Objective {
 
     /// The loss (unscaled) with its statistics; writes dL/dvalues (scaled).
     public func evaluate(batch: Batch, activations a: Activations) -> ValueLossStats {
-        valueLoss(valuesGrad: a.valuesGrad, values: a.values, oldValues: oldValues, returns: returns, mask: mask,
-                  sequences: batch.batch, length: batch.time, config: config, scale: coefficient)
+        let values = batch.unpack(a.values)
+        var gradient = [Float](repeating: 0, count: batch.batch * batch.time)
+        let stats = valueLoss(valuesGrad: &gradient, values: values, oldValues: oldValues, returns: returns, mask: mask,
+                              sequences: batch.batch, length: batch.time, config: config, scale: coefficient)
+        batch.pack(gradient, into: a.valuesGrad)
+        return stats
     }
 
     public func validate(batch: Batch, activations: Activations, model: TransformerModel) -> ValidationTally {
