@@ -55,7 +55,7 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
         return
     }
     let band = ((extent + workers - 1) / workers + unit - 1) / unit * unit
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    parallelBands(workers) { worker in
         let start = worker * band
         let count = min(band, extent - start)
         guard count > 0 else { return }

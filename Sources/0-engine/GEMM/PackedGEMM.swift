@@ -95,7 +95,7 @@ public func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, packed b: PackedMatr
         return
     }
     let band = ((extent + workers - 1) / workers + unit - 1) / unit * unit
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    parallelBands(workers) { worker in
         let start = worker * band, count = min(band, extent - start)
         guard count > 0 else { return }
         if splitRows { run(rows: start, count, columns: 0, n) } else { run(rows: 0, m, columns: start, count) }

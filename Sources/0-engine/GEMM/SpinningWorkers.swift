@@ -144,3 +144,14 @@ public func spinningChunks(_ count: Int, minimumPerChunk: Int = 1, threads: Int,
         if start < end { body(start..<end) }
     }
 }
+
+/// Runs `body(band)` for band in 0..<bands, one band per thread: on the spinning workers when they
+/// are enabled (the same threads the elementwise kernels use, so a product never competes with a
+/// spinning worker for a core), else `concurrentPerform`.
+func parallelBands(_ bands: Int, _ body: @escaping (Int) -> Void) {
+    if SpinningWorkers.enabled {
+        SpinningWorkers.shared.run(chunks: bands, body)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: bands, execute: body)
+    }
+}
