@@ -87,4 +87,27 @@ struct RowPackingTests {
             #expect(scale > 0 && worst <= 1e-4 * scale, "\(name): gradients differ by \(worst) at scale \(scale)")
         }
     }
+
+    /// The scorer and the token log-probs read the same values from packed batches (shared
+    /// prompts, groups split across batches) as from one sequence at a time.
+    @Test func scoresAndLogProbsMatchOneSequenceAtATime() throws {
+        let model = try tinyPolicy(seed: 13)
+        let items = [(0, "12 + 7 = 19\n\n# Answer\n\n19"), (0, "12 + 7 = 18\n\n# Answer\n\n18"), (1, "30 - 4 = 26"),
+                     (0, "12 + 7 = 19\n\n# Answer\n\n19"), (0, ""), (1, "30 - 4 = 24\n\n24 - 1 = 23\n\n# Answer\n\n23"),
+                     (2, "6 * 3 = 18\n\n# Answer\n\n18")].map { (prompt: handful[$0.0].prompt, completion: $0.1) }
+        for batchSize in [32, 1] {
+            let scorer = Scorer(model: model, tokenizer: vocabulary, batchSize: batchSize)
+            let reader = TokenLogProbs(model: model, tokenizer: vocabulary, batchSize: batchSize)
+            let scores = try scorer.scores(items), logProbs = try reader.logProbs(items)
+            for (i, item) in items.enumerated() {
+                let alone = try Scorer(model: model, tokenizer: vocabulary).scores([item])[0]
+                #expect(scores[i].count == alone.count && zip(scores[i], alone).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) },
+                        "batch size \(batchSize), item \(i): \(scores[i]) vs \(alone)")
+                let aloneLogProbs = try TokenLogProbs(model: model, tokenizer: vocabulary).logProbs([item])[0]
+                #expect(logProbs[i].count == aloneLogProbs.count
+                        && zip(logProbs[i], aloneLogProbs).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) },
+                        "batch size \(batchSize), item \(i)")
+            }
+        }
+    }
 }

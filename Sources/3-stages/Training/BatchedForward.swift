@@ -1,6 +1,8 @@
-// One forward pass over many token sequences, in batches of similar length (less padding): the
-// common loop of the scorer and of the token log-probabilities.
+// One forward pass over many token sequences, packed in batches of rows without padding, a prompt
+// that several sequences share run once: the common loop of the scorer and of the token
+// log-probabilities.
 
+import Kernels
 import Tokenizers
 import Transformer
 
@@ -61,39 +63,69 @@ final class BatchedForward {
     }
 
     /// For each sequence (at most the model's context long), after its batch's forward pass, calls
-    /// `read(index, firstRow, activations)`: position t of sequence `index` is row `firstRow + t`.
+    /// `read(index, rows, activations)`: position t of sequence `index` is row `rows(t)`.
     /// Identical sequences (many samples of one problem are) are computed once and read for each
-    /// of their indices.
-    func run(_ sequences: [[Int32]], outputs: ForwardOutputs, progress: ProgressReporter?,
-             read: (Int, Int, Activations) -> Void) throws {
+    /// of their indices. Rows are packed without padding, and sequences whose first
+    /// `promptCounts[i]` tokens are the same share one forward of those tokens (but the last;
+    /// ``RowPacking``), as far as a batch holds them.
+    func run(_ sequences: [[Int32]], promptCounts: [Int]? = nil, outputs: ForwardOutputs, progress: ProgressReporter?,
+             read: (Int, SequenceRows, Activations) -> Void) throws {
         var copies: [[Int]] = []  // per distinct sequence: the indices holding it
         var slot: [[Int32]: Int] = [:]
         for (index, sequence) in sequences.enumerated() {
             if let k = slot[sequence] { copies[k].append(index) } else { slot[sequence] = copies.count; copies.append([index]) }
         }
-        let order = copies.indices.sorted { sequences[copies[$0][0]].count < sequences[copies[$1][0]].count }
-        var done = 0
-        var start = 0
-        while start < order.count {
-            // Sorted by length: the last of a full batch is its longest sequence.
-            let longest = sequences[copies[order[min(start + batchSize, order.count) - 1]][0]].count
-            let size = min(batchSize, self.activations(time: longest).maxBatch)
-            let chunk = order[start..<min(start + size, order.count)].map { copies[$0] }
-            start += chunk.count
-            let time = chunk.map { sequences[$0[0]].count }.max()!
-            var tokens = [Int32](repeating: Int32(padID), count: chunk.count * time)
-            for (b, indices) in chunk.enumerated() {
-                for (t, token) in sequences[indices[0]].enumerated() { tokens[b * time + t] = token }
-            }
-            let activations = self.activations(time: time)
+        // Distinct sequences grouped by their shared prompt, groups in order of first appearance.
+        var groups: [(shared: Int, members: [Int])] = [], groupOf: [ArraySlice<Int32>: Int] = [:]
+        for k in copies.indices {
+            let index = copies[k][0], P = min(promptCounts?[index] ?? 0, sequences[index].count)
+            let key = sequences[index][0..<P]
+            if P >= 2, let g = groupOf[key] { groups[g].members.append(k); continue }
+            if P >= 2 { groupOf[key] = groups.count }
+            groups.append((P, [k]))
+        }
+        guard let longest = sequences.map(\.count).max(), longest > 0 else { return }
+        let activations = self.activations(time: longest)
+        let capacity = activations.maxBatch * activations.maxTime
+        var tokens: [Int32] = [], lengths: [Int] = [], prefixes: [Int] = []
+        var pending: [(copy: Int, rows: SequenceRows)] = [], done = 0
+        func flush() throws {
+            guard !tokens.isEmpty else { return }
             try tokens.withUnsafeBufferPointer {
-                try model.forward(tokens: $0, batch: chunk.count, time: time, activations: activations, outputs: outputs)
+                try model.forward(tokens: $0, segments: AttentionSegments(lengths: lengths, prefixes: prefixes),
+                                  activations: activations, outputs: outputs)
             }
-            for (b, indices) in chunk.enumerated() {
-                for index in indices { read(index, b * time, activations) }
-                done += indices.count
+            for (copy, rows) in pending {
+                for index in copies[copy] { read(index, rows, activations) }
+                done += copies[copy].count
             }
             progress?.update(done, unit: "samples")
+            tokens = []; lengths = []; prefixes = []; pending = []
         }
+        for group in groups {
+            let split = group.members.count >= 2 ? group.shared - 1 : 0
+            var prefix = -1, prefixRow = 0  // the group's prefix segment in the current batch
+            for k in group.members {
+                let sequence = sequences[copies[k][0]]
+                if tokens.count + (prefix < 0 ? split : 0) + sequence.count - split > capacity {
+                    try flush(); prefix = -1
+                }
+                if prefix < 0, split > 0 {
+                    prefix = lengths.count; prefixRow = tokens.count
+                    tokens += sequence[0..<split]; lengths.append(split); prefixes.append(-1)
+                }
+                pending.append((k, SequenceRows(prefixRow: prefixRow, split: split, ownRow: tokens.count)))
+                tokens += sequence[split...]; lengths.append(sequence.count - split); prefixes.append(prefix)
+            }
+        }
+        try flush()
     }
+}
+
+/// Where the positions of one sequence sit among the rows of a packed forward: positions below
+/// `split` in its shared prefix from `prefixRow`, the rest from `ownRow`.
+struct SequenceRows {
+    let prefixRow: Int, split: Int, ownRow: Int
+
+    func callAsFunction(_ t: Int) -> Int { t < split ? prefixRow + t : ownRow + t - split }
 }

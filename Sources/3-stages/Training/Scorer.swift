@@ -12,16 +12,17 @@ public final class Scorer: CompletionReader {
     /// Positions beyond the model's context get no score (the list is shorter).
     public func scores(_ items: [(prompt: String, completion: String)], progress: ProgressReporter? = nil) throws -> [[Float]] {
         let T = model.config.maxPositions
-        var sequences: [[Int32]] = [], positions: [[Int]] = []
+        var sequences: [[Int32]] = [], positions: [[Int]] = [], promptCounts: [Int] = []
         for item in items {
             let sequence = try tokenizer.encodeSequence(prompt: item.prompt, completion: item.completion, appendEOS: true)
             sequences.append(Array(sequence.tokens.prefix(T)))
+            promptCounts.append(sequence.completionStart)
             positions.append(ScorePositions.positions(sequence.parsed, completionStart: sequence.completionStart,
                                                       completionTokens: sequence.completionCount).filter { $0 < T })
         }
         var results = [[Float]](repeating: [], count: items.count)
-        try forward.run(sequences, outputs: [.values], progress: progress) { index, row, activations in
-            results[index] = positions[index].map { activations.values[row + $0] }
+        try forward.run(sequences, promptCounts: promptCounts, outputs: [.values], progress: progress) { index, rows, activations in
+            results[index] = positions[index].map { activations.values[rows($0)] }
         }
         return results
     }

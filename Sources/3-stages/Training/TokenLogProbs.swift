@@ -18,11 +18,11 @@ public final class TokenLogProbs: CompletionReader {
             completionStart.append(sequence.completionStart)
         }
         var results = [[Float]](repeating: [], count: items.count)
-        try forward.run(sequences, outputs: [.logits], progress: progress) { index, row, activations in
+        try forward.run(sequences, promptCounts: completionStart, outputs: [.logits], progress: progress) { index, rows, activations in
             let tokens = sequences[index], start = completionStart[index]
             // Token t is predicted at position t - 1.
             results[index] = (start..<max(start, tokens.count)).map { t in
-                Self.logSoftmax(activations.logits + (row + t - 1) * V, count: V, at: Int(tokens[t]))
+                Self.logSoftmax(activations.logits + rows(t - 1) * V, count: V, at: Int(tokens[t]))
             }
         }
         return results
