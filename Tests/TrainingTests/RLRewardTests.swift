@@ -105,6 +105,25 @@ struct RestVotingTests {
         #expect(weightedVoteWinners(1..<2, rollouts: rollouts, judgements: judgements) == [1])
     }
 
+    @Test func dpoVotingPairsTheVotesAnswerAgainstTheOthersOnlyWhereTheAnswerIsUnknown() throws {
+        let rollouts = try ["13", "12", "13", "12", "13"].map { try rollout($0) }
+        let low = RolloutJudgement(outcome: nil, stepScores: [logit(0.2), logit(0.2)])
+        let high = RolloutJudgement(outcome: nil, stepScores: [logit(0.9), logit(0.9)])
+        let judgements = [low, high, low, high, low]
+        // Without voting, PRM probabilities alone never differ by the paper's margin of 1.
+        let plain = RLTrainer.dpoScores(0..<5, rollouts: rollouts, judgements: judgements, voting: false)
+        #expect(RLTrainer.dpoPairs(scores: plain, margin: 1, limit: 3).isEmpty)
+        // With it, 12 (the weighted vote's answer) is chosen over 13, at most one pair per winner.
+        let voted = RLTrainer.dpoScores(0..<5, rollouts: rollouts, judgements: judgements, voting: true)
+        #expect(voted.map { ($0 * 100).rounded() / 100 } == [0.2, 1.9, 0.2, 1.9, 0.2])
+        let pairs = RLTrainer.dpoPairs(scores: voted, margin: 1, limit: 3)
+        #expect(pairs.count == 2 && pairs.allSatisfy { [1, 3].contains($0.chosen) && [0, 2, 4].contains($0.rejected) })
+        // Where the answer is known the grader decides; the vote adds nothing.
+        let known = judgements.enumerated().map { RolloutJudgement(outcome: $0.offset == 0, stepScores: $0.element.stepScores) }
+        #expect(RLTrainer.dpoScores(0..<5, rollouts: rollouts, judgements: known, voting: true)
+                == RLTrainer.dpoScores(0..<5, rollouts: rollouts, judgements: known, voting: false))
+    }
+
     @Test func equivalentAnswersVoteTogetherAndCutOrUnscoredRolloutsDoNot() throws {
         let rollouts = try [rollout("1/2"), rollout("0.5"), rollout("3"), rollout("3", finish: .length), rollout("3")]
         let s = RolloutJudgement(outcome: nil, stepScores: [logit(0.5)])

@@ -44,6 +44,9 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     /// ReST-EM: keep only solutions of the PRM-weighted vote's answer where the answer is unknown
     /// (nil: off; ``RLConfig/restVoting``).
     public var restVoting: Bool?
+    /// DPO: the PRM-weighted vote's answer counts as right where the answer is unknown (nil: off;
+    /// ``RLConfig/dpoVoting``).
+    public var dpoVoting: Bool?
     /// ReST-EM: SFT steps per iteration (nil: the default).
     public var restSteps: Int?
     /// ReST-EM: least PRM probability (minimum over steps) of a kept solution where the answer is
@@ -73,6 +76,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let temperature { c.temperature = temperature }
         if let epochs { c.epochs = epochs }
         if let restVoting { c.restVoting = restVoting }
+        if let dpoVoting { c.dpoVoting = dpoVoting }
         if let restSteps { c.restSteps = restSteps }
         if let restThreshold { c.restPRMThreshold = restThreshold }
         return c
@@ -81,7 +85,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, seed
-        case restVoting, restSteps, restThreshold
+        case restVoting, restSteps, restThreshold, dpoVoting
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -105,6 +109,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
+        dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
         restThreshold = try c.decodeIfPresent(Float.self, forKey: .restThreshold)
     }
@@ -129,6 +134,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(epochs, forKey: .epochs)
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
+        try c.encode(dpoVoting, forKey: .dpoVoting)
         try c.encode(restSteps, forKey: .restSteps)
         try c.encode(restThreshold, forKey: .restThreshold)
     }

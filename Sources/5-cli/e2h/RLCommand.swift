@@ -41,6 +41,8 @@ struct RL: ParsableCommand {
     var calibrated = false
     @Flag(help: "ReST-EM: where the answer is unknown, keep only solutions of the answer that wins the PRM-weighted vote of the problem's rollouts.")
     var restVoting = false
+    @Flag(help: "DPO: where the answer is unknown, count the answer that wins the PRM-weighted vote of the problem's rollouts as right when pairing.")
+    var dpoVoting = false
     @Option(help: "ReST-EM: SFT steps per iteration (default 200).") var restSteps: Int?
     @Option(help: "ReST-EM: least PRM probability (minimum over steps) of a kept solution whose answer is unknown, in [0, 1] (default 0.5).")
     var restThreshold: Float?
@@ -67,6 +69,7 @@ struct RL: ParsableCommand {
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
+        if dpoVoting { config.dpoVoting = true }
         if let restSteps { config.restSteps = restSteps }
         if let restThreshold { config.restPRMThreshold = restThreshold }
         if let kl {

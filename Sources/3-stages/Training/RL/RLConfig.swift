@@ -83,6 +83,10 @@ public struct RLConfig: Codable, Sendable, Equatable {
     /// the group's PRM-weighted vote (weights: the product of the step probabilities), so that the
     /// policy learns the answers weighted voting would pick (and the threshold above still applies).
     public var restVoting = false
+    /// Iterative DPO's voting variant: where the answer is unknown, a rollout whose answer wins the
+    /// group's PRM-weighted vote scores 1 more (as a right answer does where it is known), so pairs
+    /// set the vote's answer against the others and the policy learns what weighted voting picks.
+    public var dpoVoting = false
     /// Global gradient-norm clip (paper: 1.0).
     public var gradientClip: Float = 1.0
     /// Seed of the problem order and the rollouts.

@@ -124,6 +124,13 @@ extension RLTrainer {
         return prm + (judgement.outcome == true ? 1 : 0)
     }
 
+    /// The DPO scores of one problem's rollouts (`range`): ``dpoScore``, plus 1 where the answer is
+    /// unknown for the rollouts of the PRM-weighted vote's answer when `voting`.
+    public static func dpoScores(_ range: Range<Int>, rollouts: [Rollout], judgements: [RolloutJudgement], voting: Bool) -> [Float] {
+        let winners = voting ? weightedVoteWinners(range, rollouts: rollouts, judgements: judgements) : []
+        return range.map { i in dpoScore(judgements[i]) + (judgements[i].outcome == nil && winners.contains(i) ? 1 : 0) }
+    }
+
     /// DPO pairs of one problem's rollouts: best with worst, second best with second worst, ...
     /// while the score difference exceeds `margin`; at most `limit`.
     public static func dpoPairs(scores: [Float], margin: Float, limit: Int) -> [(chosen: Int, rejected: Int)] {
@@ -136,15 +143,17 @@ extension RLTrainer {
         return pairs
     }
 
-    /// Iterative DPO: pairs by score, reference log-probs of this iteration's starting policy
-    /// computed once, DPO updates over minibatches of pairs.
+    /// Iterative DPO: pairs by score (with ``RLConfig/dpoVoting``, the PRM-weighted vote's answer
+    /// counts as right where the answer is unknown), reference log-probs of this iteration's
+    /// starting policy computed once, DPO updates over minibatches of pairs.
     func updateDPO(_ k: Int, rollouts: [Rollout], batch: [RLProblem], judgements: [RolloutJudgement], line: inout RLIterationMetrics,
                    lap: () -> Double) throws {
         let G = config.samplesPerProblem
         var pairs: [(chosen: Int, rejected: Int)] = []
         for start in stride(from: 0, to: rollouts.count, by: G) {
             let end = min(start + G, rollouts.count)
-            pairs += Self.dpoPairs(scores: judgements[start..<end].map(Self.dpoScore), margin: config.dpoMargin,
+            let scores = Self.dpoScores(start..<end, rollouts: rollouts, judgements: judgements, voting: config.dpoVoting)
+            pairs += Self.dpoPairs(scores: scores, margin: config.dpoMargin,
                                    limit: config.dpoPairsPerProblem).map { ($0.chosen + start, $0.rejected + start) }
         }
         line.examples = pairs.count
