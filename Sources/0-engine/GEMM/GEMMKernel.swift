@@ -61,7 +61,7 @@ public enum GEMMKernel: String, CaseIterable, Codable, Sendable {
 public var gemmKernelName: String { GEMMKernel.selected.rawValue }
 
 /// CPU features, asked once.
-private enum CPUSupport {
+enum CPUSupport {
 #if arch(x86_64)
     static let avx512 = e2h_cpu_has_avx512() != 0
     static let avx2 = e2h_cpu_has_avx2_fma() != 0

@@ -4,6 +4,10 @@
 // cut into panels of `width` lanes (A: MR rows, B: NR columns) and each panel is stored k-major:
 //   dest (lanes/width, depth, width),  dest[panel][p][l] = src[(panel·width + l)·laneStride + p·depthStride]
 // The last panel is padded with zeros so the micro-kernel always computes full tiles.
+// With AVX2, the transposing layouts and the width-6 copy run in C (CCPUFeatures/pack.c); the
+// loops here are the form for other CPUs and the rest.
+
+import CCPUFeatures
 
 /// Packs a `lanes` × `depth` block into panels of `width` lanes (see the file comment).
 ///
@@ -13,6 +17,19 @@
 ///   - depthStride: floats between consecutive k in `src`.
 ///   - dest: room for ceil(lanes/width)·width·depth floats.
 func packPanels(
+    _ src: UnsafePointer<Float>, laneStride: Int, depthStride: Int,
+    lanes: Int, depth: Int, width: Int,
+    into dest: UnsafeMutablePointer<Float>
+) {
+    if CPUSupport.avx2, depthStride == 1 ? width == 6 || width % 8 == 0 : laneStride == 1 && width == 6 {
+        e2h_pack_panels_avx2(src, laneStride, depthStride, lanes, depth, width, dest)
+        return
+    }
+    packPanelsLoops(src, laneStride: laneStride, depthStride: depthStride, lanes: lanes, depth: depth, width: width, into: dest)
+}
+
+/// `packPanels` in Swift loops only (the form without AVX2; tests compare the two).
+func packPanelsLoops(
     _ src: UnsafePointer<Float>, laneStride: Int, depthStride: Int,
     lanes: Int, depth: Int, width: Int,
     into dest: UnsafeMutablePointer<Float>

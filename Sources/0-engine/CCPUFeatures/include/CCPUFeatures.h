@@ -68,6 +68,12 @@ void e2h_quant_rows_int8_vnni(int format, const void *base, long rowBytes, const
                               const int8_t *qs, const float *scales8, const float *sums8, long m,
                               float *c, long ldc, int accumulate);
 
+/// pack.c: GEMM's float panels (Packing.swift's layout) from a source whose depth is contiguous
+/// (depthStride 1; width 6 or a multiple of 8), or whose lanes are contiguous (laneStride 1;
+/// width 6). AVX2 only.
+void e2h_pack_panels_avx2(const float *src, long laneStride, long depthStride, long lanes, long depth,
+                          long width, float *dest);
+
 /// quant_pack.c: rows firstRow ..< firstRow + rows of a quantized matrix (stored as `rowBytes`
 /// rows of blocks of `format`, row j at base + (rowOrder ? rowOrder[j] : j)·rowBytes), columns
 /// k0 ..< k0 + depth, as GEMM's packed panels of `width` (a multiple of 8) lanes:
