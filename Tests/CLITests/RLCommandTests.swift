@@ -17,6 +17,8 @@ struct RLCommandTests {
         (["--algo", "sarsa"], "--algo"),
         (["--algo", "ppo", "--reward", "vibes"], "--reward"),
         (["--algo", "rest", "--rest-threshold", "1.5"], "rest-threshold"),
+        (["--algo", "dpo", "--reward", "outcome"], "dpo-margin"),
+        (["--algo", "dpo", "--dpo-nll", "-1"], "dpo-nll"),
     ])
     func badSettingsAreNamed(arguments: [String], setting: String) throws {
         let dir = try scratch()

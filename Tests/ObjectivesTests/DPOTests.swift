@@ -20,6 +20,16 @@ struct DPOTests {
         return out
     }
 
+    /// RPO's term: α · mean(−average chosen log-prob), its gradient −α/P added to what is there.
+    @Test func rpoLikelihoodTermAndItsGradient() {
+        var grad: [Float] = [0.25, -0.5, 0]
+        let loss = dpoNLLTerm(chosenGrad: &grad, chosenAverageLogProbs: [-1, -2.5, -0.3], pairs: 3, coefficient: 0.6)
+        #expect(abs(loss - 0.6 * (1 + 2.5 + 0.3) / 3) < 1e-6)
+        #expect(zip(grad, [0.25 - 0.2, -0.5 - 0.2, -0.2]).allSatisfy { abs($0 - $1) < 1e-6 })
+        var untouched: [Float] = [1, 2]
+        #expect(dpoNLLTerm(chosenGrad: &untouched, chosenAverageLogProbs: [-1, -1], pairs: 2, coefficient: 0) == 0 && untouched == [1, 2])
+    }
+
     @Test func matchesPyTorchFromTokensToTokens() throws {
         for c in try fixtureCases("dpo") {
             let P = c.int("pairs"), T = c.int("length"), config = config(c)

@@ -136,4 +136,26 @@ struct RLUpdateTests {
         let margin = try batch.sequenceLogProbs(model)
         #expect((margin[0] - reference[0]) - (margin[2] - reference[2]) > 0)
     }
+
+    /// RPO: the same pairs with the likelihood term; at the reference the loss is log 2 plus α times
+    /// the chosen responses' NLL per token, and the chosen responses gain likelihood.
+    @Test func rpoRaisesTheChosenResponsesLikelihood() throws {
+        let model = try tinyPolicy(seed: 15)
+        let optimizer = AdamWOptimizer(model: model)
+        let chosen = [handful[0], handful[1]]
+        let rejected = [(handful[0].prompt, handful[2].completion), (handful[1].prompt, handful[3].completion)]
+        let batch = try ActionBatch(chosen + rejected)
+        let reference = try batch.sequenceLogProbs(model)
+        let tokens = (0..<2).map { b in (0..<batch.batch.time).reduce(Float(0)) { $0 + batch.mask[b * batch.batch.time + $1] } }
+        let nll = (-reference[0] / tokens[0] - reference[1] / tokens[1]) / 2
+        var losses: [Float] = []
+        for _ in 0..<6 {
+            let objective = DPOObjective(referenceChosen: Array(reference[0..<2]), referenceRejected: Array(reference[2..<4]),
+                                         mask: batch.mask, config: DPOConfig(nllCoefficient: 1))
+            losses.append(try batch.step(model, optimizer, objective))
+        }
+        #expect(abs(losses[0] - (log(2) + nll)) < 1e-3, "\(losses[0]) vs log 2 + \(nll)")
+        let after = try batch.sequenceLogProbs(model)
+        #expect(after[0] > reference[0] && after[1] > reference[1], "\(reference) -> \(after)")
+    }
 }

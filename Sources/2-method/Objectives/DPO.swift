@@ -29,12 +29,18 @@ public struct DPOConfig: Codable, Sendable, Equatable {
     /// Length-averaged sequence log-probs instead of summed ones (paper: summed). Read by the caller
     /// when it builds the sequence log-probs (`sequenceLogProbs(..., average:)`).
     public var averageLogProbs: Bool = false
+    /// α of iterative RPO (Pang et al. 2024): α times the chosen responses' negative log-likelihood
+    /// per token is added to the loss, so the chosen responses' likelihood cannot fall while the
+    /// pair's margin grows (0 = plain DPO, the paper's).
+    public var nllCoefficient: Float = 0
 
-    public init(loss: DPOLossType = .sigmoid, beta: Float = 0.1, labelSmoothing: Float = 0, averageLogProbs: Bool = false) {
+    public init(loss: DPOLossType = .sigmoid, beta: Float = 0.1, labelSmoothing: Float = 0, averageLogProbs: Bool = false,
+                nllCoefficient: Float = 0) {
         self.loss = loss
         self.beta = beta
         self.labelSmoothing = labelSmoothing
         self.averageLogProbs = averageLogProbs
+        self.nllCoefficient = nllCoefficient
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -44,7 +50,8 @@ public struct DPOConfig: Codable, Sendable, Equatable {
         self.init(loss: try c.value(.loss, or: d.loss),
                   beta: try c.value(.beta, or: d.beta),
                   labelSmoothing: try c.value(.labelSmoothing, or: d.labelSmoothing),
-                  averageLogProbs: try c.value(.averageLogProbs, or: d.averageLogProbs))
+                  averageLogProbs: try c.value(.averageLogProbs, or: d.averageLogProbs),
+                  nllCoefficient: try c.value(.nllCoefficient, or: d.nllCoefficient))
     }
 
     /// Throws `ObjectivesError.invalidSetting` naming the first setting out of range.
@@ -52,6 +59,7 @@ public struct DPOConfig: Codable, Sendable, Equatable {
         try require(beta > 0 && beta.isFinite, "beta", beta, "a finite beta > 0")
         try require(labelSmoothing >= 0 && labelSmoothing < 0.5, "labelSmoothing", labelSmoothing,
                     "0 ≤ labelSmoothing < 0.5")
+        try require(nllCoefficient >= 0 && nllCoefficient.isFinite, "nllCoefficient", nllCoefficient, "a finite number ≥ 0")
     }
 }
 
@@ -113,6 +121,21 @@ public func dpoLoss(
     return DPOStats(loss: Float(loss * perPair), chosenReward: Float(chosen * perPair),
                     rejectedReward: Float(rejected * perPair), margin: Float((chosen - rejected) * perPair),
                     accuracy: Float(Double(correct) * perPair))
+}
+
+/// RPO's likelihood term: α · mean over pairs of −(chosen log-prob per token), and its gradient
+/// with respect to those per-token (length-averaged) log-probs, −α/P each, added into `chosenGrad`.
+///
+/// - Parameter chosenAverageLogProbs: (P) the chosen responses' log-probs averaged over their tokens.
+public func dpoNLLTerm(chosenGrad: UnsafeMutablePointer<Float>, chosenAverageLogProbs: UnsafePointer<Float>,
+                       pairs: Int, coefficient: Float) -> Float {
+    guard pairs > 0, coefficient > 0 else { return 0 }
+    var sum: Double = 0
+    for p in 0..<pairs {
+        sum -= Double(chosenAverageLogProbs[p])
+        chosenGrad[p] -= coefficient / Float(pairs)
+    }
+    return coefficient * Float(sum / Double(pairs))
 }
 
 /// log(1 + e^x), stable for any x.

@@ -47,6 +47,11 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     /// DPO: the PRM-weighted vote's answer counts as right where the answer is unknown (nil: off;
     /// ``RLConfig/dpoVoting``).
     public var dpoVoting: Bool?
+    /// DPO: least score difference of a pair (nil: the paper's 1.0; ``RLConfig/dpoMargin``).
+    public var dpoMargin: Float?
+    /// DPO: RPO's α, the weight of the chosen responses' likelihood term (nil: 0, plain DPO;
+    /// ``DPOConfig/nllCoefficient``).
+    public var dpoNLL: Float?
     /// ReST-EM: SFT steps per iteration (nil: the default).
     public var restSteps: Int?
     /// ReST-EM: least PRM probability (minimum over steps) of a kept solution where the answer is
@@ -77,6 +82,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let epochs { c.epochs = epochs }
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
+        if let dpoMargin { c.dpoMargin = dpoMargin }
+        if let dpoNLL { c.dpo.nllCoefficient = dpoNLL }
         if let restSteps { c.restSteps = restSteps }
         if let restThreshold { c.restPRMThreshold = restThreshold }
         return c
@@ -85,7 +92,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, seed
-        case restVoting, restSteps, restThreshold, dpoVoting
+        case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -110,6 +117,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
+        dpoMargin = try c.decodeIfPresent(Float.self, forKey: .dpoMargin)
+        dpoNLL = try c.decodeIfPresent(Float.self, forKey: .dpoNLL)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
         restThreshold = try c.decodeIfPresent(Float.self, forKey: .restThreshold)
     }
@@ -135,6 +144,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)
+        try c.encode(dpoMargin, forKey: .dpoMargin)
+        try c.encode(dpoNLL, forKey: .dpoNLL)
         try c.encode(restSteps, forKey: .restSteps)
         try c.encode(restThreshold, forKey: .restThreshold)
     }

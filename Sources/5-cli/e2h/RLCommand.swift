@@ -43,6 +43,10 @@ struct RL: ParsableCommand {
     var restVoting = false
     @Flag(help: "DPO: where the answer is unknown, count the answer that wins the PRM-weighted vote of the problem's rollouts as right when pairing.")
     var dpoVoting = false
+    @Option(help: "DPO: least score difference of a pair (default 1.0, the paper's; below 1 with --reward outcome, whose scores are 0 or 1).")
+    var dpoMargin: Float?
+    @Option(help: "DPO: RPO's weight of the chosen responses' negative log-likelihood per token, ≥ 0 (default 0: plain DPO).")
+    var dpoNLL: Float?
     @Option(help: "ReST-EM: SFT steps per iteration (default 200).") var restSteps: Int?
     @Option(help: "ReST-EM: least PRM probability (minimum over steps) of a kept solution whose answer is unknown, in [0, 1] (default 0.5).")
     var restThreshold: Float?
@@ -70,6 +74,8 @@ struct RL: ParsableCommand {
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }
+        if let dpoMargin { config.dpoMargin = dpoMargin }
+        if let dpoNLL { config.dpo.nllCoefficient = dpoNLL }
         if let restSteps { config.restSteps = restSteps }
         if let restThreshold { config.restPRMThreshold = restThreshold }
         if let kl {

@@ -154,6 +154,10 @@ public struct RLConfig: Codable, Sendable, Equatable {
         guard dpo.beta > 0, dpo.beta.isFinite else { throw fail("dpo-beta", dpo.beta, "a finite number > 0") }
         guard dpo.labelSmoothing >= 0, dpo.labelSmoothing < 0.5 else { throw fail("label-smoothing", dpo.labelSmoothing, "a number in [0, 0.5)") }
         guard dpoMargin.isFinite, dpoMargin >= 0 else { throw fail("dpo-margin", dpoMargin, "a finite number ≥ 0") }
+        if algorithm == .dpo, reward.source == .outcome, dpoMargin >= 1 {
+            throw fail("dpo-margin", dpoMargin, "below 1 with outcome rewards (scores 0 or 1 never differ by more than 1, so no pair would form)")
+        }
+        guard dpo.nllCoefficient >= 0, dpo.nllCoefficient.isFinite else { throw fail("dpo-nll", dpo.nllCoefficient, "a finite number ≥ 0") }
         guard dpoPairsPerProblem >= 1 else { throw fail("dpo-pairs-per-problem", dpoPairsPerProblem, "an integer ≥ 1") }
         guard restKeepPerProblem >= 1 else { throw fail("rest-keep-per-problem", restKeepPerProblem, "an integer ≥ 1") }
         guard restSteps >= 1 else { throw fail("rest-steps", restSteps, "an integer ≥ 1") }

@@ -160,7 +160,8 @@ public struct ValueObjective: Objective {
 }
 
 /// DPO on a batch whose first P rows are the chosen responses and the next P the rejected ones
-/// (``dpoLoss`` on summed, or length-averaged, completion log-probs).
+/// (``dpoLoss`` on summed, or length-averaged, completion log-probs), plus RPO's likelihood term
+/// on the chosen ones when `config.nllCoefficient` > 0 (``dpoNLLTerm``).
 public struct DPOObjective: Objective {
     /// (P) reference sequence log-probs of the chosen and rejected responses.
     public var referenceChosen: [Float], referenceRejected: [Float]
@@ -198,8 +199,19 @@ public struct DPOObjective: Objective {
         }
         sequenceLogProbsBackward(logProbsGrad: &tokenGrad, sequenceGrad: sequenceGrad, mask: mask, sequences: rows, length: T,
                                  average: config.averageLogProbs)
+        var total = stats
+        if config.nllCoefficient > 0 {
+            // RPO: the chosen responses' negative log-likelihood per token (their rows are the first P).
+            var averages = [Float](repeating: 0, count: rows), averageGrad = averages
+            sequenceLogProbs(sequenceLogProbs: &averages, logProbs: buffers.logProbs, mask: mask, sequences: rows, length: T,
+                             average: true)
+            total.loss += dpoNLLTerm(chosenGrad: &averageGrad, chosenAverageLogProbs: averages, pairs: P,
+                                     coefficient: config.nllCoefficient)
+            sequenceLogProbsBackward(logProbsGrad: &tokenGrad, sequenceGrad: averageGrad, mask: mask, sequences: rows, length: T,
+                                     average: true, accumulate: true)
+        }
         buffers.backward(logProbsGrad: tokenGrad, batch: batch, activations: a, vocab: V)
-        return stats
+        return total
     }
 
     public func validate(batch: Batch, activations: Activations, model: TransformerModel) -> ValidationTally {
