@@ -70,6 +70,7 @@ final class BatchedForward {
     /// ``RowPacking``), as far as a batch holds them.
     func run(_ sequences: [[Int32]], promptCounts: [Int]? = nil, outputs: ForwardOutputs, progress: ProgressReporter?,
              read: (Int, SequenceRows, Activations) -> Void) throws {
+        guard !sequences.isEmpty else { return }
         var copies: [[Int]] = []  // per distinct sequence: the indices holding it
         var slot: [[Int32]: Int] = [:]
         for (index, sequence) in sequences.enumerated() {
@@ -84,16 +85,18 @@ final class BatchedForward {
             if P >= 2 { groupOf[key] = groups.count }
             groups.append((P, [k]))
         }
-        guard let longest = sequences.map(\.count).max(), longest > 0 else { return }
-        let activations = self.activations(time: longest)
+        // An empty sequence has no rows: it is read with the batch it falls in (its readers read none).
+        let activations = self.activations(time: max(1, sequences.map(\.count).max() ?? 1))
         let capacity = activations.maxBatch * activations.maxTime
         var tokens: [Int32] = [], lengths: [Int] = [], prefixes: [Int] = []
         var pending: [(copy: Int, rows: SequenceRows)] = [], done = 0
         func flush() throws {
-            guard !tokens.isEmpty else { return }
-            try tokens.withUnsafeBufferPointer {
-                try model.forward(tokens: $0, segments: AttentionSegments(lengths: lengths, prefixes: prefixes),
-                                  activations: activations, outputs: outputs)
+            guard !pending.isEmpty else { return }
+            if !tokens.isEmpty {
+                try tokens.withUnsafeBufferPointer {
+                    try model.forward(tokens: $0, segments: AttentionSegments(lengths: lengths, prefixes: prefixes),
+                                      activations: activations, outputs: outputs)
+                }
             }
             for (copy, rows) in pending {
                 for index in copies[copy] { read(index, rows, activations) }
@@ -107,6 +110,7 @@ final class BatchedForward {
             var prefix = -1, prefixRow = 0  // the group's prefix segment in the current batch
             for k in group.members {
                 let sequence = sequences[copies[k][0]]
+                guard !sequence.isEmpty else { pending.append((k, SequenceRows(prefixRow: 0, split: 0, ownRow: 0))); continue }
                 if tokens.count + (prefix < 0 ? split : 0) + sequence.count - split > capacity {
                     try flush(); prefix = -1
                 }
