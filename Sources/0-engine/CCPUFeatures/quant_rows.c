@@ -124,9 +124,13 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_q(int for
         *q1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18))));
         return;
     }
+    // A nibble is its own float through a 16-entry table: vpermps reads only the low 4 bits of
+    // each index, so the low nibbles need no mask, and neither needs an int-to-float conversion
+    // (one port-0 instruction less per half; the values are the conversion's exactly).
+    const __m512 table = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(p + (format == 0 ? 2 : 4))));
-    *q0 = _mm512_cvtepi32_ps(_mm512_and_si512(bytes, _mm512_set1_epi32(0x0F)));
-    *q1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4));
+    *q0 = _mm512_permutexvar_ps(bytes, table);
+    *q1 = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
 }
 
 /// Four stored rows against one activation row x, whose block sums are sx: Σ_b d_b·(q_b·x_b) +
