@@ -117,10 +117,11 @@ struct RLUpdateTests {
         #expect(moved.reduce(0, +) / Float(moved.count) > 0)
     }
 
-    @Test func dpoLossFallsOnAFixedPairSet() throws {
-        let model = try tinyPolicy(seed: 14)
+    /// Two pairs (chosen rows first, then the rejected ones: the same prompts, another completion),
+    /// six DPO steps from the reference: the batch, the reference log-probs and the losses.
+    func dpoSteps(seed: UInt64, config: DPOConfig) throws -> (model: TransformerModel, batch: ActionBatch, reference: [Float], losses: [Float]) {
+        let model = try tinyPolicy(seed: seed)
         let optimizer = AdamWOptimizer(model: model)
-        // Chosen rows first, then the rejected ones (the same prompts, another completion).
         let chosen = [handful[0], handful[1]]
         let rejected = [(handful[0].prompt, handful[2].completion), (handful[1].prompt, handful[3].completion)]
         let batch = try ActionBatch(chosen + rejected)
@@ -128,9 +129,14 @@ struct RLUpdateTests {
         var losses: [Float] = []
         for _ in 0..<6 {
             let objective = DPOObjective(referenceChosen: Array(reference[0..<2]), referenceRejected: Array(reference[2..<4]),
-                                         mask: batch.mask, config: DPOConfig())
+                                         mask: batch.mask, config: config)
             losses.append(try batch.step(model, optimizer, objective))
         }
+        return (model, batch, reference, losses)
+    }
+
+    @Test func dpoLossFallsOnAFixedPairSet() throws {
+        let (model, batch, reference, losses) = try dpoSteps(seed: 14, config: DPOConfig())
         #expect(abs(losses[0] - log(2)) < 1e-4, "at the reference the loss is log 2")
         #expect(losses.last! < losses[0] - 1e-3, "\(losses)")
         let margin = try batch.sequenceLogProbs(model)
@@ -140,20 +146,9 @@ struct RLUpdateTests {
     /// RPO: the same pairs with the likelihood term; at the reference the loss is log 2 plus α times
     /// the chosen responses' NLL per token, and the chosen responses gain likelihood.
     @Test func rpoRaisesTheChosenResponsesLikelihood() throws {
-        let model = try tinyPolicy(seed: 15)
-        let optimizer = AdamWOptimizer(model: model)
-        let chosen = [handful[0], handful[1]]
-        let rejected = [(handful[0].prompt, handful[2].completion), (handful[1].prompt, handful[3].completion)]
-        let batch = try ActionBatch(chosen + rejected)
-        let reference = try batch.sequenceLogProbs(model)
+        let (model, batch, reference, losses) = try dpoSteps(seed: 15, config: DPOConfig(nllCoefficient: 1))
         let tokens = (0..<2).map { b in (0..<batch.batch.time).reduce(Float(0)) { $0 + batch.mask[b * batch.batch.time + $1] } }
         let nll = (-reference[0] / tokens[0] - reference[1] / tokens[1]) / 2
-        var losses: [Float] = []
-        for _ in 0..<6 {
-            let objective = DPOObjective(referenceChosen: Array(reference[0..<2]), referenceRejected: Array(reference[2..<4]),
-                                         mask: batch.mask, config: DPOConfig(nllCoefficient: 1))
-            losses.append(try batch.step(model, optimizer, objective))
-        }
         #expect(abs(losses[0] - (log(2) + nll)) < 1e-3, "\(losses[0]) vs log 2 + \(nll)")
         let after = try batch.sequenceLogProbs(model)
         #expect(after[0] > reference[0] && after[1] > reference[1], "\(reference) -> \(after)")
