@@ -78,5 +78,32 @@ struct RLCommandTests {
         let again = try runE2H(["run", "--quick", "--no-reference", "--rl", "grpo", "--out", dir.path])
         #expect(again.status == 0 && !again.err.contains("[rl]"), "\(again.err)")
         #expect(again.out.contains(rl["verdict"] as? String ?? "?"))
+
+        // The paper's baseline on the same run: outcome rewards on easy problems only, compared
+        // with the PRM policy problem by problem from the two policies' greedy verdicts.
+        let baseline = try runE2H(["run", "--quick", "--no-reference", "--rl", "grpo", "--rl-baseline", "--out", dir.path])
+        #expect(baseline.status == 0, "\(baseline.err)")
+        #expect(!baseline.err.contains("[rl] grpo from the SFT policy with the prm reward"), "the first policy is not trained again")
+        let both = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any])
+        let base = try #require(both["rl_baseline"] as? [String: Any])
+        #expect(base["name"] as? String == "grpo-outcome-easy")
+        let comparison = try #require(both["rl_vs_baseline"] as? [String: Any])
+        #expect(comparison["rl"] as? String == "grpo-prm-all" && comparison["baseline"] as? String == "grpo-outcome-easy")
+        func verdicts(_ name: String) throws -> [String: Bool] {
+            try JSONDecoder().decode([String: Bool].self, from: Data(contentsOf: dir.appendingPathComponent("rl/\(name)/greedy.json")))
+        }
+        let prm = try verdicts("grpo-prm-all"), outcome = try verdicts("grpo-outcome-easy")
+        let hardIDs = try String(contentsOf: dir.appendingPathComponent("data/test.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { ($0["level"] as? Int ?? 0) >= 4 }.compactMap { $0["id"] as? String }
+        #expect(hardIDs.count == 12 && prm.count == 30 && outcome.count == 30)
+        let greedyCounts = try #require(comparison["greedy"] as? [String: Any])
+        #expect(greedyCounts["wins"] as? Int == hardIDs.filter { prm[$0] == true && outcome[$0] != true }.count)
+        #expect(greedyCounts["losses"] as? Int == hardIDs.filter { prm[$0] != true && outcome[$0] == true }.count)
+        #expect((comparison["majority"] as? [String: Any])?["problems"] as? Int == 12)
+        #expect(baseline.out.contains("RL grpo-prm-all against the baseline grpo-outcome-easy, 12 hard problems: greedy wins"), "\(baseline.out)")
+        #expect(baseline.out.contains("RL policy grpo-outcome-easy against the SFT policy"), "\(baseline.out)")
+        let refused = try runE2H(["run", "--quick", "--no-reference", "--rl-baseline", "--out", dir.path])
+        #expect(refused.status != 0 && refused.err.contains("--rl-baseline needs --rl"), "\(refused.err)")
     }
 }

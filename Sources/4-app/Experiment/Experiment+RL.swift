@@ -35,11 +35,44 @@ public struct RLRunSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// The RL policy against the baseline RL policy (`summary.json`, key `rl_vs_baseline`), hard
+/// problem by hard problem: the paper's comparison of RL with the easy-trained PRM and RL with
+/// outcome rewards on easy problems.
+public struct RLBaselineComparison: Codable, Sendable, Equatable {
+    /// The two settings' names (`rl/<name>/`).
+    public var rl: String
+    public var baseline: String
+    /// Greedy decoding (one sample, temperature 0); nil when a policy's `greedy.json` is missing.
+    public var greedy: PairedComparison?
+    /// Majority voting and weighted voting with the easy-trained PRM over the N evaluation samples.
+    public var majority: PairedComparison
+    public var weightedVoting: PairedComparison
+    public var verdict: String
+
+    enum CodingKeys: String, CodingKey {
+        case rl, baseline, greedy, majority, verdict
+        case weightedVoting = "weighted_voting"
+    }
+}
+
 extension Experiment {
-    /// The RL stage: trains the RL policy (resumable per iteration) and samples and scores its test
+    /// The RL sections that the run has: `rl`, then `rlBaseline`.
+    var rlSettings: [RunRLSettings] { [config.rl, config.rlBaseline].compactMap { $0 } }
+
+    /// The RL stage: trains each RL policy (resumable per iteration) and samples and scores its test
     /// samples; nothing without an `rl` section.
     public func reinforce() throws {
-        guard let settings = config.rl else { return }
+        if config.rlBaseline != nil, config.rl == nil {
+            throw ExperimentError.invalid("rlBaseline is set without rl: the baseline is compared with the rl section's policy; add \"rl\"")
+        }
+        if let a = config.rl, let b = config.rlBaseline, a.name == b.name {
+            throw ExperimentError.invalid("rl and rlBaseline both write rl/\(a.name): give one of them another \"label\"")
+        }
+        for settings in rlSettings { try reinforce(settings) }
+    }
+
+    /// One RL section: training, greedy evaluation, and the N scored test samples.
+    func reinforce(_ settings: RunRLSettings) throws {
         try settings.validate(testSamples: config.testSamples, runSeed: config.seed)
         let name = settings.name, rlConfig = settings.rlConfig(runSeed: config.seed)
         let out = run.rlOutput(name)
@@ -95,12 +128,10 @@ extension Experiment {
 
     /// The RL rows of the report: re-ranking of the RL policy's samples and of the SFT policy's first
     /// N (report folders `report/rl-<name>` and `report/sft-n<N>`), and the sign tests on hard problems.
-    func rlSummary(test: [Problem], options: RerankOptions) throws -> RLRunSummary? {
-        guard let settings = config.rl else { return nil }
+    func rlSummary(_ settings: RunRLSettings, test: [Problem], options: RerankOptions) throws -> RLRunSummary {
         let name = settings.name, n = settings.evaluationSamples
-        let read = { (url: URL) in try RecordReader.readAll(SampleRecord.self, from: url.path, options: ReadOptions(strict: true)).records }
-        let rlSamples = try read(run.rlScoredTestSamples(name))
-        let sftSamples = try read(run.scoredSamples(RewardKind.prm.rawValue)).filter { $0.sampleIndex < n }
+        let rlSamples = try readScored(run.rlScoredTestSamples(name))
+        let sftSamples = try readScored(run.scoredSamples(RewardKind.prm.rawValue)).filter { $0.sampleIndex < n }
         var results: [ModelResult] = []
         for (model, samples) in [("sft", sftSamples), ("rl-\(name)", rlSamples)] {
             let input = RerankInput(
@@ -145,6 +176,38 @@ extension Experiment {
             ? ": RL with the easy-trained PRM lifts hard problems." : ": no clear hard gain from RL."
         return RLRunSummary(name: name, settings: settings, n: n, results: results, hardWeightedVoting: weighted,
                             hardMajority: majority, verdict: verdict, greedy: greedy)
+    }
+
+    func readScored(_ url: URL) throws -> [SampleRecord] {
+        try RecordReader.readAll(SampleRecord.self, from: url.path, options: ReadOptions(strict: true)).records
+    }
+
+    /// The `rl` policy against the `rlBaseline` policy on hard problems: greedy verdicts
+    /// (`rl/<name>/greedy.json`) and voting over their N scored test samples.
+    func rlBaselineComparison(test: [Problem]) throws -> RLBaselineComparison? {
+        guard let a = config.rl, let b = config.rlBaseline else { return nil }
+        let hard = test.filter { config.hardLevels.contains($0.level) }
+        func greedy(_ name: String) -> [String: Bool]? {
+            FileManager.default.contents(atPath: run.rlOutput(name).appendingPathComponent("greedy.json").path)
+                .flatMap { try? JSONDecoder().decode([String: Bool].self, from: $0) }
+        }
+        let greedyComparison = greedy(a.name).flatMap { x in
+            greedy(b.name).map { PairedComparison(challenger: x, baseline: $0, problems: hard) }
+        }
+        let x = try readScored(run.rlScoredTestSamples(a.name)), y = try readScored(run.rlScoredTestSamples(b.name))
+        let majority = PairedComparison(challenger: x, baseline: y, problems: hard, weighted: false)
+        let weighted = PairedComparison(challenger: x, baseline: y, problems: hard, weighted: true)
+        var verdict = "RL \(a.name) against the baseline \(b.name), \(hard.count) hard problems: "
+        var parts: [String] = []
+        for (label, c) in [("greedy", greedyComparison), ("majority", majority), ("weighted voting", weighted)] {
+            guard let c else { continue }
+            parts.append(String(format: "%@ wins %d, loses %d (p = %.2f)", label, c.wins, c.losses, c.pValue))
+        }
+        verdict += parts.joined(separator: "; ")
+        let clear = [greedyComparison, majority, weighted].contains { $0.map { $0.pValue <= 0.05 && $0.wins > $0.losses } ?? false }
+        verdict += clear ? ": RL with \(a.reward.rawValue) rewards beats the baseline." : ": no clear difference from the baseline."
+        return RLBaselineComparison(rl: a.name, baseline: b.name, greedy: greedyComparison, majority: majority,
+                                    weightedVoting: weighted, verdict: verdict)
     }
 
     /// The RL lines of the terminal table.

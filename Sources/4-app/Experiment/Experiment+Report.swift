@@ -44,9 +44,15 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     public var verdict: String
     /// The RL policy against the SFT policy (runs with an `rl` section only).
     public var rl: RLRunSummary? = nil
+    /// The baseline RL policy against the SFT policy, and the RL policy against it (runs with an
+    /// `rlBaseline` section only).
+    public var rlBaseline: RLRunSummary? = nil
+    public var rlVsBaseline: RLBaselineComparison? = nil
 
     enum CodingKeys: String, CodingKey {
         case results, verdict, rl
+        case rlBaseline = "rl_baseline"
+        case rlVsBaseline = "rl_vs_baseline"
         case hardGapRecovered = "hard_gap_recovered"
         case soundSolutions = "sound_solutions"
         case hardComparison = "hard_prm_vs_majority"
@@ -100,7 +106,9 @@ extension Experiment {
                                           options: ReadOptions(strict: true)).records,
             problems: hardProblems)
         var summary = summarize(results, sound: sound, comparison: comparison)
-        summary.rl = try rlSummary(test: test, options: options)
+        summary.rl = try config.rl.map { try rlSummary($0, test: test, options: options) }
+        summary.rlBaseline = try config.rlBaseline.map { try rlSummary($0, test: test, options: options) }
+        summary.rlVsBaseline = try rlBaselineComparison(test: test)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(summary), to: run.summary)
@@ -176,7 +184,8 @@ extension Experiment {
             lines.append(String(format: "%@: %d of %d problems solved with every step right in %d samples; %d of %d right answers have every step right",
                                 g.group, g.solvedSoundly, g.problems, n, g.correctAnswersWithSoundSteps, g.correctAnswers))
         }
-        if let rl = summary.rl { lines += rlTable(rl) }
+        for rl in [summary.rl, summary.rlBaseline].compactMap({ $0 }) { lines += rlTable(rl) }
+        if let comparison = summary.rlVsBaseline { lines += ["", comparison.verdict] }
         return lines.joined(separator: "\n")
     }
 

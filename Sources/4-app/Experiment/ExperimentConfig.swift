@@ -121,6 +121,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     public var likelihoodFeatures = true
     /// RL after the reward models, evaluated like the SFT policy (`e2h run --rl ALGO`); nil: none.
     public var rl: RunRLSettings?
+    /// A second RL setting, trained and evaluated as `rl` is and compared with it hard problem by
+    /// hard problem (`summary.json` keys `rl_baseline`, `rl_vs_baseline`): the paper's comparison,
+    /// `rl` with the easy-trained PRM on all problems against outcome rewards on easy problems only
+    /// (``RunRLSettings/outcomeBaseline``, `e2h run --rl-baseline`); nil: none. Needs `rl`.
+    public var rlBaseline: RunRLSettings?
     /// A pretrained model (an e2h or Hugging Face folder, or a `.gguf` file) as the base of the policy
     /// and of every reward model, instead of a model trained from scratch; nil (the default, and
     /// absent from config.json) trains from scratch. Its tokenizer replaces `tokenizer`, its
@@ -168,8 +173,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             throw ExperimentError.invalid("\(source): cannot encode the base configuration")
         }
         // An absent optional section merges into its defaults.
-        if patch["rl"] != nil, base["rl"] == nil {
-            base["rl"] = try JSONSerialization.jsonObject(with: encoder.encode(RunRLSettings()))
+        for key in ["rl", "rlBaseline"] where patch[key] != nil && base[key] == nil {
+            base[key] = try JSONSerialization.jsonObject(with: encoder.encode(RunRLSettings()))
         }
         for key in ["sampler"] where base[key] == nil { base[key] = NSNull() }  // optional sections a patch may set
         func merge(_ base: [String: Any], _ patch: [String: Any], path: String) throws -> [String: Any] {
@@ -177,7 +182,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             for (key, value) in patch {
                 let name = path.isEmpty ? key : path + "." + key
                 guard let old = base[key] ?? (path.isEmpty ? Self.optionalKeys[key] : nil) else {
-                    throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(Set(base.keys).union(path.isEmpty ? Self.optionalKeys.keys.map { $0 } + ["rl", "sampler"] : []).sorted().joined(separator: ", ")))")
+                    throw ExperimentError.invalid("\(source): unknown key \"\(name)\" (known: \(Set(base.keys).union(path.isEmpty ? Self.optionalKeys.keys.map { $0 } + ["rl", "rlBaseline", "sampler"] : []).sorted().joined(separator: ", ")))")
                 }
                 if let oldObject = old as? [String: Any], let newObject = value as? [String: Any] {
                     out[key] = try merge(oldObject, newObject, path: name)

@@ -57,6 +57,15 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         pValue = Self.signTest(wins: wins, of: wins + losses)
     }
 
+    /// Two policies' greedy verdicts by problem id (`challenger` against `baseline`): wins where only
+    /// the challenger is right, losses where only the baseline is; a missing verdict counts as wrong.
+    public init(challenger: [String: Bool], baseline: [String: Bool], problems: [Problem]) {
+        self.problems = problems.count
+        wins = problems.filter { challenger[$0.id] == true && baseline[$0.id] != true }.count
+        losses = problems.filter { challenger[$0.id] != true && baseline[$0.id] == true }.count
+        pValue = Self.signTest(wins: wins, of: wins + losses)
+    }
+
     /// The voting credits of one problem's samples (weighted voting by the `prod` of the step scores).
     static func credits(_ pool: [SampleRecord]) -> VoteCredits {
         var groupOfAnswer: [String: Int] = [:]

@@ -150,6 +150,24 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(restThreshold, forKey: .restThreshold)
     }
 
+    /// The paper's baseline for this setting: the same algorithm and training budget with outcome
+    /// rewards (the grader) on easy problems only (`e2h run --rl-baseline`). Settings that read the
+    /// reward model or unknown answers (the calibrated reward, the PRM vote, ReST-EM's PRM threshold)
+    /// are dropped; DPO's margin becomes 0.5 where it was 1 or more, since outcome scores are 0 or 1
+    /// and differ by no more than 1. The label, when set, gains `-baseline`.
+    public var outcomeBaseline: RunRLSettings {
+        var b = self
+        b.reward = .outcome
+        b.problems = .easy
+        b.calibratedReward = false
+        b.restVoting = nil
+        b.dpoVoting = nil
+        b.restThreshold = nil
+        b.label = label.map { $0 + "-baseline" }
+        if algorithm == .dpo, (dpoMargin ?? 1) >= 1 { b.dpoMargin = 0.5 }
+        return b
+    }
+
     /// Checks the section against the run: the RL settings' ranges, and N against the SFT pool.
     /// - Throws: `ExperimentError.invalid` naming the key (`rl.<key>`).
     func validate(testSamples: Int, runSeed: UInt64) throws {

@@ -90,7 +90,8 @@ public func runRL(run root: URL, name: String?, config: RLConfig, problemScope: 
 
 /// Greedy evaluation on the run's test problems (the SFT policy's once per run directory, cached in
 /// `rl/sft-greedy.json`, then the RL policy's), with the one-sided sign test on hard problems;
-/// written to `rl/<name>/evaluation.json`.
+/// written to `rl/<name>/evaluation.json`, the RL policy's verdict per problem id to
+/// `rl/<name>/greedy.json` (for comparing RL settings problem by problem).
 func evaluateGreedy(run: RunDirectory, experiment: ExperimentConfig, name: String, config: RLConfig, problemScope: RLProblemScope,
                     policy: TransformerModel, tokenizer: any Tokenizer, seconds: Double, quiet: Bool) throws -> RLEvaluation {
     let test = try RecordReader.readAll(Problem.self, from: run.problems(.test).path, options: ReadOptions(strict: true)).records
@@ -99,13 +100,12 @@ func evaluateGreedy(run: RunDirectory, experiment: ExperimentConfig, name: Strin
     let sftGreedy = try greedyCorrectness(policy: try TransformerModel.load(from: run.policy), tokenizer: tokenizer,
                                           problems: test, cache: run.url("rl/sft-greedy.json"), quiet: quiet)
     let rlGreedy = try greedyCorrectness(policy: policy, tokenizer: tokenizer, problems: test, cache: nil, quiet: quiet)
-    let hardIDs = test.filter { hard.contains($0.level) }.map(\.id)
-    let wins = hardIDs.filter { rlGreedy[$0] == true && sftGreedy[$0] != true }.count
-    let losses = hardIDs.filter { rlGreedy[$0] != true && sftGreedy[$0] == true }.count
+    try AtomicFile.write(JSONEncoder().encode(rlGreedy), to: run.rlOutput(name).appendingPathComponent("greedy.json"))
+    let signs = PairedComparison(challenger: rlGreedy, baseline: sftGreedy, problems: test.filter { hard.contains($0.level) })
     let evaluation = RLEvaluation(
         name: name, algorithm: config.algorithm, reward: config.reward.source, problems: problemScope,
         sft: accuracy(sftGreedy, test, easy: easy), rl: accuracy(rlGreedy, test, easy: easy),
-        hardWins: wins, hardLosses: losses, hardSignTestP: PairedComparison.signTest(wins: wins, of: wins + losses),
+        hardWins: signs.wins, hardLosses: signs.losses, hardSignTestP: signs.pValue,
         seconds: seconds)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -75,7 +75,7 @@ public struct RemoteSamplerConfig: Codable, Sendable, Equatable {
         guard attempts >= 1 else { throw bad("attempts", "\(attempts); it must be ≥ 1") }
         if let maxTokens, maxTokens < 1 { throw bad("maxTokens", "\(maxTokens); it must be ≥ 1") }
         // RL updates the policy's weights, which the server holds: refused before any stage runs.
-        if config.rl != nil {
+        if config.rl != nil || config.rlBaseline != nil {
             throw ExperimentError.invalid("sampler: the policy is remote, so RL (the \"rl\" section or --rl) cannot "
                 + "update its weights; run RL on a local policy, or remove the \"rl\" section")
         }

@@ -45,17 +45,18 @@ public struct RunDirectory: Sendable {
                 throw ExperimentError.mismatchedRun(
                     "\(file.path) cannot be read as a run's settings (\(describeDecodingError(error))); choose another --out")
             }
-            // The RL section may be added or changed on a run: its stage comes after all others
-            // and writes under its own name.
+            // The RL sections may be added or changed on a run: their stage comes after all others
+            // and writes under its own names.
             var comparable = existing
             comparable.rl = config.rl
+            comparable.rlBaseline = config.rlBaseline
             guard comparable == config else {
                 let differences = RunDirectory.differences(existing: try encoder.encode(existing), wanted: try encoder.encode(config))
                 throw ExperimentError.mismatchedRun(
                     "\(root.path) holds a run with other settings: \(differences.joined(separator: "; ")) "
                     + "(config.json vs now); choose another --out or the same settings")
             }
-            if existing.rl != config.rl { try AtomicFile.write(encoder.encode(config), to: file) }
+            if existing.rl != config.rl || existing.rlBaseline != config.rlBaseline { try AtomicFile.write(encoder.encode(config), to: file) }
             return
         }
         try AtomicFile.write(encoder.encode(config), to: file)

@@ -43,6 +43,8 @@ struct Run: ParsableCommand {
     var until: String = ExperimentStage.report.rawValue
     @Option(help: "RL after the reward models (rest, dpo, ppo, grpo; settings: the config's \"rl\" section), evaluated like the SFT policy.")
     var rl: String?
+    @Flag(help: "With an RL section: also train the paper's baseline, the same algorithm with outcome rewards on easy problems only, and compare the two hard problem by hard problem.")
+    var rlBaseline = false
 
     mutating func run() throws {
         var config = quick ? ExperimentConfig.quick : ExperimentConfig()
@@ -70,6 +72,10 @@ struct Run: ParsableCommand {
             }
             if config.rl == nil { config.rl = RunRLSettings(algorithm: algorithm, quick: quick) }
             config.rl?.algorithm = algorithm
+        }
+        if rlBaseline {
+            guard let settings = config.rl else { throw ValidationError("--rl-baseline needs --rl ALGO (or an \"rl\" section in --config)") }
+            config.rlBaseline = settings.outcomeBaseline
         }
         guard config.testSamples > 0 else { throw ValidationError("--samples must be positive") }
         let start = Date()
