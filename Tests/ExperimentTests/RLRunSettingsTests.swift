@@ -17,7 +17,7 @@ struct RLRunSettingsTests {
     }
 
     @Test func aPartialSectionKeepsTheDefaultsAndBuildsTheRLSettings() throws {
-        let json = #"{"rl": {"algorithm": "ppo", "iterations": 3, "klEstimator": "k3", "learningRate": 1e-4}}"#
+        let json = #"{"rl": {"algorithm": "ppo", "iterations": 3, "klEstimator": "k3", "learningRate": 1e-4, "minibatchSize": 64}}"#
         let config = try ExperimentConfig().overlaid(with: Data(json.utf8), source: "c.json")
         let rl = try #require(config.rl)
         #expect(rl.algorithm == .ppo && rl.reward == .prm && rl.problems == .all && rl.evaluationSamples == 16)
@@ -27,10 +27,31 @@ struct RLRunSettingsTests {
         expected.iterations = 3
         expected.kl.estimator = .k3
         expected.learningRate = 1e-4
+        expected.minibatchSize = 64
         expected.seed = 7
         #expect(settings == expected)
         // The section round-trips through config.json.
         #expect(try JSONDecoder().decode(ExperimentConfig.self, from: JSONEncoder().encode(config)) == config)
+    }
+
+    @Test func theOutcomeBaselineKeepsTheBudgetAndDropsWhatReadsTheRewardModel() throws {
+        let json = #"{"rl": {"algorithm": "dpo", "iterations": 3, "learningRate": 1e-4, "calibratedReward": true, "dpoVoting": true, "label": "x"}}"#
+        let config = try ExperimentConfig().overlaid(with: Data(json.utf8), source: "c.json")
+        let rl = try #require(config.rl)
+        let baseline = rl.outcomeBaseline
+        #expect(baseline.reward == .outcome && baseline.problems == .easy && baseline.algorithm == .dpo)
+        #expect(baseline.iterations == 3 && baseline.learningRate == 1e-4 && baseline.label == "x-baseline")
+        #expect(!baseline.calibratedReward && baseline.dpoVoting == nil)
+        // Outcome scores are 0 or 1: the paper's margin 1 would form no pair, so it drops to 0.5.
+        #expect(baseline.dpoMargin == 0.5)
+        try baseline.validate(testSamples: config.testSamples, runSeed: config.seed)
+        var grpo = RunRLSettings()
+        grpo.algorithm = .grpo
+        #expect(grpo.outcomeBaseline.name == "grpo-outcome-easy" && grpo.outcomeBaseline.dpoMargin == nil)
+        // A config file may give the section in full; both sections round-trip through config.json.
+        let both = try ExperimentConfig().overlaid(with: Data(#"{"rl": {"algorithm": "grpo"}, "rlBaseline": {"reward": "outcome", "problems": "easy"}}"#.utf8), source: "c.json")
+        #expect(both.rlBaseline?.name == "grpo-outcome-easy")
+        #expect(try JSONDecoder().decode(ExperimentConfig.self, from: JSONEncoder().encode(both)) == both)
     }
 
     @Test func badKeysAndValuesAreNamed() {
@@ -46,6 +67,7 @@ struct RLRunSettingsTests {
         #expect(message(#"{"rl": {"evaluationSamples": 65}}"#).contains("rl.evaluationSamples"))
         #expect(message(#"{"rl": {"algorithm": "grpo", "samplesPerProblem": 1}}"#).contains("group-size"))
         #expect(message(#"{"rl": {"klCoefficient": -1}}"#).contains("beta"))
+        #expect(message(#"{"rl": {"minibatchSize": 0}}"#).contains("minibatch-size"))
     }
 
     @Test func theSectionMayBeAddedToAFinishedRunButOtherSettingsMayNot() throws {

@@ -15,6 +15,15 @@ struct TokenParityReward: RewardFunction {
     }
 }
 
+/// The grader's verdict on the rollout's answer against the problem's gold answer.
+struct GoldAnswerReward: RewardFunction {
+    func judge(_ rollouts: [Rollout], problems: [RLProblem]) throws -> [RolloutJudgement] {
+        rollouts.map { r in
+            RolloutJudgement(outcome: r.parsed.answer.map { $0 == problems[r.problem].goldAnswer } ?? false, stepScores: nil)
+        }
+    }
+}
+
 @Suite("RL loop")
 struct RLTrainerTests {
     static let problems = handful.enumerated().map { i, item in
@@ -93,6 +102,45 @@ struct RLTrainerTests {
                 #expect(abs(mean - Double(whole.metrics[k - 1].reward)) < 1e-4)
             }
         }
+    }
+
+    /// The whole loop learns: from a policy briefly fine-tuned on the handful (it writes answers,
+    /// about half of them right), GRPO with the grader's outcome reward raises its own share of right
+    /// answers over 60 iterations (first ten about 0.56, last ten about 0.75 when written).
+    @Test func grpoRaisesItsOwnRewardOverIterations() throws {
+        let directory = temporaryDirectory("rl-learns")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = try tinyPolicy(seed: 5), reference = try tinyPolicy(seed: 5)
+        let builder = ExampleBuilder(tokenizer: vocabulary)
+        let examples = try handful.enumerated().map { try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)") }
+        var sft = TrainerConfig()
+        sft.steps = 100
+        sft.batchSize = 4
+        sft.context = 96
+        sft.learningRate = 3e-3
+        sft.warmupSteps = 10
+        sft.checkpointEvery = 0
+        sft.evaluateEvery = 0
+        try Trainer(model: policy, config: sft, training: examples, outputDirectory: directory.appendingPathComponent("sft"),
+                    padID: vocabulary.padID, quiet: true).run()
+        reference.copyParameters(from: policy)
+        var c = Self.config(.grpo)
+        c.iterations = 60
+        c.problemsPerIteration = 4
+        c.samplesPerProblem = 8
+        c.minibatchSize = 16
+        c.maxNewTokens = 40
+        c.learningRate = 3e-4
+        c.klCoefficient = 0
+        c.reward.source = .outcome
+        let answers = ["19", "26", "18", "13"]
+        let problems = Self.problems.enumerated().map { RLProblem(id: $1.id, prompt: $1.prompt, level: 1, goldAnswer: answers[$0]) }
+        let metrics = try RLTrainer(config: c, policy: policy, reference: reference, value: nil, tokenizer: vocabulary,
+                                    problems: problems, reward: GoldAnswerReward(), outputDirectory: directory.appendingPathComponent("rl"),
+                                    quiet: true).run()
+        let first = metrics.prefix(10).compactMap(\.knownCorrect), last = metrics.suffix(10).compactMap(\.knownCorrect)
+        let before = first.reduce(0, +) / Float(first.count), after = last.reduce(0, +) / Float(last.count)
+        #expect(after > before + 0.1, "known correct \(before) -> \(after)")
     }
 
     /// A rollout is labelled true when its reward is above its own problem's mean, not the batch's.

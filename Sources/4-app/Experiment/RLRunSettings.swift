@@ -39,6 +39,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     public var temperature: Float?
     /// Passes over each iteration's rollouts (nil: the algorithm's default).
     public var epochs: Int?
+    /// Sequences per optimizer step, DPO: pairs (nil: the algorithm's default).
+    public var minibatchSize: Int?
     /// Seed of RL's problem order and rollouts (nil: the run's seed).
     public var seed: UInt64?
     /// ReST-EM: keep only solutions of the PRM-weighted vote's answer where the answer is unknown
@@ -80,6 +82,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let klEstimator { c.kl.estimator = klEstimator }
         if let temperature { c.temperature = temperature }
         if let epochs { c.epochs = epochs }
+        if let minibatchSize { c.minibatchSize = minibatchSize }
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
         if let dpoMargin { c.dpoMargin = dpoMargin }
@@ -91,7 +94,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
-        case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, seed
+        case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
         case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL
     }
 
@@ -114,6 +117,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         klEstimator = try c.decodeIfPresent(RLKLEstimator.self, forKey: .klEstimator)
         temperature = try c.decodeIfPresent(Float.self, forKey: .temperature)
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+        minibatchSize = try c.decodeIfPresent(Int.self, forKey: .minibatchSize)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
@@ -141,6 +145,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(klEstimator, forKey: .klEstimator)
         try c.encode(temperature, forKey: .temperature)
         try c.encode(epochs, forKey: .epochs)
+        try c.encode(minibatchSize, forKey: .minibatchSize)
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)

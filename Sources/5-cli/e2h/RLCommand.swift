@@ -35,6 +35,8 @@ struct RL: ParsableCommand {
     @Option(help: "Peak learning rate of the policy.") var learningRate: Float?
     @Option(help: "Rollout temperature.") var temperature: Float?
     @Option(help: "Passes over each iteration's rollouts.") var epochs: Int?
+    @Option(help: "Sequences per optimizer step (DPO: pairs); an iteration's rollouts split into minibatches of this size (default 16; DPO 8).")
+    var minibatchSize: Int?
     @Option(help: "Random seed (problem order and rollouts; default: the run's seed).") var seed: UInt64?
     @Option(help: "KL estimator: k1, k2, k3 (PPO: in the reward, default k1; GRPO: in the loss, default k3).") var kl: String?
     @Flag(help: "Reward from the reward model's likelihood-calibrated scores (the run's calibration.json) instead of its raw logits.")
@@ -71,6 +73,7 @@ struct RL: ParsableCommand {
         if let learningRate { config.learningRate = learningRate }
         if let temperature { config.temperature = temperature }
         if let epochs { config.epochs = epochs }
+        if let minibatchSize { config.minibatchSize = minibatchSize }
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }

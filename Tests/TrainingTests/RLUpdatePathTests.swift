@@ -1,0 +1,54 @@
+import Datasets
+import Foundation
+import Kernels
+import Objectives
+import Testing
+import Tokenizers
+@testable import Training
+import Transformer
+
+/// The trainer's own path of an update (sampled rollouts, packed rows, scattered per-action arrays,
+/// one AdamW step), not the objective alone: the sampler's log-probs are the teacher-forced ones,
+/// and a lone rewarded (penalised) rollout's likelihood rises (falls).
+@Suite("RL update path")
+struct RLUpdatePathTests {
+    @Test func aLoneAdvantageMovesItsRolloutThroughThePackedPath() throws {
+        let directory = temporaryDirectory("rl-path")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = try tinyPolicy(seed: 5)
+        let builder = ExampleBuilder(tokenizer: vocabulary)
+        let examples = try handful.enumerated().map { try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)") }
+        var sft = TrainerConfig()
+        sft.steps = 100; sft.batchSize = 4; sft.context = 96; sft.learningRate = 3e-3; sft.warmupSteps = 10
+        sft.checkpointEvery = 0; sft.evaluateEvery = 0
+        try Trainer(model: policy, config: sft, training: examples, outputDirectory: directory, padID: vocabulary.padID, quiet: true).run()
+        let problems = RLTrainerTests.problems.map { RLProblem(id: $0.id, prompt: $0.prompt, level: 1, goldAnswer: nil) }
+        let settings = DecodeSettings(samples: 8, temperature: 1, topK: 0, maxNewTokens: 40, stopTokenIDs: vocabulary.stopIDs,
+                                      stopRules: [.answerLine])
+        let rollouts = try sampleRollouts(policy: policy, tokenizer: vocabulary, problems: problems, settings: settings, seed: 9, batchSlots: 64)
+        let sequences = rollouts.map { (prompt: $0.prompt, tokens: $0.tokens) }
+        let saved = Array(policy.parameters)
+        for (target, sign) in [(3, Float(1)), (17, -1), (30, 1)] {
+            policy.parameters.update(from: saved)
+            policy.weightsDidChange()
+            let runner = RLModelRunner(model: policy, padID: vocabulary.padID, maxBatch: rollouts.count)
+            runner.makeTrainable(AdamWConfig())
+            let old = try runner.actionLogProbs(sequences)
+            if sign > 0 {  // the sampler's log-probs are the teacher-forced ones (the "old" policy of the ratio)
+                let gap = zip(old, rollouts).map { zip($0, $1.logProbs).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+                #expect(gap < 1e-4, "sampler vs teacher-forced log-probs: \(gap)")
+            }
+            let advantages = rollouts.indices.map { [Float](repeating: $0 == target ? sign : 0, count: rollouts[$0].tokens.count) }
+            let packed = runner.pack(sequences)
+            let objective = PolicyGradientObjective(oldLogProbs: packed.scatter(rollouts.map(\.logProbs)), advantages: packed.scatter(advantages),
+                                                    mask: packed.mask, referenceLogProbs: nil, policy: PolicyLossConfig(),
+                                                    kl: KLConfig(estimator: .k3), klCoefficient: 0)
+            _ = try runner.step(packed, outputs: objective.outputs, frozen: objective.frozenTensors(of: policy), learningRate: 1e-4) {
+                objective.evaluate(batch: packed.batch, activations: $0, model: policy)
+            }
+            let new = try runner.actionLogProbs(sequences)
+            let change = zip(new[target], old[target]).reduce(0) { $0 + $1.0 - $1.1 }
+            #expect(change * sign > 0, "rollout \(target), advantage \(sign): log-likelihood change \(change)")
+        }
+    }
+}
