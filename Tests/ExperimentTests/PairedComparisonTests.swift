@@ -18,6 +18,20 @@ import Training
         #expect(p > 0.03 && p < 0.05)
     }
 
+    @Test func clearGainsAndLossesNeedTheSignTestEitherWay() {
+        #expect(PairedComparison(problems: 400, wins: 10, losses: 0).clearGain)
+        #expect(!PairedComparison(problems: 400, wins: 10, losses: 0).clearLoss)
+        // 11 won, 24 lost (session 16's PRM-rewarded GRPO against the outcome baseline): P(≥ 24 of 35) ≈ 0.02.
+        let worse = PairedComparison(problems: 400, wins: 11, losses: 24)
+        #expect(worse.clearLoss && !worse.clearGain && worse.pValue > 0.95)
+        #expect(!PairedComparison(problems: 400, wins: 10, losses: 17).clearLoss)  // P(≥ 17 of 27) ≈ 0.12
+        #expect(!PairedComparison(problems: 400, wins: 0, losses: 0).clearGain && !PairedComparison(problems: 400, wins: 0, losses: 0).clearLoss)
+        // Greedy verdicts: a missing one counts as wrong.
+        let problems = ["a", "b", "c"].map { Problem(id: $0, problem: "Compute 1 + 1.", level: 4, subject: "arithmetic", answer: "2") }
+        let greedy = PairedComparison(challenger: ["a": true, "b": false], baseline: ["a": false, "b": true, "c": true], problems: problems)
+        #expect(greedy.wins == 1 && greedy.losses == 2 && greedy.problems == 3)
+    }
+
     /// Samples of one problem: (answer, correct, logit of its one score).
     func pool(_ id: String, _ samples: [(String?, Bool, Float)]) -> [SampleRecord] {
         samples.enumerated().map { i, s in

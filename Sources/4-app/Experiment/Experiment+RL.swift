@@ -171,9 +171,15 @@ extension Experiment {
             verdict += String(format: "; greedy %.1f%% vs SFT %.1f%% (wins %d, loses %d; p = %.2f)",
                               g.rl.hard, g.sft.hard, g.hardWins, g.hardLosses, g.hardSignTestP)
         }
-        let greedyGain = greedy.map { $0.hardSignTestP <= 0.05 && $0.hardWins > $0.hardLosses } ?? false
-        verdict += (weighted.pValue <= 0.05 && weighted.wins > weighted.losses) || greedyGain
-            ? ": RL with the easy-trained PRM lifts hard problems." : ": no clear hard gain from RL."
+        let greedySigns = greedy.map { PairedComparison(problems: hard.count, wins: $0.hardWins, losses: $0.hardLosses) }
+        let comparisons = [weighted, greedySigns].compactMap { $0 }
+        if comparisons.contains(where: \.clearGain) {
+            verdict += ": RL with the easy-trained PRM lifts hard problems."
+        } else if ([majority] + comparisons).contains(where: \.clearLoss) {
+            verdict += ": RL lowers hard accuracy (a sign test the other way, p <= 0.05)."
+        } else {
+            verdict += ": no clear hard gain from RL."
+        }
         return RLRunSummary(name: name, settings: settings, n: n, results: results, hardWeightedVoting: weighted,
                             hardMajority: majority, verdict: verdict, greedy: greedy)
     }
@@ -204,8 +210,14 @@ extension Experiment {
             parts.append(String(format: "%@ wins %d, loses %d (p = %.2f)", label, c.wins, c.losses, c.pValue))
         }
         verdict += parts.joined(separator: "; ")
-        let clear = [greedyComparison, majority, weighted].contains { $0.map { $0.pValue <= 0.05 && $0.wins > $0.losses } ?? false }
-        verdict += clear ? ": RL with \(a.reward.rawValue) rewards beats the baseline." : ": no clear difference from the baseline."
+        let all = [greedyComparison, majority, weighted].compactMap { $0 }
+        if all.contains(where: \.clearGain) {
+            verdict += ": RL with \(a.reward.rawValue) rewards beats the baseline."
+        } else if all.contains(where: \.clearLoss) {
+            verdict += ": the baseline beats RL with \(a.reward.rawValue) rewards (a sign test the other way, p <= 0.05)."
+        } else {
+            verdict += ": no clear difference from the baseline."
+        }
         return RLBaselineComparison(rl: a.name, baseline: b.name, greedy: greedyComparison, majority: majority,
                                     weightedVoting: weighted, verdict: verdict)
     }

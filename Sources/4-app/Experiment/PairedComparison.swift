@@ -57,13 +57,20 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         pValue = Self.signTest(wins: wins, of: wins + losses)
     }
 
+    /// Counts already made (e.g. read back from `evaluation.json`).
+    public init(problems: Int, wins: Int, losses: Int) {
+        self.problems = problems
+        self.wins = wins
+        self.losses = losses
+        pValue = Self.signTest(wins: wins, of: wins + losses)
+    }
+
     /// Two policies' greedy verdicts by problem id (`challenger` against `baseline`): wins where only
     /// the challenger is right, losses where only the baseline is; a missing verdict counts as wrong.
     public init(challenger: [String: Bool], baseline: [String: Bool], problems: [Problem]) {
-        self.problems = problems.count
-        wins = problems.filter { challenger[$0.id] == true && baseline[$0.id] != true }.count
-        losses = problems.filter { challenger[$0.id] != true && baseline[$0.id] == true }.count
-        pValue = Self.signTest(wins: wins, of: wins + losses)
+        self.init(problems: problems.count,
+                  wins: problems.filter { challenger[$0.id] == true && baseline[$0.id] != true }.count,
+                  losses: problems.filter { challenger[$0.id] != true && baseline[$0.id] == true }.count)
     }
 
     /// The voting credits of one problem's samples (weighted voting by the `prod` of the step scores).
@@ -82,6 +89,11 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         }
         return Voting.credits(groups: groups, scores: scores)
     }
+
+    /// A clear gain: more wins than losses, one-sided sign test p <= 0.05.
+    public var clearGain: Bool { wins > losses && pValue <= 0.05 }
+    /// A clear loss: more losses than wins, the sign test the other way p <= 0.05.
+    public var clearLoss: Bool { losses > wins && Self.signTest(wins: losses, of: wins + losses) <= 0.05 }
 
     /// P(X ≥ wins) for X ~ Binomial(n, 1/2).
     static func signTest(wins: Int, of n: Int) -> Double {
