@@ -6,10 +6,15 @@ func fixture(_ name: String) -> String {
     return root.appendingPathComponent(name).path
 }
 
+/// The folder of this test process's scratch folders, removed when the process exits.
+let scratchRoot: URL = {
+    atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("e2h-datasets-tests-\(getpid())")) }
+    return FileManager.default.temporaryDirectory.appendingPathComponent("e2h-datasets-tests-\(getpid())")
+}()
+
 /// A fresh empty folder for one test's outputs.
 func temporaryFolder() throws -> String {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("DatasetsTests-\(UUID().uuidString)")
+    let url = scratchRoot.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
 }

@@ -9,8 +9,15 @@ import Tokenizers
 import Training
 import Transformer
 
+/// The folder of this test process's scratch folders, removed when the process exits (the tests'
+/// model bundles and runs would otherwise stay behind in the system's temporary folder).
+let scratchRoot: URL = {
+    atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("e2h-serving-tests-\(getpid())")) }
+    return FileManager.default.temporaryDirectory.appendingPathComponent("e2h-serving-tests-\(getpid())")
+}()
+
 func temporaryDirectory(_ name: String) -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-serve-\(name)-\(UUID().uuidString)")
+    let url = scratchRoot.appendingPathComponent("\(name)-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
