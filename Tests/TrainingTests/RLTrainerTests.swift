@@ -189,6 +189,12 @@ struct RLTrainerTests {
         c = RLConfig.paper(.ppo)
         c.klCoefficient = -0.1
         do { try c.validate(); Issue.record("negative beta accepted") } catch { #expect(error.setting == "beta") }
+        c = RLConfig.paper(.grpo)
+        c.negativeAdvantageScale = 1.5
+        do { try c.validate(); Issue.record("negative-advantage scale 1.5 accepted") } catch { #expect(error.setting == "negative-advantage-scale") }
+        c = RLConfig.paper(.grpo)
+        c.adamEpsilon = 0
+        do { try c.validate(); Issue.record("Adam epsilon 0 accepted") } catch { #expect(error.setting == "adam-epsilon") }
         #expect(throws: Never.self) { try RLConfig.paper(.ppo).validate() }
     }
 

@@ -41,6 +41,10 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     public var epochs: Int?
     /// Sequences per optimizer step, DPO: pairs (nil: the algorithm's default).
     public var minibatchSize: Int?
+    /// GRPO: the factor on negative advantages, in [0, 1] (nil: 1).
+    public var negativeAdvantageScale: Float?
+    /// AdamW's ε of the RL optimizers (nil: 1e-8).
+    public var adamEpsilon: Float?
     /// Seed of RL's problem order and rollouts (nil: the run's seed).
     public var seed: UInt64?
     /// ReST-EM: keep only solutions of the PRM-weighted vote's answer where the answer is unknown
@@ -83,6 +87,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let temperature { c.temperature = temperature }
         if let epochs { c.epochs = epochs }
         if let minibatchSize { c.minibatchSize = minibatchSize }
+        if let negativeAdvantageScale { c.negativeAdvantageScale = negativeAdvantageScale }
+        if let adamEpsilon { c.adamEpsilon = adamEpsilon }
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
         if let dpoMargin { c.dpoMargin = dpoMargin }
@@ -95,6 +101,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
+        case negativeAdvantageScale, adamEpsilon
         case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL
     }
 
@@ -118,6 +125,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         temperature = try c.decodeIfPresent(Float.self, forKey: .temperature)
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         minibatchSize = try c.decodeIfPresent(Int.self, forKey: .minibatchSize)
+        negativeAdvantageScale = try c.decodeIfPresent(Float.self, forKey: .negativeAdvantageScale)
+        adamEpsilon = try c.decodeIfPresent(Float.self, forKey: .adamEpsilon)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
@@ -146,6 +155,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(temperature, forKey: .temperature)
         try c.encode(epochs, forKey: .epochs)
         try c.encode(minibatchSize, forKey: .minibatchSize)
+        try c.encode(negativeAdvantageScale, forKey: .negativeAdvantageScale)
+        try c.encode(adamEpsilon, forKey: .adamEpsilon)
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)

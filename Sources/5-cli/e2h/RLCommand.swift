@@ -37,6 +37,10 @@ struct RL: ParsableCommand {
     @Option(help: "Passes over each iteration's rollouts.") var epochs: Int?
     @Option(help: "Sequences per optimizer step (DPO: pairs); an iteration's rollouts split into minibatches of this size (default 16; DPO 8).")
     var minibatchSize: Int?
+    @Option(help: "GRPO: multiply negative advantages by this, in [0, 1] (default 1; 0 trains on the better-than-average rollouts only).")
+    var negativeAdvantageScale: Float?
+    @Option(help: "AdamW's epsilon of the policy (and value) optimizer (default 1e-8; larger damps the steps of weights with tiny gradients).")
+    var adamEpsilon: Float?
     @Option(help: "Random seed (problem order and rollouts; default: the run's seed).") var seed: UInt64?
     @Option(help: "KL estimator: k1, k2, k3 (PPO: in the reward, default k1; GRPO: in the loss, default k3).") var kl: String?
     @Flag(help: "Reward from the reward model's likelihood-calibrated scores (the run's calibration.json) instead of its raw logits.")
@@ -74,6 +78,8 @@ struct RL: ParsableCommand {
         if let temperature { config.temperature = temperature }
         if let epochs { config.epochs = epochs }
         if let minibatchSize { config.minibatchSize = minibatchSize }
+        if let negativeAdvantageScale { config.negativeAdvantageScale = negativeAdvantageScale }
+        if let adamEpsilon { config.adamEpsilon = adamEpsilon }
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }

@@ -62,6 +62,14 @@ public struct RLConfig: Codable, Sendable, Equatable {
     public var group = GroupAdvantageConfig()
     /// GRPO with DeepSeekMath's process supervision: step rewards normalised in the group.
     public var processSupervision = false
+    /// GRPO: negative advantages are multiplied by this, in [0, 1] (nil = 1, the algorithm as
+    /// published; 0 trains on the better-than-average rollouts only). A wrong rollout's tokens are
+    /// less likely, so their gradients dominate an update (docs/rl.md, "Session 16").
+    public var negativeAdvantageScale: Float?
+    /// AdamW's ε of the policy and value optimizers (nil = 1e-8). A larger ε damps the steps of
+    /// weights whose gradients are tiny: Adam moves every weight by about the learning rate,
+    /// whatever its gradient's size, and RL's advantage-weighted gradients are small and noisy.
+    public var adamEpsilon: Float?
     /// The rewards.
     public var reward = RLRewardConfig()
     /// DPO's loss (sigmoid, β 0.1, summed log-probs).
@@ -168,6 +176,10 @@ public struct RLConfig: Codable, Sendable, Equatable {
         }
         guard reward.process.stepBonus >= 0, reward.process.stepBonus.isFinite else {
             throw fail("step-bonus", reward.process.stepBonus, "a finite number ≥ 0")
+        }
+        if let e = adamEpsilon, !(e > 0 && e.isFinite) { throw fail("adam-epsilon", e, "a finite number > 0") }
+        if let scale = negativeAdvantageScale, !(0...1).contains(scale) {
+            throw fail("negative-advantage-scale", scale, "a number in [0, 1]")
         }
         guard gradientClip >= 0, gradientClip.isFinite else { throw fail("gradient-clip", gradientClip, "a finite number ≥ 0 (0 = none)") }
     }

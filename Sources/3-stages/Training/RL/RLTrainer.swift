@@ -54,6 +54,7 @@ public final class RLTrainer {
         var adamW = AdamWConfig()
         adamW.gradientClip = config.gradientClip
         adamW.weightDecay = 0
+        if let epsilon = config.adamEpsilon { adamW.epsilon = epsilon }
         if config.algorithm != .rest { self.policy.makeTrainable(adamW) }
         self.reference = reference.map { RLModelRunner(model: $0, padID: tokenizer.padID, maxBatch: rows) }
         self.value = value.map { RLModelRunner(model: $0, padID: tokenizer.padID, maxBatch: rows) }

@@ -29,6 +29,9 @@ extension RLTrainer {
                 advantages += zip(group, perRollout).map { [Float](repeating: $1, count: $0.rewards.count) }
             }
         }
+        if let scale = config.negativeAdvantageScale, scale != 1 {
+            advantages = advantages.map { $0.map { $0 < 0 ? $0 * scale : $0 } }
+        }
         let sequences = rollouts.map { (prompt: $0.prompt, tokens: $0.tokens) }
         let referenceLogProbs = try config.klCoefficient > 0 ? reference?.actionLogProbs(sequences) : nil
         line.referenceSeconds = lap()
