@@ -19,6 +19,23 @@ func tinyPolicy(seed: UInt64 = 3, context: Int = 96) throws -> TransformerModel 
     return model
 }
 
+/// `policy` fine-tuned `steps` steps on the handful (batch 4, lr 3e-3, 10 warmup steps), its
+/// trainer files in `directory`: 150 steps overfit it, 100 leave it writing answers, about half right.
+func fineTuneOnHandful(_ policy: TransformerModel, steps: Int, directory: URL) throws -> [TrainingMetrics] {
+    let builder = ExampleBuilder(tokenizer: vocabulary)
+    let examples = try handful.enumerated().map { try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)") }
+    var config = TrainerConfig()
+    config.steps = steps
+    config.batchSize = 4
+    config.context = 96
+    config.learningRate = 3e-3
+    config.warmupSteps = 10
+    config.checkpointEvery = 0
+    config.evaluateEvery = 0
+    return try Trainer(model: policy, config: config, training: examples, outputDirectory: directory, padID: vocabulary.padID,
+                       quiet: true).run()
+}
+
 /// Four problems with fixed solutions.
 let handful: [(prompt: String, completion: String)] = [
     ("12 + 7", ["12 + 7 = 19"], "19"), ("30 - 4", ["30 - 4 = 26"], "26"),
@@ -29,23 +46,9 @@ let handful: [(prompt: String, completion: String)] = [
 struct PolicyTrainingTests {
     @Test func overfitsAHandfulAndSamplesThemBackGreedily() throws {
         let model = try tinyPolicy()
-        let builder = ExampleBuilder(tokenizer: vocabulary)
-        let examples = try handful.enumerated().map {
-            try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)")
-        }
-        var config = TrainerConfig()
-        config.steps = 150
-        config.batchSize = 4
-        config.context = 96
-        config.learningRate = 3e-3
-        config.warmupSteps = 10
-        config.checkpointEvery = 0
-        config.evaluateEvery = 0
         let directory = temporaryDirectory("overfit")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let trainer = try Trainer(model: model, config: config, training: examples, outputDirectory: directory,
-                                  padID: vocabulary.padID, quiet: true)
-        let history = try trainer.run()
+        let history = try fineTuneOnHandful(model, steps: 150, directory: directory)
         #expect(history.last!.loss < 0.05, "final loss \(history.last!.loss)")
 
         var sampling = SamplingConfig()

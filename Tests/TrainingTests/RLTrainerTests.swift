@@ -111,18 +111,7 @@ struct RLTrainerTests {
         let directory = temporaryDirectory("rl-learns")
         defer { try? FileManager.default.removeItem(at: directory) }
         let policy = try tinyPolicy(seed: 5), reference = try tinyPolicy(seed: 5)
-        let builder = ExampleBuilder(tokenizer: vocabulary)
-        let examples = try handful.enumerated().map { try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)") }
-        var sft = TrainerConfig()
-        sft.steps = 100
-        sft.batchSize = 4
-        sft.context = 96
-        sft.learningRate = 3e-3
-        sft.warmupSteps = 10
-        sft.checkpointEvery = 0
-        sft.evaluateEvery = 0
-        try Trainer(model: policy, config: sft, training: examples, outputDirectory: directory.appendingPathComponent("sft"),
-                    padID: vocabulary.padID, quiet: true).run()
+        _ = try fineTuneOnHandful(policy, steps: 100, directory: directory.appendingPathComponent("sft"))
         reference.copyParameters(from: policy)
         var c = Self.config(.grpo)
         c.iterations = 60

@@ -59,12 +59,7 @@ struct RLUpdatePathTests {
         let directory = temporaryDirectory("rl-path")
         defer { try? FileManager.default.removeItem(at: directory) }
         let policy = try tinyPolicy(seed: 5)
-        let builder = ExampleBuilder(tokenizer: vocabulary)
-        let examples = try handful.enumerated().map { try builder.policyExample(prompt: $1.prompt, completion: $1.completion, source: "p\($0)") }
-        var sft = TrainerConfig()
-        sft.steps = 100; sft.batchSize = 4; sft.context = 96; sft.learningRate = 3e-3; sft.warmupSteps = 10
-        sft.checkpointEvery = 0; sft.evaluateEvery = 0
-        try Trainer(model: policy, config: sft, training: examples, outputDirectory: directory, padID: vocabulary.padID, quiet: true).run()
+        _ = try fineTuneOnHandful(policy, steps: 100, directory: directory)
         let problems = RLTrainerTests.problems.map { RLProblem(id: $0.id, prompt: $0.prompt, level: 1, goldAnswer: nil) }
         let settings = DecodeSettings(samples: 8, temperature: 1, topK: 0, maxNewTokens: 40, stopTokenIDs: vocabulary.stopIDs,
                                       stopRules: [.answerLine])

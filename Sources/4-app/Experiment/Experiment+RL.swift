@@ -174,7 +174,8 @@ extension Experiment {
         let greedySigns = greedy.map { PairedComparison(problems: hard.count, wins: $0.hardWins, losses: $0.hardLosses) }
         let comparisons = [weighted, greedySigns].compactMap { $0 }
         if comparisons.contains(where: \.clearGain) {
-            verdict += ": RL with the easy-trained PRM lifts hard problems."
+            verdict += settings.reward == .outcome ? ": RL with outcome rewards lifts hard problems."
+                : ": RL with the easy-trained \(settings.reward.rawValue.uppercased()) lifts hard problems."
         } else if ([majority] + comparisons).contains(where: \.clearLoss) {
             verdict += ": RL lowers hard accuracy (a sign test the other way, p <= 0.05)."
         } else {
@@ -210,8 +211,9 @@ extension Experiment {
             parts.append(String(format: "%@ wins %d, loses %d (p = %.2f)", label, c.wins, c.losses, c.pValue))
         }
         verdict += parts.joined(separator: "; ")
+        // As against SFT: a gain needs greedy decoding or weighted voting; a loss by any of the three counts.
         let all = [greedyComparison, majority, weighted].compactMap { $0 }
-        if all.contains(where: \.clearGain) {
+        if [greedyComparison, weighted].compactMap({ $0 }).contains(where: \.clearGain) {
             verdict += ": RL with \(a.reward.rawValue) rewards beats the baseline."
         } else if all.contains(where: \.clearLoss) {
             verdict += ": the baseline beats RL with \(a.reward.rawValue) rewards (a sign test the other way, p <= 0.05)."
