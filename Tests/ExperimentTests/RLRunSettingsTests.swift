@@ -12,7 +12,7 @@ struct RLRunSettingsTests {
     @Test func aRunWithoutTheSectionEncodesNoRLKey() throws {
         let data = try JSONEncoder().encode(ExperimentConfig())
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["rl"] == nil)
+        #expect(object["rl"] == nil && object["rlBaseline"] == nil)
         #expect(try JSONDecoder().decode(ExperimentConfig.self, from: data) == ExperimentConfig())
     }
 
