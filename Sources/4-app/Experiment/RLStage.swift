@@ -100,7 +100,7 @@ func evaluateGreedy(run: RunDirectory, experiment: ExperimentConfig, name: Strin
     let sftGreedy = try greedyCorrectness(policy: try TransformerModel.load(from: run.policy), tokenizer: tokenizer,
                                           problems: test, cache: run.url("rl/sft-greedy.json"), quiet: quiet)
     let rlGreedy = try greedyCorrectness(policy: policy, tokenizer: tokenizer, problems: test, cache: nil, quiet: quiet)
-    try AtomicFile.write(JSONEncoder().encode(rlGreedy), to: run.rlOutput(name).appendingPathComponent("greedy.json"))
+    try writeVerdicts(rlGreedy, to: run.rlOutput(name).appendingPathComponent("greedy.json"))
     let signs = PairedComparison(challenger: rlGreedy, baseline: sftGreedy, problems: test.filter { hard.contains($0.level) })
     let evaluation = RLEvaluation(
         name: name, algorithm: config.algorithm, reward: config.reward.source, problems: problemScope,
@@ -227,8 +227,15 @@ func greedyCorrectness(policy: TransformerModel, tokenizer: any Tokenizer, probl
         progress: ProgressReporter(label: "greedy", total: problems.count, quiet: quiet))
     let graded = gradeSamples(records, problems: Dictionary(uniqueKeysWithValues: problems.map { ($0.id, $0) }))
     let result = Dictionary(graded.map { ($0.problemID, $0.correct == true) }, uniquingKeysWith: { a, _ in a })
-    if let cache { try AtomicFile.write(JSONEncoder().encode(result), to: cache) }
+    if let cache { try writeVerdicts(result, to: cache) }
     return result
+}
+
+/// Greedy verdicts by problem id, keys sorted (the same file for the same verdicts).
+func writeVerdicts(_ verdicts: [String: Bool], to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    try AtomicFile.write(encoder.encode(verdicts), to: url)
 }
 
 /// Accuracy (percent) of easy, hard and all problems.
