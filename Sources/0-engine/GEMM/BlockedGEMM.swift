@@ -46,12 +46,22 @@ struct StridedProduct {
 /// Runs `product` on `threads` workers, each on its own band of rows (or columns when the product
 /// is wider than tall), each packing into its own borrowed buffers.
 func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
+    forEachBand(product, rowUnit: plan.mr, columnUnit: plan.nr, threads: threads) { part in
+        runBlockedSerial(part, plan: plan)
+    }
+}
+
+/// Calls `body` on up to `threads` bands of `product` at once: bands of rows (whole multiples of
+/// `rowUnit`) when it is taller than wide, else of columns (of `columnUnit`); on this thread alone
+/// when there is one band.
+func forEachBand(_ product: StridedProduct, rowUnit: Int, columnUnit: Int, threads: Int,
+                 _ body: @escaping (StridedProduct) -> Void) {
     let splitRows = product.m >= product.n
     let extent = splitRows ? product.m : product.n
-    let unit = splitRows ? plan.mr : plan.nr
+    let unit = splitRows ? rowUnit : columnUnit
     let workers = max(1, min(threads, (extent + unit - 1) / unit))
     if workers == 1 {
-        runBlockedSerial(product, plan: plan)
+        body(product)
         return
     }
     let band = ((extent + workers - 1) / workers + unit - 1) / unit * unit
@@ -59,8 +69,7 @@ func runBlocked(_ product: StridedProduct, plan: KernelPlan, threads: Int) {
         let start = worker * band
         let count = min(band, extent - start)
         guard count > 0 else { return }
-        let part = splitRows ? product.rows(start, count) : product.columns(start, count)
-        runBlockedSerial(part, plan: plan)
+        body(splitRows ? product.rows(start, count) : product.columns(start, count))
     }
 }
 

@@ -26,6 +26,8 @@ public enum GEMMForm: String, Sendable, CaseIterable {
 ///   - accumulate: add into C instead of overwriting it.
 ///   - threads: worker threads to use; `nil` means the library default (all cores for products of
 ///     at least 128³ multiply-adds, one thread below).
+///   - precision: operand precision; `nil` means ``MatmulPrecision/processDefault`` (float32 unless
+///     `E2H_MATMUL=bf16` or a command's `--matmul bf16`). bfloat16 runs only where the CPU has AMX.
 public func gemm(
     _ form: GEMMForm,
     m: Int, n: Int, k: Int,
@@ -33,8 +35,15 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int,
     accumulate: Bool = false,
-    threads: Int? = nil
+    threads: Int? = nil,
+    precision: MatmulPrecision? = nil
 ) {
+    if (precision ?? MatmulPrecision.processDefault).effective == .bfloat16, m * n * k >= amxThreshold {
+        let product = StridedProduct(form, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                                     c: c, ldc: ldc, accumulate: accumulate)
+        runAMX(product, threads: threads ?? defaultThreads(m: m, n: n, k: k))
+        return
+    }
     gemm(form, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
          accumulate: accumulate, threads: threads, kernel: GEMMKernel.selected)
 }

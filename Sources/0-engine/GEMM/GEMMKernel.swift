@@ -51,10 +51,11 @@ public enum GEMMKernel: String, CaseIterable, Codable, Sendable {
 
     /// This kernel if the CPU supports it, else the best one it does (never an illegal instruction).
     public var runnable: GEMMKernel { isSupported ? self : GEMMKernel.best }
+}
 
-    private static func warn(_ message: String) {
-        fputs("warning: \(message)\n", stderr)
-    }
+/// A warning about an environment setting on standard error.
+func warn(_ message: String) {
+    fputs("warning: \(message)\n", stderr)
 }
 
 /// The name of the kernel `gemm` uses by default ("avx512", "avx2" or "portable").

@@ -45,6 +45,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--attention", default="sdpa", help="transformers attn_implementation (sdpa, eager)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                        help="bf16: forward and loss under torch.autocast (bfloat16 matmuls, float32 weights)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -70,9 +72,10 @@ def main():
 
     def step():
         optimizer.zero_grad(set_to_none=True)
-        logits = model(input_ids=tokens, use_cache=False).logits
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                                 ignore_index=-1)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast == "bf16"):
+            logits = model(input_ids=tokens, use_cache=False).logits
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(),
+                                                     targets.reshape(-1), ignore_index=-1)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
@@ -91,7 +94,7 @@ def main():
     print(json.dumps({
         "peer": "transformers", "torch_version": torch.__version__, "transformers_version": transformers.__version__,
         "threads": args.threads, "batch": args.batch, "context": args.context, "parameters": parameters,
-        "tied_embeddings": bool(config.tie_word_embeddings), "attention": args.attention, "steps": args.steps,
+        "tied_embeddings": bool(config.tie_word_embeddings), "attention": args.attention, "autocast": args.autocast, "steps": args.steps,
         "step_s": times, "step_s_median": median, "finetune_tokens_per_s": args.batch * args.context / median,
         "last_loss": loss,
     }))

@@ -38,6 +38,15 @@ static inline void e2h_cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
+/// amx_gemm.c: 1 when this CPU has AMX tiles with bf16 dot products (and AVX-512 BF16) and Linux
+/// granted this process the tile state, else 0 (always 0 off x86-64 Linux). Asks once.
+int e2h_amx_bf16_available(void);
+/// C(m, n) (+)= A(m, k) · B(k, n) with A and B rounded to bfloat16 (to nearest even) and float32
+/// sums, on this thread: A(i, p) = a[i·aRow + p·aDepth], B(p, j) = b[p·bDepth + j·bCol],
+/// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
+void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
+                       const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
+
 #endif
 }
 
@@ -111,5 +120,14 @@ void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, cons
 float e2h_log_sum_exp_avx512(const float *row, long n);
 /// The first index of the largest of row[0..<n] (NaNs never count), -1 when every value is NaN; AVX-512.
 long e2h_argmax_avx512(const float *row, long n);
+
+/// amx_gemm.c: 1 when this CPU has AMX tiles with bf16 dot products (and AVX-512 BF16) and Linux
+/// granted this process the tile state, else 0 (always 0 off x86-64 Linux). Asks once.
+int e2h_amx_bf16_available(void);
+/// C(m, n) (+)= A(m, k) · B(k, n) with A and B rounded to bfloat16 (to nearest even) and float32
+/// sums, on this thread: A(i, p) = a[i·aRow + p·aDepth], B(p, j) = b[p·bDepth + j·bCol],
+/// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
+void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
+                       const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
 
 #endif

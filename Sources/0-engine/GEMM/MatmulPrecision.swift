@@ -1,0 +1,60 @@
+// The precision of matrix products: float32 throughout (the default, PyTorch's), or bfloat16
+// operands with float32 sums on Intel AMX tiles (CCPUFeatures/amx_gemm.c), the mixed precision of
+// `torch.autocast(dtype=torch.bfloat16)`: each operand rounded to 8 significant bits, every sum kept
+// in float32. Weights, gradients, optimizer state and every other kernel stay float32.
+//
+// The process default is `E2H_MATMUL` (fp32 | bf16) or what a command sets (`--matmul bf16`) before
+// it starts work. bf16 runs only where the CPU has AMX-BF16 (and Linux grants the tile state);
+// elsewhere products stay float32 and ``MatmulPrecision/effective`` says so.
+
+import CCPUFeatures
+import Foundation
+import Support
+
+/// Operand precision of `gemm`.
+public enum MatmulPrecision: String, Sendable, CaseIterable {
+    /// Float32 operands and sums.
+    case float32 = "fp32"
+    /// Operands rounded to bfloat16 (to nearest even), float32 sums: AMX tiles.
+    case bfloat16 = "bf16"
+
+    /// Whether this CPU and OS run bfloat16 products (AMX-BF16 tiles granted to the process).
+    public static let amxAvailable: Bool = e2h_amx_bf16_available() == 1
+
+    private static let setting: UnsafeMutablePointer<Int64> = {
+        let word = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        var initial = MatmulPrecision.float32
+        if let raw = getenv("E2H_MATMUL").map({ String(cString: $0) }), !raw.isEmpty {
+            if let named = MatmulPrecision(rawValue: raw) {
+                initial = named
+            } else {
+                warn("E2H_MATMUL=\(raw) is not one of fp32, bf16; using fp32")
+            }
+        }
+        word.initialize(to: initial == .bfloat16 ? 1 : 0)
+        return word
+    }()
+
+    /// The precision `gemm` uses when its caller does not name one: `E2H_MATMUL`, or the last
+    /// value set here (a command sets it once, before it starts work).
+    public static var processDefault: MatmulPrecision {
+        get { e2h_atomic_load(setting) == 1 ? .bfloat16 : .float32 }
+        set { e2h_atomic_store(setting, newValue == .bfloat16 ? 1 : 0) }
+    }
+
+    /// What a product asked for in this precision runs in: bfloat16 only with AMX.
+    public var effective: MatmulPrecision { self == .bfloat16 && Self.amxAvailable ? .bfloat16 : .float32 }
+}
+
+/// Products with fewer multiply-adds stay float32 even in bfloat16 mode: too small for the
+/// packing to pay (and the decoding step's one-row products gain nothing from tiles).
+let amxThreshold = 32 * 32 * 32
+
+/// The bfloat16 product on AMX tiles, split over `threads` bands of rows (or columns when wider
+/// than tall) as ``runBlocked`` splits, each band on its own thread with its own packing buffers.
+func runAMX(_ product: StridedProduct, threads: Int) {
+    forEachBand(product, rowUnit: 32, columnUnit: 32, threads: threads) { p in
+        e2h_amx_gemm_bf16(p.m, p.n, p.k, p.a, p.aRowStride, p.aDepthStride,
+                          p.b, p.bDepthStride, p.bColumnStride, p.c, p.ldc, p.accumulate ? 1 : 0)
+    }
+}
