@@ -33,6 +33,7 @@ peak_rss_mb is the process high-water mark, including the torch libraries (rss_a
 """
 
 import argparse
+import contextlib
 import json
 import math
 import resource
@@ -253,10 +254,15 @@ def make_optimizer(named_params, lr=1e-3, betas=(0.9, 0.95), eps=1e-8, weight_de
     return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, foreach=False)
 
 
+# The forward passes' precision context: float32 (none), or torch.autocast's bfloat16 (--autocast bf16).
+autocast = contextlib.nullcontext
+
+
 def train_step(model, optimizer, params, tokens, targets, max_grad_norm=1.0):
     """Forward, backward, clip the global grad norm, AdamW step. Returns the loss before the step."""
     optimizer.zero_grad(set_to_none=True)
-    loss = lm_loss(model.logits(model.hidden(tokens)), targets)
+    with autocast():
+        loss = lm_loss(model.logits(model.hidden(tokens)), targets)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
     optimizer.step()
@@ -272,13 +278,14 @@ def generate_greedy(model, prompt, new_tokens: int):
     t_max = p + new_tokens
     caches = [(torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim),
                torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim)) for _ in range(c.num_hidden_layers)]
-    h = model.hidden(prompt, caches, 0)
-    next_token = model.logits(h[:, -1:]).argmax(-1)                        # (B, 1)
-    out = [next_token]
-    for step in range(1, new_tokens):
-        h = model.hidden(next_token, caches, p + step - 1)
-        next_token = model.logits(h).argmax(-1)
-        out.append(next_token)
+    with autocast():
+        h = model.hidden(prompt, caches, 0)
+        next_token = model.logits(h[:, -1:]).argmax(-1)                    # (B, 1)
+        out = [next_token]
+        for step in range(1, new_tokens):
+            h = model.hidden(next_token, caches, p + step - 1)
+            next_token = model.logits(h).argmax(-1)
+            out.append(next_token)
     return torch.cat(out, dim=1)
 
 
@@ -301,7 +308,12 @@ def main():
     parser.add_argument("--prefill", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0, help="minimum timed seconds per measurement")
     parser.add_argument("--eager-attention", action="store_true", help="explicit softmax instead of SDPA")
+    parser.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                        help="bf16: forward passes under torch.autocast (bfloat16 matmuls, float32 weights)")
     args = parser.parse_args()
+    global autocast
+    if args.autocast == "bf16":
+        autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -323,7 +335,7 @@ def main():
     final_loss = float(train_step(model, optimizer, params, tokens, targets))
 
     def forward():
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             return lm_loss(model.logits(model.hidden(tokens)), targets)
     iters, seconds = _time(forward, warmup=3, min_seconds=args.seconds, min_iters=5)
     forward_tps = tokens_per_batch * iters / seconds
@@ -347,6 +359,7 @@ def main():
         "batch": args.batch,
         "decode": {"batch": args.decode_batch, "prefill": args.prefill, "new_tokens": new_tokens},
         "attention": "eager" if args.eager_attention else "sdpa",
+        "autocast": args.autocast,
         "loss_after_training": round(final_loss, 4),
     }))
 

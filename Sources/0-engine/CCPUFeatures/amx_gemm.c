@@ -4,7 +4,11 @@
 //   A(i, p) = a[i·aRow + p·aDepth], B(p, j) = b[p·bDepth + j·bCol], C(i, j) = c[i·ldc + j].
 //
 // Blocking (BLIS order): columns in blocks of NC, depth in blocks of KC, B's block packed once per
-// (jc, pc); rows in blocks of MC, A's block packed per (jc, pc, ic). Packed tiles are 16 lanes x
+// (jc, pc); rows in blocks of MC, A's block packed per (jc, pc, ic). The tiles compute so fast that
+// packing (a conversion per 500 multiply-adds costs about as much as they do) sets the sizes: a
+// wide NC packs A fewer times, a small MC packs A's block right before it is used. KC 1024, NC
+// 4096, MC 64 were the fastest of 12 settings on SmolLM2's fine-tuning shapes (session 17; a loaded
+// VM, so +-15%). Packed tiles are 16 lanes x
 // 32 depths (1 KiB), zero past the matrix: A's as 16 rows of 32 bf16 (row i = A(i, p0 ..< p0+32)),
 // B's in the pair ("VNNI") layout tdpbf16ps reads, row q = (B(2q, j), B(2q+1, j)) for j = 0 ..< 16.
 // The register block is 2 x 2 tiles of C (32 x 32 floats): tiles 0-3 C, 4-5 A, 6-7 B.
@@ -24,7 +28,12 @@
 
 #define E2H_AMX __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,amx-tile,amx-bf16")))
 
-enum { KC = 512, NC = 1024, MC = 256, TILE = 512 /* bf16 values per packed tile */ };
+#ifndef E2H_AMX_KC
+#define E2H_AMX_KC 1024
+#define E2H_AMX_NC 4096
+#define E2H_AMX_MC 64
+#endif
+enum { KC = E2H_AMX_KC, NC = E2H_AMX_NC, MC = E2H_AMX_MC, TILE = 512 /* bf16 values per packed tile */ };
 
 int e2h_amx_bf16_available(void) {
     static int state = -1;  // -1 unknown; written once, the same value by every thread
@@ -138,15 +147,19 @@ E2H_AMX static void e2h_amx_pack_tile(const float *src, long laneStride, long de
 }
 
 /// A block of `lanes` lanes x `depth` depths into tiles [lane tile][depth chunk], `laneTiles` lane
-/// tiles (the ones past `lanes` zero).
+/// tiles (the ones past `lanes` zero). The source is read in its own order: lane by lane when the
+/// depths are contiguous, depth rows across all lanes when the lanes are (whole rows, not a column
+/// of cache lines a page apart).
 E2H_AMX static void e2h_amx_pack_block(const float *src, long laneStride, long depthStride,
                                        long lanes, long depth, long laneTiles, int pairMajor, uint16_t *dst) {
     long chunks = (depth + 31) / 32;
-    for (long t = 0; t < laneTiles; t++) {
-        long tileLanes = lanes - 16 * t;
-        tileLanes = tileLanes < 0 ? 0 : tileLanes > 16 ? 16 : tileLanes;
-        for (long kk = 0; kk < chunks; kk++) {
-            long d = depth - 32 * kk;
+    int lanesOuter = depthStride == 1 || laneStride != 1;
+    long outer = lanesOuter ? laneTiles : chunks, inner = lanesOuter ? chunks : laneTiles;
+    for (long o = 0; o < outer; o++) {
+        for (long i = 0; i < inner; i++) {
+            long t = lanesOuter ? o : i, kk = lanesOuter ? i : o;
+            long tileLanes = lanes - 16 * t, d = depth - 32 * kk;
+            tileLanes = tileLanes < 0 ? 0 : tileLanes > 16 ? 16 : tileLanes;
             e2h_amx_pack_tile(src + 16 * t * laneStride + 32 * kk * depthStride, laneStride, depthStride,
                               tileLanes, d > 32 ? 32 : d, pairMajor, dst + (t * chunks + kk) * TILE);
         }
@@ -192,15 +205,28 @@ E2H_AMX static void e2h_amx_block(const uint16_t *a, const uint16_t *b, long str
     }
 }
 
-// Per-thread packing buffers, grown on demand (64-byte aligned; never freed: two per thread).
+// Per-thread packing buffers, grown on demand (64-byte aligned; kept for the thread's next product).
 static __thread uint16_t *e2h_amx_a, *e2h_amx_b;
+static __thread size_t e2h_amx_a_count, e2h_amx_b_count;
+
+/// `*buffer` with room for at least `count` values (rounded up to 32, 64 bytes).
+static uint16_t *e2h_amx_reserve(uint16_t **buffer, size_t *capacity, size_t count) {
+    if (*capacity < count) {
+        free(*buffer);
+        *capacity = (count + 31) / 32 * 32;
+        *buffer = aligned_alloc(64, *capacity * sizeof(uint16_t));
+        if (!*buffer) abort();  // out of memory: as Swift's own allocations do
+    }
+    return *buffer;
+}
 
 E2H_AMX void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
                                const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate) {
     if (m <= 0 || n <= 0 || k <= 0) return;
-    if (!e2h_amx_a) e2h_amx_a = aligned_alloc(64, (size_t)MC * KC * sizeof(uint16_t));
-    if (!e2h_amx_b) e2h_amx_b = aligned_alloc(64, (size_t)NC * KC * sizeof(uint16_t));
-    uint16_t *packedA = e2h_amx_a, *packedB = e2h_amx_b;
+    // Blocks hold whole tile pairs: rows and columns rounded up to 32, depth to 32.
+    long kcMax = ((k < KC ? k : KC) + 31) / 32 * 32;
+    uint16_t *packedA = e2h_amx_reserve(&e2h_amx_a, &e2h_amx_a_count, (size_t)(((m < MC ? m : MC) + 31) / 32 * 32 * kcMax));
+    uint16_t *packedB = e2h_amx_reserve(&e2h_amx_b, &e2h_amx_b_count, (size_t)(((n < NC ? n : NC) + 31) / 32 * 32 * kcMax));
     e2h_amx_configure();
     for (long jc = 0; jc < n; jc += NC) {
         long ncb = n - jc < NC ? n - jc : NC, nTiles = (ncb + 31) / 32 * 2;

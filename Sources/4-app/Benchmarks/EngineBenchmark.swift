@@ -3,6 +3,7 @@
 
 import Transformer
 import Foundation
+import GEMM
 import Kernels
 
 /// Figures printed by `e2h bench`. Rates are tokens per second.
@@ -30,6 +31,8 @@ public struct EngineBenchmarkResult: Codable, Sendable {
     public var trainPercentOfPeak: Double?
     public var forwardPercentOfPeak: Double?
     public var decodePercentOfPeak: Double?
+    /// The precision the products ran in: "fp32", or "bf16" (`--matmul bf16` on a CPU with AMX).
+    public var matmul = MatmulPrecision.processDefault.effective.rawValue
 
     /// Fills in the percentages of `peak` GF/s.
     public mutating func relate(toPeak peak: Double) {
@@ -52,6 +55,7 @@ public struct EngineBenchmarkResult: Codable, Sendable {
         case peakGFLOPS = "fma_peak_gflops"
         case trainPercentOfPeak = "train_percent_of_peak", forwardPercentOfPeak = "forward_percent_of_peak"
         case decodePercentOfPeak = "decode_percent_of_peak"
+        case matmul
     }
 }
 

@@ -6,6 +6,7 @@
 // The peer is bench/peers/finetune/transformers_finetune.py (transformers, same file and step).
 
 import Foundation
+import GEMM
 import Kernels
 import Support
 import Training
@@ -43,6 +44,8 @@ public struct FinetuneBenchmarkResult: Codable, Sendable {
     public var percentOfPeak: Double
     public var lastLoss: Float
     public var peakRSSBytes: Int
+    /// The precision the products ran in: "fp32", or "bf16" (`--matmul bf16` on a CPU with AMX).
+    public var matmul = MatmulPrecision.processDefault.effective.rawValue
 
     enum CodingKeys: String, CodingKey {
         case model, threads, batch, context
@@ -51,6 +54,7 @@ public struct FinetuneBenchmarkResult: Codable, Sendable {
         case tokensPerSecond = "finetune_tokens_per_s", gflops = "finetune_gflops"
         case fmaPeakGFLOPS = "fma_peak_gflops", percentOfPeak = "finetune_percent_of_peak"
         case lastLoss = "last_loss", peakRSSBytes = "peak_rss_bytes"
+        case matmul
     }
 }
 

@@ -22,7 +22,10 @@ struct Bench: ParsableCommand {
             peer (bench/peers/torch_llama.py, same architecture and step) runs in a subprocess \
             and a `ratio` line compares the two. A `fma_peak_gflops` line gives the fp32 peak of a \
             short FMA loop (AVX-512 where the GEMM uses it, else AVX2) on 1 thread and on all; the engine line also gives each rate in \
-            GF/s and as a percentage of that peak. Threads: E2H_THREADS (default: all cores).
+            GF/s and as a percentage of that peak. Threads: E2H_THREADS (default: all cores). With \
+            --matmul bf16 (on a CPU with AMX tiles) e2h's products take bfloat16 operands and the \
+            PyTorch and transformers peers run under torch.autocast(bfloat16), the same mixed \
+            precision; the fine-tuning comparison then also runs transformers in float32.
 
             With --memory CONFIG (a Hugging Face config.json, or a model directory holding one), \
             prints instead the bytes an inference-only model (decoding --slots sequences, scoring \
@@ -61,8 +64,10 @@ struct Bench: ParsableCommand {
     var transformers = false
     @Option(help: "With --transformers: the peer script.") var finetuneScript = "bench/peers/finetune/transformers_finetune.py"
     @Option(help: "With --transformers: rounds of e2h then the peer; the medians are printed.") var rounds = 1
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         if let memory {
             var url = URL(fileURLWithPath: memory)
             var isDirectory: ObjCBool = false
@@ -185,21 +190,27 @@ struct Bench: ParsableCommand {
         let peak = fmaPeak(threads: threads)
         let bench = try FinetuneBenchmark(url: URL(fileURLWithPath: path), options: options)
         let flopsPerToken = finetuneFlopsPerToken(config: bench.model.config, context: options.context)
-        let peerThreads = Array(Set([1, threads])).sorted()
-        var ours: [Double] = [], theirs: [Int: [Double]] = [:]
+        // The peer in e2h's precision (autocast bf16 when e2h's products are bf16), at 1 and all
+        // threads; with bf16, also the peer's default float32 at all threads.
+        let bf16 = MatmulPrecision.processDefault.effective == .bfloat16
+        let peerRuns = Array(Set([1, threads])).sorted().map { (threads: $0, autocast: bf16) } + (bf16 ? [(threads: threads, autocast: false)] : [])
+        func key(_ run: (threads: Int, autocast: Bool)) -> String {
+            (bf16 && !run.autocast ? "transformers_fp32_threads_" : "transformers_threads_") + "\(run.threads)"
+        }
+        var ours: [Double] = [], theirs: [String: [Double]] = [:]
         for round in 0..<(transformers ? rounds : 1) {
             let result = try bench.measure(fmaPeak: peak)
             try printJSON(["e2h_finetune": result])
             ours.append(result.tokensPerSecond)
             guard transformers else { return }
-            for n in peerThreads {
-                let line = try runFinetunePeer(model: path, threads: n, options: options)
+            for run in peerRuns {
+                let line = try runFinetunePeer(model: path, threads: run.threads, autocast: run.autocast, options: options)
                 print(line)
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let rate = object["finetune_tokens_per_s"] as? Double else {
-                    throw ValidationError("the transformers peer printed no finetune_tokens_per_s (round \(round + 1), \(n) threads)")
+                    throw ValidationError("the transformers peer printed no finetune_tokens_per_s (round \(round + 1), \(run.threads) threads)")
                 }
-                theirs[n, default: []].append(rate)
+                theirs[key(run), default: []].append(rate)
             }
         }
         let e2h = medianValue(ours)
@@ -208,23 +219,25 @@ struct Bench: ParsableCommand {
             return ["tokens_per_s": rate, "gflops": gflops, "percent_of_peak": peak > 0 ? 100 * gflops / peak : 0]
         }
         var summary: [String: [String: Double]] = ["e2h": figure(e2h)]
-        var lines = [String(format: "e2h fine-tuning (median of %d rounds): %.1f tokens/s, %.1f GF/s, %.1f%% of the %.1f GF/s FMA peak",
-                            rounds, e2h, e2h * flopsPerToken / 1e9, summary["e2h"]!["percent_of_peak"]!, peak)]
-        for n in peerThreads {
-            let rate = medianValue(theirs[n] ?? [])
+        var lines = [String(format: "e2h fine-tuning, %@ products (median of %d rounds): %.1f tokens/s, %.1f GF/s, %.1f%% of the %.1f GF/s fp32 FMA peak",
+                            bf16 ? "bf16" : "fp32", rounds, e2h, e2h * flopsPerToken / 1e9, summary["e2h"]!["percent_of_peak"]!, peak)]
+        for run in peerRuns {
+            let rate = medianValue(theirs[key(run)] ?? [])
             var entry = figure(rate)
             entry["e2h_ratio"] = rate > 0 ? e2h / rate : 0
-            summary["transformers_threads_\(n)"] = entry
-            lines.append(String(format: "transformers, %d thread%@: %.1f tokens/s, %.1f GF/s, %.1f%% of peak; e2h / transformers %.2fx",
-                                n, n == 1 ? "" : "s", rate, entry["gflops"]!, entry["percent_of_peak"]!, entry["e2h_ratio"]!))
+            summary[key(run)] = entry
+            lines.append(String(format: "transformers%@, %d thread%@: %.1f tokens/s, %.1f GF/s, %.1f%% of peak; e2h / transformers %.2fx",
+                                run.autocast ? " (autocast bf16)" : bf16 ? " (fp32)" : "", run.threads, run.threads == 1 ? "" : "s",
+                                rate, entry["gflops"]!, entry["percent_of_peak"]!, entry["e2h_ratio"]!))
         }
         try printJSON(["finetune_vs_transformers": summary])
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    private func runFinetunePeer(model: String, threads: Int, options: FinetuneBenchmarkOptions) throws -> String {
+    private func runFinetunePeer(model: String, threads: Int, autocast: Bool, options: FinetuneBenchmarkOptions) throws -> String {
         try runPythonPeer(["python3", finetuneScript, "--model", model, "--threads", "\(threads)", "--batch", "\(options.batch)",
-                           "--context", "\(options.context)", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)"],
+                           "--context", "\(options.context)", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)",
+                           "--autocast", autocast ? "bf16" : "none"],
                           failure: "the transformers peer failed (exit %d): python3 \(finetuneScript); are torch and transformers installed?")
     }
 
@@ -268,7 +281,9 @@ struct Bench: ParsableCommand {
     }
 
     private func runPeer() throws -> String {
-        try runPythonPeer(["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"],
+        // The peer in e2h's precision: torch.autocast(bfloat16) when e2h's products are bf16.
+        try runPythonPeer(["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
+                           "--autocast", MatmulPrecision.processDefault.effective == .bfloat16 ? "bf16" : "none"],
                           failure: "the PyTorch peer failed (exit %d); is torch installed?")
     }
 

@@ -4,6 +4,7 @@ import Experiment
 import Foundation
 import Training
 import Datasets
+import GEMM
 
 /// Model-size options shared by the commands that create a model.
 struct ModelOptions: ParsableArguments {
@@ -16,6 +17,27 @@ struct ModelOptions: ParsableArguments {
 
     var size: ModelSize {
         ModelSize(layers: layers, width: width, heads: heads, context: context, tiedEmbeddings: tiedEmbeddings)
+    }
+}
+
+/// `--matmul`: the precision of the command's matrix products (GEMM's ``MatmulPrecision``).
+struct MatmulOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Matrix products: fp32, or bf16 (bfloat16 operands, float32 sums) (default: E2H_MATMUL, else fp32).",
+        discussion: "bf16 needs a CPU with AMX tiles (Intel Xeon since Sapphire Rapids); elsewhere products stay fp32 with a warning. Weights, gradients, optimizer state and every other kernel stay fp32: the mixed precision of torch.autocast(bfloat16). About 2.5x faster fine-tuning of SmolLM2-135M on this project's machine; the results differ from fp32 by bfloat16 rounding."))
+    var matmul: String?
+
+    /// Sets the process's precision from `--matmul` (before the command starts work); warns when
+    /// bf16 cannot run here.
+    func apply() throws {
+        guard let matmul else { return }
+        guard let precision = MatmulPrecision(rawValue: matmul.lowercased()) else {
+            throw ValidationError("--matmul must be fp32 or bf16; found \(matmul)")
+        }
+        MatmulPrecision.processDefault = precision
+        if precision != precision.effective {
+            logLine("warning: --matmul bf16: this CPU has no AMX-BF16 tiles (or the OS did not grant them); products stay fp32")
+        }
     }
 }
 
@@ -32,6 +54,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Validate every this many steps (0: at the end only; default: four times, at least 25 apart).")
     var evaluateEvery: Int?
     @Flag(help: "Start over instead of resuming from the output folder's last checkpoint.") var restart = false
+    @OptionGroup var precision: MatmulOptions
 
     func trainerConfig(context: Int, objective: TrainingObjective, seed: UInt64? = nil, steps: Int? = nil,
                        batch: Int? = nil, learningRate: Float? = nil) -> TrainerConfig {

@@ -56,8 +56,10 @@ struct RL: ParsableCommand {
     @Option(help: "ReST-EM: SFT steps per iteration (default 200).") var restSteps: Int?
     @Option(help: "ReST-EM: least PRM probability (minimum over steps) of a kept solution whose answer is unknown, in [0, 1] (default 0.5).")
     var restThreshold: Float?
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         guard let algorithm = RLAlgorithm(rawValue: algo) else {
             throw ValidationError("--algo must be one of \(RLAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")); found \(algo)")
         }

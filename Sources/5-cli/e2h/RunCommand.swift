@@ -45,8 +45,10 @@ struct Run: ParsableCommand {
     var rl: String?
     @Flag(help: "With an RL section: also train the paper's baseline, the same algorithm with outcome rewards on easy problems only, and compare the two hard problem by hard problem.")
     var rlBaseline = false
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         var config = quick ? ExperimentConfig.quick : ExperimentConfig()
         guard let last = ExperimentStage(rawValue: until) else {
             throw ValidationError("--until must be one of \(ExperimentStage.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -50,6 +50,7 @@ struct TrainPolicy: ParsableCommand {
     }
 
     mutating func run() throws {
+        try training.precision.apply()
         guard let tokenizerKind = TokenizerKind(rawValue: tokenizer) else {
             throw ValidationError("--tokenizer must be numbers or characters; found \(tokenizer)")
         }
@@ -102,6 +103,7 @@ struct TrainReward: ParsableCommand {
     }
 
     mutating func run() throws {
+        try training.precision.apply()
         guard let rewardKind = RewardKind(rawValue: kind.lowercased()) else {
             throw ValidationError("--kind must be prm, orm or oprm; found \(kind)")
         }
