@@ -99,6 +99,49 @@ struct FinetuneBenchTests {
         #expect(result.err.contains("e2h / transformers"))
     }
 
+    /// `--matmul bf16`: the peer runs under autocast (and once more in fp32) where this CPU has AMX,
+    /// and the loss stays near fp32's; elsewhere a warning and exactly fp32's figures.
+    @Test(.enabled(if: hasPython)) func bf16ProductsRunThePeerInTheSamePrecision() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-finetune-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("peer.py"), log = dir.appendingPathComponent("calls.txt")
+        try """
+            import json, sys
+            open(\(String(reflecting: log.path)), "a").write(" ".join(sys.argv[1:]) + "\\n")
+            print(json.dumps({"peer": "stand-in", "finetune_tokens_per_s": 10.0}))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let common = ["bench", "--model", Self.tinyLlama, "--finetune", "--batch", "2", "--context", "16", "--steps", "3"]
+        let bf16 = try runE2HWithThreads("2", common + ["--matmul", "bf16", "--transformers", "--finetune-script", script.path])
+        #expect(bf16.status == 0, "\(bf16.err)")
+        let fp32 = try runE2HWithThreads("2", common)
+        #expect(fp32.status == 0, "\(fp32.err)")
+        let ours = try object("e2h_finetune", in: bf16.out), reference = try object("e2h_finetune", in: fp32.out)
+        #expect(reference["matmul"] as? String == "fp32")
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let lossBF16 = try #require(ours["last_loss"] as? Double), lossFP32 = try #require(reference["last_loss"] as? Double)
+        if ours["matmul"] as? String == "bf16" {
+            #expect(calls.count == 3, "\(calls)")  // autocast at 1 and 2 threads, fp32 at 2
+            #expect(calls.filter { $0.contains("--autocast bf16") }.count == 2, "\(calls)")
+            #expect(calls.filter { $0.contains("--threads 2") && $0.contains("--autocast none") }.count == 1, "\(calls)")
+            #expect(try object("finetune_vs_transformers", in: bf16.out)["transformers_fp32_threads_2"] != nil)
+            // bfloat16 rounding moves the loss a little, not much (three steps of a fresh model).
+            #expect(lossBF16 != lossFP32)
+            #expect(abs(lossBF16 - lossFP32) < 0.02 * lossFP32, "bf16 \(lossBF16), fp32 \(lossFP32)")
+        } else {
+            #expect(ours["matmul"] as? String == "fp32")
+            #expect(bf16.err.contains("no AMX-BF16 tiles"), "\(bf16.err)")
+            #expect(calls.count == 2 && calls.allSatisfy { $0.contains("--autocast none") }, "\(calls)")
+            #expect(lossBF16 == lossFP32)
+        }
+    }
+
+    @Test func anUnknownPrecisionIsRefused() throws {
+        let result = try runE2H(["bench", "--no-gemm", "--no-engine", "--matmul", "fp16"])
+        #expect(result.status != 0)
+        #expect(result.err.contains("--matmul must be fp32 or bf16; found fp16"), "\(result.err)")
+    }
+
     /// `runE2H` with E2H_THREADS set in the child's environment only.
     func runE2HWithThreads(_ threads: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         try runE2H(arguments, environment: ["E2H_THREADS": threads])

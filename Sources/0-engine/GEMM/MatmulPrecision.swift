@@ -8,6 +8,7 @@
 // elsewhere products stay float32 and ``MatmulPrecision/effective`` says so.
 
 import CCPUFeatures
+import Dispatch
 import Foundation
 import Support
 
@@ -44,6 +45,21 @@ public enum MatmulPrecision: String, Sendable, CaseIterable {
 
     /// What a product asked for in this precision runs in: bfloat16 only with AMX.
     public var effective: MatmulPrecision { self == .bfloat16 && Self.amxAvailable ? .bfloat16 : .float32 }
+
+    /// The bf16 AMX tile peak in GF/s on `threads` threads (best of three runs of a loop of tile dot
+    /// products on resident tiles, 13 GFLOP per thread); 0 without AMX. For `e2h bench`'s share of peak.
+    public static func tilePeakGFLOPS(threads: Int) -> Double {
+        guard amxAvailable, threads >= 1 else { return 0 }
+        let iterations = 200_000
+        var best = 0.0
+        for _ in 0..<3 {
+            let start = DispatchTime.now()
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in _ = e2h_amx_bf16_peak_loop(iterations) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            best = max(best, Double(threads * iterations) * 4 * 16_384 / seconds / 1e9)
+        }
+        return best
+    }
 }
 
 /// Products with fewer multiply-adds stay float32 even in bfloat16 mode: too small for the

@@ -221,6 +221,13 @@ struct Bench: ParsableCommand {
         var summary: [String: [String: Double]] = ["e2h": figure(e2h)]
         var lines = [String(format: "e2h fine-tuning, %@ products (median of %d rounds): %.1f tokens/s, %.1f GF/s, %.1f%% of the %.1f GF/s fp32 FMA peak",
                             bf16 ? "bf16" : "fp32", rounds, e2h, e2h * flopsPerToken / 1e9, summary["e2h"]!["percent_of_peak"]!, peak)]
+        if bf16 {
+            // bf16 products run on the tiles: their peak is the one to compare with.
+            let tiles = MatmulPrecision.tilePeakGFLOPS(threads: threads)
+            summary["e2h"]!["amx_bf16_peak_gflops"] = tiles
+            summary["e2h"]!["percent_of_amx_peak"] = tiles > 0 ? 100 * summary["e2h"]!["gflops"]! / tiles : 0
+            lines.append(String(format: "  %.1f%% of the %.1f GF/s bf16 AMX tile peak", summary["e2h"]!["percent_of_amx_peak"]!, tiles))
+        }
         for run in peerRuns {
             let rate = medianValue(theirs[key(run)] ?? [])
             var entry = figure(rate)

@@ -46,6 +46,9 @@ int e2h_amx_bf16_available(void);
 /// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
 void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
                        const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
+/// The bf16 tile peak loop: `iterations` x 4 tile dot products (4 x 16,384 flops) on resident tiles,
+/// for `e2h bench`'s share of the machine's peak. Call only after e2h_amx_bf16_available() returned 1.
+float e2h_amx_bf16_peak_loop(long iterations);
 
 #endif
 }
@@ -129,5 +132,8 @@ int e2h_amx_bf16_available(void);
 /// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
 void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
                        const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
+/// The bf16 tile peak loop: `iterations` x 4 tile dot products (4 x 16,384 flops) on resident tiles,
+/// for `e2h bench`'s share of the machine's peak. Call only after e2h_amx_bf16_available() returned 1.
+float e2h_amx_bf16_peak_loop(long iterations);
 
 #endif
