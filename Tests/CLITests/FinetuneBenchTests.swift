@@ -147,3 +147,34 @@ struct FinetuneBenchTests {
         try runE2H(arguments, environment: ["E2H_THREADS": threads])
     }
 }
+
+/// `e2h run --matmul bf16` records the precision in config.json, so that a resume computes as the
+/// run started; fp32 stays the absent default, and a bad value in a config file is named.
+@Suite("e2h run --matmul")
+struct RunMatmulTests {
+    @Test func theRunRecordsItsPrecision() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-matmul-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try runE2H(["run", "--quick", "--until", "data", "--matmul", "bf16", "--out", dir.path])
+        #expect(first.status == 0, "\(first.err)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(config?["matmul"] as? String == "bf16")
+        let resumedWithoutIt = try runE2H(["run", "--quick", "--until", "data", "--out", dir.path])
+        #expect(resumedWithoutIt.status != 0)
+        #expect(resumedWithoutIt.err.contains("matmul"), "\(resumedWithoutIt.err)")
+        let resumed = try runE2H(["run", "--quick", "--until", "data", "--out", dir.path], environment: ["E2H_MATMUL": "bf16"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+
+        let plain = dir.appendingPathComponent("fp32")
+        let fp32 = try runE2H(["run", "--quick", "--until", "data", "--matmul", "fp32", "--out", plain.path])
+        #expect(fp32.status == 0, "\(fp32.err)")
+        let plainConfig = try JSONSerialization.jsonObject(with: Data(contentsOf: plain.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(plainConfig != nil && plainConfig?["matmul"] == nil)
+
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data(#"{"matmul": "fp16"}"#.utf8).write(to: bad)
+        let refused = try runE2H(["run", "--quick", "--until", "data", "--config", bad.path, "--out", dir.appendingPathComponent("bad").path])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("matmul must be fp32 or bf16; found fp16"), "\(refused.err)")
+    }
+}

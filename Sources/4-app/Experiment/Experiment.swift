@@ -3,6 +3,7 @@
 
 import Datasets
 import Foundation
+import GEMM
 import Tokenizers
 import Training
 import Transformer
@@ -35,6 +36,12 @@ public final class Experiment {
         self.log = log
         self.quiet = quiet
         try config.sampler?.validate(in: config)
+        if let matmul = config.matmul {
+            guard let precision = MatmulPrecision(rawValue: matmul) else {
+                throw ExperimentError.invalid("config: matmul must be fp32 or bf16; found \(matmul)")
+            }
+            MatmulPrecision.processDefault = precision
+        }
         try run.bind(config)
     }
 

@@ -136,6 +136,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// every policy sample comes from the server (``RemoteSamplerConfig``; docs/serving.md). Absent
     /// by default, and then not written to `config.json`.
     public var sampler: RemoteSamplerConfig?
+    /// Precision of every matrix product of the run: "fp32", or "bf16" (bfloat16 operands, float32
+    /// sums, on CPUs with AMX tiles; GEMM's ``MatmulPrecision``), from `e2h run --matmul` or
+    /// `E2H_MATMUL`. Absent (the default, and then not written to `config.json`): fp32. Kept so that a
+    /// resumed run computes as it started.
+    public var matmul: String?
 
     public init() {}
 
@@ -206,7 +211,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     }
 
     /// Keys that config.json leaves out while unset, with a stand-in of their type for the overlay.
-    static let optionalKeys: [String: Any] = ["baseModel": ""]
+    static let optionalKeys: [String: Any] = ["baseModel": "", "matmul": ""]
 
     /// The levels that are not easy.
     public var hardLevels: [Int] { (1...5).filter { !easyLevels.contains($0) } }

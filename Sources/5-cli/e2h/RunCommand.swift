@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import GEMM
 import Training
 
 /// `e2h run`: the whole experiment on the built-in benchmark.
@@ -80,6 +81,12 @@ struct Run: ParsableCommand {
             config.rlBaseline = settings.outcomeBaseline
         }
         guard config.testSamples > 0 else { throw ValidationError("--samples must be positive") }
+        // The run records the precision it computes in (flag, or E2H_MATMUL=bf16), so a resume matches it.
+        if let matmul = precision.matmul {
+            config.matmul = MatmulPrecision(rawValue: matmul.lowercased()) == .bfloat16 ? "bf16" : nil  // fp32 is the absent default
+        } else if config.matmul == nil, MatmulPrecision.processDefault == .bfloat16 {
+            config.matmul = MatmulPrecision.bfloat16.rawValue
+        }
         let start = Date()
         let experiment = try Experiment(config: config, directory: URL(fileURLWithPath: out), log: logLine)
         guard let summary = try experiment.run(until: last) else {
