@@ -220,35 +220,49 @@ static uint16_t *e2h_amx_reserve(uint16_t **buffer, size_t *capacity, size_t cou
     return *buffer;
 }
 
-E2H_AMX void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
-                               const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate) {
-    if (m <= 0 || n <= 0 || k <= 0) return;
-    // Blocks hold whole tile pairs: rows and columns rounded up to 32, depth to 32.
-    long kcMax = ((k < KC ? k : KC) + 31) / 32 * 32;
-    uint16_t *packedA = e2h_amx_reserve(&e2h_amx_a, &e2h_amx_a_count, (size_t)(((m < MC ? m : MC) + 31) / 32 * 32 * kcMax));
-    uint16_t *packedB = e2h_amx_reserve(&e2h_amx_b, &e2h_amx_b_count, (size_t)(((n < NC ? n : NC) + 31) / 32 * 32 * kcMax));
+void e2h_amx_blocking(long *kc, long *nc, long *mc) { *kc = KC; *nc = NC; *mc = MC; }
+
+E2H_AMX void e2h_amx_pack_b(const float *b, long bDepth, long bCol, long columns, long depth,
+                            long firstTile, long endTile, uint16_t *dst) {
+    long chunks = (depth + 31) / 32;
+    e2h_amx_pack_block(b + 16 * firstTile * bCol, bCol, bDepth, columns - 16 * firstTile, depth,
+                       endTile - firstTile, 1, dst + firstTile * chunks * TILE);
+}
+
+E2H_AMX void e2h_amx_rows(const float *a, long aRow, long aDepth, long rows, long depth,
+                          const uint16_t *packedB, long columns, float *c, long ldc, int accumulate) {
+    long chunks = (depth + 31) / 32, nTiles = (columns + 31) / 32 * 2;
+    uint16_t *packedA = e2h_amx_reserve(&e2h_amx_a, &e2h_amx_a_count,
+                                        (size_t)(((rows < MC ? rows : MC) + 31) / 32 * 32 * chunks * 32));
     e2h_amx_configure();
-    for (long jc = 0; jc < n; jc += NC) {
-        long ncb = n - jc < NC ? n - jc : NC, nTiles = (ncb + 31) / 32 * 2;
-        for (long pc = 0; pc < k; pc += KC) {
-            long kcb = k - pc < KC ? k - pc : KC, chunks = (kcb + 31) / 32;
-            int add = accumulate || pc > 0;
-            e2h_amx_pack_block(b + pc * bDepth + jc * bCol, bCol, bDepth, ncb, kcb, nTiles, 1, packedB);
-            for (long ic = 0; ic < m; ic += MC) {
-                long mcb = m - ic < MC ? m - ic : MC, mTiles = (mcb + 31) / 32 * 2;
-                e2h_amx_pack_block(a + ic * aRow + pc * aDepth, aRow, aDepth, mcb, kcb, mTiles, 0, packedA);
-                for (long jt = 0; jt < nTiles; jt += 2) {
-                    for (long it = 0; it < mTiles; it += 2) {
-                        long rows = mcb - 16 * it, columns = ncb - 16 * jt;
-                        e2h_amx_block(packedA + it * chunks * TILE, packedB + jt * chunks * TILE, chunks * TILE,
-                                      chunks, c + (ic + 16 * it) * ldc + jc + 16 * jt, ldc,
-                                      rows > 32 ? 32 : rows, columns > 32 ? 32 : columns, add);
-                    }
-                }
+    for (long ic = 0; ic < rows; ic += MC) {
+        long mcb = rows - ic < MC ? rows - ic : MC, mTiles = (mcb + 31) / 32 * 2;
+        e2h_amx_pack_block(a + ic * aRow, aRow, aDepth, mcb, depth, mTiles, 0, packedA);
+        for (long jt = 0; jt < nTiles; jt += 2) {
+            for (long it = 0; it < mTiles; it += 2) {
+                long r = mcb - 16 * it, n = columns - 16 * jt;
+                e2h_amx_block(packedA + it * chunks * TILE, packedB + jt * chunks * TILE, chunks * TILE,
+                              chunks, c + (ic + 16 * it) * ldc + 16 * jt, ldc, r > 32 ? 32 : r, n > 32 ? 32 : n, accumulate);
             }
         }
     }
     _tile_release();
+}
+
+E2H_AMX void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
+                               const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate) {
+    if (m <= 0 || n <= 0 || k <= 0) return;
+    // B's block holds whole tile pairs: columns rounded up to 32, depth to 32.
+    long kcMax = ((k < KC ? k : KC) + 31) / 32 * 32;
+    uint16_t *packedB = e2h_amx_reserve(&e2h_amx_b, &e2h_amx_b_count, (size_t)(((n < NC ? n : NC) + 31) / 32 * 32 * kcMax));
+    for (long jc = 0; jc < n; jc += NC) {
+        long ncb = n - jc < NC ? n - jc : NC, nTiles = (ncb + 31) / 32 * 2;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kcb = k - pc < KC ? k - pc : KC;
+            e2h_amx_pack_b(b + pc * bDepth + jc * bCol, bDepth, bCol, ncb, kcb, 0, nTiles, packedB);
+            e2h_amx_rows(a + pc * aDepth, aRow, aDepth, m, kcb, packedB, ncb, c + jc, ldc, accumulate || pc > 0);
+        }
+    }
 }
 
 /// The machine's bf16 tile peak on this thread: `iterations` x 4 tdpbf16ps on resident tiles (no
@@ -271,6 +285,18 @@ E2H_AMX float e2h_amx_bf16_peak_loop(long iterations) {
 #else
 
 int e2h_amx_bf16_available(void) { return 0; }
+void e2h_amx_blocking(long *kc, long *nc, long *mc) { *kc = 1024; *nc = 4096; *mc = 64; }
+void e2h_amx_pack_b(const float *b, long bDepth, long bCol, long columns, long depth,
+                    long firstTile, long endTile, uint16_t *dst) {
+    (void)b; (void)bDepth; (void)bCol; (void)columns; (void)depth; (void)firstTile; (void)endTile; (void)dst;
+    abort();
+}
+void e2h_amx_rows(const float *a, long aRow, long aDepth, long rows, long depth,
+                  const uint16_t *packedB, long columns, float *c, long ldc, int accumulate) {
+    (void)a; (void)aRow; (void)aDepth; (void)rows; (void)depth; (void)packedB; (void)columns; (void)c; (void)ldc;
+    (void)accumulate;
+    abort();
+}
 
 float e2h_amx_bf16_peak_loop(long iterations) { (void)iterations; abort(); }
 

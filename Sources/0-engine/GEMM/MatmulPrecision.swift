@@ -66,11 +66,61 @@ public enum MatmulPrecision: String, Sendable, CaseIterable {
 /// packing to pay (and the decoding step's one-row products gain nothing from tiles).
 let amxThreshold = 32 * 32 * 32
 
-/// The bfloat16 product on AMX tiles, split over `threads` bands of rows (or columns when wider
-/// than tall) as ``runBlocked`` splits, each band on its own thread with its own packing buffers.
+/// The bfloat16 product on AMX tiles on `threads` threads. A product at least as tall as wide
+/// packs each block of B once, the threads sharing the tiles, then the threads claim A's row blocks
+/// one at a time (a late thread takes fewer; nobody waits for a fixed half). A wider one is split
+/// into column bands as ``runBlocked`` splits, each band packing its own B.
 func runAMX(_ product: StridedProduct, threads: Int) {
+    if threads > 1, product.m >= product.n, product.m >= 2 * AMXBlocking.rows {
+        runAMXSharedB(product, threads: threads)
+        return
+    }
     forEachBand(product, rowUnit: 32, columnUnit: 32, threads: threads) { p in
         e2h_amx_gemm_bf16(p.m, p.n, p.k, p.a, p.aRowStride, p.aDepthStride,
                           p.b, p.bDepthStride, p.bColumnStride, p.c, p.ldc, p.accumulate ? 1 : 0)
+    }
+}
+
+/// amx_gemm.c's block sizes: depth, columns (of a packed B block), rows (of a packed A block).
+enum AMXBlocking {
+    static let (depth, columns, rows): (Int, Int, Int) = {
+        var kc = 0, nc = 0, mc = 0
+        e2h_amx_blocking(&kc, &nc, &mc)
+        return (kc, nc, mc)
+    }()
+}
+
+/// Per block of B: its tiles packed by all threads into one shared buffer, then A's row blocks
+/// claimed one by one against it.
+private func runAMXSharedB(_ p: StridedProduct, threads: Int) {
+    let kc = AMXBlocking.depth, nc = AMXBlocking.columns, mc = AMXBlocking.rows
+    let roundedColumns = (min(nc, p.n) + 31) / 32 * 32, roundedDepth = (min(kc, p.k) + 31) / 32 * 32
+    // bf16 values in a Float buffer: two per float.
+    PackingBufferPool.shared.withBuffers(aCount: 0, bCount: (roundedColumns * roundedDepth + 1) / 2) { buffers in
+        let packed = UnsafeMutableRawPointer(buffers.b).assumingMemoryBound(to: UInt16.self)
+        var jc = 0
+        while jc < p.n {
+            let columns = min(nc, p.n - jc), tiles = (columns + 31) / 32 * 2
+            var pc = 0
+            while pc < p.k {
+                let depth = min(kc, p.k - pc), accumulate: Int32 = p.accumulate || pc > 0 ? 1 : 0
+                let b = p.b + pc * p.bDepthStride + jc * p.bColumnStride
+                let packChunks = min(tiles / 2, threads * SpinningWorkers.chunksPerThread)
+                parallelBands(packChunks) { chunk in
+                    // Whole tile pairs per chunk (the pair is the unit the rows read).
+                    let first = tiles / 2 * chunk / packChunks * 2, end = tiles / 2 * (chunk + 1) / packChunks * 2
+                    if first < end { e2h_amx_pack_b(b, p.bDepthStride, p.bColumnStride, columns, depth, first, end, packed) }
+                }
+                let blocks = (p.m + mc - 1) / mc
+                let a = p.a + pc * p.aDepthStride, c = p.c + jc
+                parallelBands(blocks) { block in
+                    let rows = min(mc, p.m - block * mc)
+                    e2h_amx_rows(a + block * mc * p.aRowStride, p.aRowStride, p.aDepthStride, rows, depth,
+                                 packed, columns, c + block * mc * p.ldc, p.ldc, accumulate)
+                }
+                pc += depth
+            }
+            jc += columns
+        }
     }
 }

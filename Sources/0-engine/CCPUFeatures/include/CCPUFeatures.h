@@ -46,6 +46,17 @@ int e2h_amx_bf16_available(void);
 /// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
 void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
                        const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
+/// The blocking of the bf16 products: depth block, column block, row block.
+void e2h_amx_blocking(long *kc, long *nc, long *mc);
+/// Lane tiles firstTile ..< endTile (16 columns each) of B's block (`columns` x `depth` ≤ the
+/// blocking; B(p, j) = b[p·bDepth + j·bCol]) into `dst`, laid out for `e2h_amx_rows`: several
+/// threads may pack disjoint tile ranges of one block. AMX only.
+void e2h_amx_pack_b(const float *b, long bDepth, long bCol, long columns, long depth,
+                    long firstTile, long endTile, uint16_t *dst);
+/// C(rows, columns) (+)= A(rows, depth) · B for a packed B block: A(i, p) = a[i·aRow + p·aDepth],
+/// A packed on this thread. AMX only.
+void e2h_amx_rows(const float *a, long aRow, long aDepth, long rows, long depth,
+                  const uint16_t *packedB, long columns, float *c, long ldc, int accumulate);
 /// The bf16 tile peak loop: `iterations` x 4 tile dot products (4 x 16,384 flops) on resident tiles,
 /// for `e2h bench`'s share of the machine's peak. Call only after e2h_amx_bf16_available() returned 1.
 float e2h_amx_bf16_peak_loop(long iterations);
@@ -132,6 +143,17 @@ int e2h_amx_bf16_available(void);
 /// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
 void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
                        const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
+/// The blocking of the bf16 products: depth block, column block, row block.
+void e2h_amx_blocking(long *kc, long *nc, long *mc);
+/// Lane tiles firstTile ..< endTile (16 columns each) of B's block (`columns` x `depth` ≤ the
+/// blocking; B(p, j) = b[p·bDepth + j·bCol]) into `dst`, laid out for `e2h_amx_rows`: several
+/// threads may pack disjoint tile ranges of one block. AMX only.
+void e2h_amx_pack_b(const float *b, long bDepth, long bCol, long columns, long depth,
+                    long firstTile, long endTile, uint16_t *dst);
+/// C(rows, columns) (+)= A(rows, depth) · B for a packed B block: A(i, p) = a[i·aRow + p·aDepth],
+/// A packed on this thread. AMX only.
+void e2h_amx_rows(const float *a, long aRow, long aDepth, long rows, long depth,
+                  const uint16_t *packedB, long columns, float *c, long ldc, int accumulate);
 /// The bf16 tile peak loop: `iterations` x 4 tile dot products (4 x 16,384 flops) on resident tiles,
 /// for `e2h bench`'s share of the machine's peak. Call only after e2h_amx_bf16_available() returned 1.
 float e2h_amx_bf16_peak_loop(long iterations);
