@@ -38,29 +38,6 @@ static inline void e2h_cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-/// amx_gemm.c: 1 when this CPU has AMX tiles with bf16 dot products (and AVX-512 BF16) and Linux
-/// granted this process the tile state, else 0 (always 0 off x86-64 Linux). Asks once.
-int e2h_amx_bf16_available(void);
-/// C(m, n) (+)= A(m, k) · B(k, n) with A and B rounded to bfloat16 (to nearest even) and float32
-/// sums, on this thread: A(i, p) = a[i·aRow + p·aDepth], B(p, j) = b[p·bDepth + j·bCol],
-/// C(i, j) = c[i·ldc + j]. Call only after e2h_amx_bf16_available() returned 1.
-void e2h_amx_gemm_bf16(long m, long n, long k, const float *a, long aRow, long aDepth,
-                       const float *b, long bDepth, long bCol, float *c, long ldc, int accumulate);
-/// The blocking of the bf16 products: depth block, column block, row block.
-void e2h_amx_blocking(long *kc, long *nc, long *mc);
-/// Lane tiles firstTile ..< endTile (16 columns each) of B's block (`columns` x `depth` ≤ the
-/// blocking; B(p, j) = b[p·bDepth + j·bCol]) into `dst`, laid out for `e2h_amx_rows`: several
-/// threads may pack disjoint tile ranges of one block. AMX only.
-void e2h_amx_pack_b(const float *b, long bDepth, long bCol, long columns, long depth,
-                    long firstTile, long endTile, uint16_t *dst);
-/// C(rows, columns) (+)= A(rows, depth) · B for a packed B block: A(i, p) = a[i·aRow + p·aDepth],
-/// A packed on this thread. AMX only.
-void e2h_amx_rows(const float *a, long aRow, long aDepth, long rows, long depth,
-                  const uint16_t *packedB, long columns, float *c, long ldc, int accumulate);
-/// The bf16 tile peak loop: `iterations` x 4 tile dot products (4 x 16,384 flops) on resident tiles,
-/// for `e2h bench`'s share of the machine's peak. Call only after e2h_amx_bf16_available() returned 1.
-float e2h_amx_bf16_peak_loop(long iterations);
-
 #endif
 }
 
