@@ -163,4 +163,22 @@ struct CrossEntropyTests {
             return dot(l, lossGrad)
         }
     }
+
+    @Test func fusedLossAndGradientAreTheTwoKernelsBitForBit() {
+        // Rows past one chunk of 64 (parallel), a vocabulary with an 8-lane tail, ignored targets.
+        let rows = 150, vocab = 203
+        let logits = randomArray(rows * vocab, seed: 15, scale: 6)
+        let targets: [Int32] = (0..<rows).map { $0 % 7 == 3 ? -1 : Int32(($0 * 37) % vocab) }
+        let g: Float = 1 / 131
+        var losses = [Float](repeating: .nan, count: rows), dlogits = [Float](repeating: .nan, count: logits.count)
+        crossEntropyForward(losses: &losses, logits: logits, targets: targets, rows: rows, vocab: vocab)
+        crossEntropyBackward(logitsGrad: &dlogits, logits: logits, targets: targets,
+                             lossGrad: [Float](repeating: g, count: rows), rows: rows, vocab: vocab)
+        var fusedLosses = [Float](repeating: .nan, count: rows), fused = [Float](repeating: .nan, count: logits.count)
+        crossEntropyForwardBackward(losses: &fusedLosses, logitsGrad: &fused, logits: logits, targets: targets,
+                                    gradient: g, rows: rows, vocab: vocab)
+        #expect(fusedLosses.map(\.bitPattern) == losses.map(\.bitPattern))
+        #expect(fused.map(\.bitPattern) == dlogits.map(\.bitPattern))
+        #expect(fused[3 * vocab ..< 4 * vocab].allSatisfy { $0 == 0 })  // row 3's target is ignored
+    }
 }

@@ -114,6 +114,49 @@ public func crossEntropyBackward(
     }
 }
 
+/// `crossEntropyForward` then `crossEntropyBackward` with the same `gradient` for every row, in one
+/// pass over each row's logits (the exponentials computed once, straight into `logitsGrad`); the
+/// losses and the gradient are bit for bit the two kernels'.
+public func crossEntropyForwardBackward(
+    losses: UnsafeMutablePointer<Float>, logitsGrad: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
+    targets: UnsafePointer<Int32>, gradient g: Float, rows: Int, vocab: Int
+) {
+    parallelChunks(rows, minimumPerChunk: 64) { range in
+        for row in range {
+            let target = Int(targets[row])
+            let x = logits + row * vocab, dx = logitsGrad + row * vocab
+            guard target >= 0 else {
+                losses[row] = 0
+                dx.update(repeating: 0, count: vocab)
+                continue
+            }
+            precondition(target < vocab, "target id beyond the vocabulary")
+            // The sums of `logSumExp` and `softmaxInPlace` (scale 1), in their order.
+            var maximum = -Float.infinity
+            for i in 0..<vocab { maximum = max(maximum, x[i]) }
+            var sumVector = Vec8()
+            var i = 0
+            while i + 8 <= vocab {
+                let e = exp8(load8(x + i) - maximum)
+                sumVector += e
+                store8(e, dx + i)
+                i += 8
+            }
+            var sum = sumVector.sum()
+            while i < vocab {
+                let e = expScalar(x[i] - maximum)
+                dx[i] = e
+                sum += e
+                i += 1
+            }
+            losses[row] = maximum + _logf(sum) - x[target]
+            let inverse = 1 / sum
+            for j in 0..<vocab { dx[j] = dx[j] * inverse * g }
+            dx[target] -= g
+        }
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func _logf(_ x: Float) -> Float { Glibc.logf(x) }

@@ -14,17 +14,14 @@ extension TransformerModel {
     ) -> Float {
         let V = config.vocabSize
         let targetBase = targets.baseAddress!
-        crossEntropyForward(losses: a.tokenLosses, logits: a.logits, targets: targetBase, rows: rows, vocab: V)
-        var counted = 0
-        var total: Double = 0
-        for n in 0..<rows where targets[n] >= 0 {
-            counted += 1
-            total += Double(a.tokenLosses[n])
-        }
+        let counted = targets.prefix(rows).reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let perToken = counted > 0 ? scale / Float(counted) : 0
         for n in 0..<rows { a.tokenLossGrad[n] = perToken }
-        crossEntropyBackward(logitsGrad: a.logitsGrad, logits: a.logits, targets: targetBase,
-                             lossGrad: a.tokenLossGrad, rows: rows, vocab: V)
+        // One pass over the (N, V) logits for the losses and their gradient.
+        crossEntropyForwardBackward(losses: a.tokenLosses, logitsGrad: a.logitsGrad, logits: a.logits, targets: targetBase,
+                                    gradient: perToken, rows: rows, vocab: V)
+        var total: Double = 0
+        for n in 0..<rows where targets[n] >= 0 { total += Double(a.tokenLosses[n]) }
         return counted > 0 ? Float(total / Double(counted)) : 0
     }
 }
