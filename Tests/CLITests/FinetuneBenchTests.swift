@@ -136,6 +136,44 @@ struct FinetuneBenchTests {
         }
     }
 
+    /// `--matmul bf16 --pytorch`'s GEMM section: e2h's bf16 products on every case, joined with the
+    /// peer's figures (a stand-in that reports 100 GF/s converted, 200 kernel-only) into ratios.
+    @Test(.enabled(if: hasPython)) func bf16GEMMCasesAreComparedWithThePeer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-gemm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("peer.py")
+        try """
+            import json, sys
+            threads = [int(t) for t in sys.argv[sys.argv.index("--threads") + 1].split(",")]
+            for t in threads:
+                for m, n, k in [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (4096, 1024, 256), (4096, 256, 1024)]:
+                    for form in ["nn", "nt", "tn"]:
+                        print(json.dumps({"form": form, "m": m, "n": n, "k": k, "threads": t,
+                                          "convert_gflops": 100.0, "kernel_gflops": 200.0}))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let result = try runE2HWithThreads("2", ["bench", "--no-engine", "--matmul", "bf16", "--pytorch", "--gemm-seconds", "0.01",
+                                                 "--gemm-peer-script", script.path])
+        #expect(result.status == 0, "\(result.err)")
+        let cases = result.out.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["gemm"] as? [String: Any]
+        }
+        let compared = result.out.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["gemm_bf16_vs_pytorch"] as? [String: String]
+        }
+        #expect(cases.count == 30)
+        if cases.first?["kernel"] as? String == "amx-bf16" {
+            #expect(compared.count == 30)
+            for line in compared {
+                let ours = try #require(Double(line["e2h_gflops"] ?? "")), ratio = try #require(Double(line["ratio"] ?? ""))
+                #expect(line["torch_gflops"] == "100.0" && line["torch_kernel_gflops"] == "200.0")
+                #expect(abs(ratio - ours / 100) <= 0.002 * ratio + 1e-3, "\(line)")
+            }
+        } else {
+            #expect(compared.isEmpty)  // no AMX: the products stay fp32 and no bf16 peer runs
+        }
+    }
+
     @Test func anUnknownPrecisionIsRefused() throws {
         let result = try runE2H(["bench", "--no-gemm", "--no-engine", "--matmul", "fp16"])
         #expect(result.status != 0)

@@ -22,6 +22,7 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <cpuid.h>
@@ -205,13 +206,27 @@ E2H_AMX static void e2h_amx_block(const uint16_t *a, const uint16_t *b, long str
     }
 }
 
-// Per-thread packing buffers, grown on demand (64-byte aligned; kept for the thread's next product).
+// Per-thread packing buffers, grown on demand (64-byte aligned; kept for the thread's next product,
+// freed when the thread exits).
 static __thread uint16_t *e2h_amx_a, *e2h_amx_b;
 static __thread size_t e2h_amx_a_count, e2h_amx_b_count;
+static pthread_key_t e2h_amx_key;
+static pthread_once_t e2h_amx_key_once = PTHREAD_ONCE_INIT;
+
+static void e2h_amx_free_buffers(void *unused) {
+    (void)unused;
+    free(e2h_amx_a); free(e2h_amx_b);
+    e2h_amx_a = e2h_amx_b = NULL;
+    e2h_amx_a_count = e2h_amx_b_count = 0;
+}
+
+static void e2h_amx_make_key(void) { pthread_key_create(&e2h_amx_key, e2h_amx_free_buffers); }
 
 /// `*buffer` with room for at least `count` values (rounded up to 32, 64 bytes).
 static uint16_t *e2h_amx_reserve(uint16_t **buffer, size_t *capacity, size_t count) {
     if (*capacity < count) {
+        pthread_once(&e2h_amx_key_once, e2h_amx_make_key);
+        pthread_setspecific(e2h_amx_key, (void *)1);  // any non-null value: the destructor runs at exit
         free(*buffer);
         *capacity = (count + 31) / 32 * 32;
         *buffer = aligned_alloc(64, *capacity * sizeof(uint16_t));

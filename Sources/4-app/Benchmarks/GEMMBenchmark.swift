@@ -78,9 +78,13 @@ public func benchmarkGEMM(
     threads: [Int] = [1, 2],
     kernel: GEMMKernel = GEMMKernel.selected,
     compareWithOpenBLAS: Bool = true,
-    secondsPerCase: Double = 0.3
+    secondsPerCase: Double = 0.3,
+    precision: MatmulPrecision = .float32
 ) -> GEMMBenchmarkReport {
     let runnable = kernel.runnable
+    // bf16 products (AMX tiles) against OpenBLAS's float32 sgemm; their kernel is named "amx-bf16".
+    let bf16 = precision.effective == .bfloat16
+    let kernelName = bf16 ? "amx-bf16" : runnable.rawValue
     let blas = compareWithOpenBLAS ? OpenBLAS.load() : nil
     var results: [GEMMBenchmarkResult] = []
     for t in threads {
@@ -88,8 +92,13 @@ public func benchmarkGEMM(
             for form in forms {
                 let (ours, peer) = withOperands(form, shape) { a, lda, b, ldb, c, ldc in
                     let runOurs = {
-                        gemm(form, m: shape.m, n: shape.n, k: shape.k, a: a, lda: lda, b: b,
-                             ldb: ldb, c: c, ldc: ldc, threads: t, kernel: runnable)
+                        if bf16 {
+                            gemm(form, m: shape.m, n: shape.n, k: shape.k, a: a, lda: lda, b: b,
+                                 ldb: ldb, c: c, ldc: ldc, threads: t, precision: .bfloat16)
+                        } else {
+                            gemm(form, m: shape.m, n: shape.n, k: shape.k, a: a, lda: lda, b: b,
+                                 ldb: ldb, c: c, ldc: ldc, threads: t, kernel: runnable)
+                        }
                     }
                     guard let blas else {
                         return (fastestSeconds(budget: secondsPerCase, runOurs), Double.nan)
@@ -113,7 +122,7 @@ public func benchmarkGEMM(
                 }
                 var result = GEMMBenchmarkResult(
                     form: form, m: shape.m, n: shape.n, k: shape.k, threads: t,
-                    gflops: gflops(shape, ours), kernel: runnable.rawValue)
+                    gflops: gflops(shape, ours), kernel: kernelName)
                 if blas != nil {
                     result.openblasGflops = gflops(shape, peer)
                     result.ratio = result.gflops / gflops(shape, peer)
@@ -128,7 +137,7 @@ public func benchmarkGEMM(
     } else {
         peerLine = compareWithOpenBLAS ? "openblas: not found" : "openblas: not compared"
     }
-    return GEMMBenchmarkReport(kernel: runnable.rawValue, openblas: peerLine,
+    return GEMMBenchmarkReport(kernel: kernelName, openblas: peerLine,
                                openblasCoreType: blas?.coreName, results: results)
 }
 

@@ -65,6 +65,7 @@ struct Bench: ParsableCommand {
     @Option(help: "With --transformers: the peer script.") var finetuneScript = "bench/peers/finetune/transformers_finetune.py"
     @Option(help: "With --transformers: rounds of e2h then the peer; the medians are printed.") var rounds = 1
     @OptionGroup var precision: MatmulOptions
+    @Option(help: "With --matmul bf16 --pytorch: the bf16 GEMM peer script.") var gemmPeerScript = "bench/peers/gemm_torch_bf16.py"
 
     mutating func run() throws {
         try precision.apply()
@@ -100,9 +101,11 @@ struct Bench: ParsableCommand {
             return
         }
         if !noGemm {
-            let report = benchmarkGEMM(secondsPerCase: gemmSeconds)
+            let precision = MatmulPrecision.processDefault.effective
+            let report = benchmarkGEMM(secondsPerCase: gemmSeconds, precision: precision)
             FileHandle.standardError.write(Data((report.table + "\n").utf8))
             for result in report.results { try printJSON(["gemm": result]) }
+            if precision == .bfloat16, pytorch { try compareBF16GEMM(report) }
         }
         if pipeline { try printJSON(["pipeline": try benchmarkPipeline()]) }
         guard !noEngine else { return }
@@ -287,6 +290,36 @@ struct Bench: ParsableCommand {
         #endif
     }
 
+    /// `--matmul bf16 --pytorch`: PyTorch's bfloat16 matmul on the same cases (bench/peers/
+    /// gemm_torch_bf16.py, float32 operands converted as e2h's are), and the ratios.
+    private func compareBF16GEMM(_ report: GEMMBenchmarkReport) throws {
+        let threads = Array(Set(report.results.map(\.threads))).sorted().map(String.init).joined(separator: ",")
+        let output = try runPythonPeerLines(["python3", gemmPeerScript, "--seconds", "\(gemmSeconds)", "--threads", threads],
+                                            failure: "the PyTorch bf16 GEMM peer failed (exit %d); is torch installed?")
+        var peer: [String: [String: Any]] = [:]
+        for line in output.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let form = object["form"] as? String, let m = object["m"] as? Int, let n = object["n"] as? Int,
+                  let k = object["k"] as? Int, let t = object["threads"] as? Int else { continue }
+            peer["\(form) \(m) \(n) \(k) \(t)"] = object
+        }
+        var lines = ["bf16 GEMM against PyTorch's bf16 matmul (float32 operands converted in both)",
+                     "form      m     n     k  thr  e2h GF/s  torch GF/s   ratio  torch kernel only"]
+        for r in report.results {
+            guard let theirs = peer["\(r.form.rawValue) \(r.m) \(r.n) \(r.k) \(r.threads)"],
+                  let convert = theirs["convert_gflops"] as? Double, let kernel = theirs["kernel_gflops"] as? Double else { continue }
+            try printJSON(["gemm_bf16_vs_pytorch": ["form": r.form.rawValue, "m": "\(r.m)", "n": "\(r.n)", "k": "\(r.k)",
+                                                    "threads": "\(r.threads)", "e2h_gflops": String(format: "%.1f", r.gflops),
+                                                    "torch_gflops": String(format: "%.1f", convert),
+                                                    "torch_kernel_gflops": String(format: "%.1f", kernel),
+                                                    "ratio": String(format: "%.3f", r.gflops / convert)]])
+            lines.append(String(repeating: " ", count: 4 - r.form.rawValue.count) + r.form.rawValue
+                         + String(format: " %6d %5d %5d %4d %9.1f %11.1f %7.2f %18.1f", r.m, r.n, r.k, r.threads,
+                                  r.gflops, convert, r.gflops / convert, kernel))
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
     private func runPeer() throws -> String {
         // The peer in e2h's precision: torch.autocast(bfloat16) when e2h's products are bf16.
         try runPythonPeer(["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
@@ -297,6 +330,12 @@ struct Bench: ParsableCommand {
     /// Runs a Python peer (`arguments` after /usr/bin/env, OMP_PROC_BIND=true) and returns its last
     /// JSON line; a failure throws `failure` with the exit status in place of %d.
     private func runPythonPeer(_ arguments: [String], failure: String) throws -> String {
+        let lines = try runPythonPeerLines(arguments, failure: failure).split(separator: "\n")
+        return String(lines.last { $0.hasPrefix("{") } ?? "")
+    }
+
+    /// A Python peer's whole standard output.
+    private func runPythonPeerLines(_ arguments: [String], failure: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -311,8 +350,7 @@ struct Bench: ParsableCommand {
         guard process.terminationStatus == 0 else {
             throw ValidationError(failure.replacingOccurrences(of: "%d", with: "\(process.terminationStatus)"))
         }
-        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
-        return String(lines.last { $0.hasPrefix("{") } ?? "")
+        return String(decoding: output, as: UTF8.self)
     }
 }
 
