@@ -66,12 +66,13 @@ public enum MatmulPrecision: String, Sendable, CaseIterable {
 /// packing to pay (and the decoding step's one-row products gain nothing from tiles).
 let amxThreshold = 32 * 32 * 32
 
-/// The bfloat16 product on AMX tiles on `threads` threads. A product at least as tall as wide
-/// packs each block of B once, the threads sharing the tiles, then the threads claim A's row blocks
-/// one at a time (a late thread takes fewer; nobody waits for a fixed half). A wider one is split
-/// into column bands as ``runBlocked`` splits, each band packing its own B.
+/// The bfloat16 product on AMX tiles on `threads` threads. On all the process's threads, a product
+/// at least as tall as wide packs each block of B once, the threads sharing the tiles, then the
+/// threads claim A's row blocks one at a time (a late thread takes fewer; nobody waits for a fixed
+/// half). Otherwise it is split into bands as ``runBlocked`` splits, each band packing its own B
+/// (bands respect a lower `threads`, e.g. a ``WorkerLimit``; the shared workers are all the cores).
 func runAMX(_ product: StridedProduct, threads: Int) {
-    if threads > 1, product.m >= product.n, product.m >= 2 * AMXBlocking.rows {
+    if threads > 1, threads >= coreCount, product.m >= product.n, product.m >= 2 * AMXBlocking.rows {
         runAMXSharedB(product, threads: threads)
         return
     }

@@ -24,7 +24,7 @@ struct ModelOptions: ParsableArguments {
 struct MatmulOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Matrix products: fp32, or bf16 (bfloat16 operands, float32 sums) (default: E2H_MATMUL, else fp32).",
-        discussion: "bf16 needs a CPU with AMX tiles (Intel Xeon since Sapphire Rapids); elsewhere products stay fp32 with a warning. Weights, gradients, optimizer state and every other kernel stay fp32: the mixed precision of torch.autocast(bfloat16). About 2.5x faster fine-tuning of SmolLM2-135M on this project's machine; the results differ from fp32 by bfloat16 rounding."))
+        discussion: "bf16 needs a CPU with AMX tiles (Intel Xeon since Sapphire Rapids); elsewhere products stay fp32 with a warning. Weights, gradients, optimizer state and every other kernel stay fp32: the mixed precision of torch.autocast(bfloat16). About 2.2x faster fine-tuning of SmolLM2-135M on this project's machine; the results differ from fp32 by bfloat16 rounding."))
     var matmul: String?
 
     /// Sets the process's precision from `--matmul` (before the command starts work); warns when
