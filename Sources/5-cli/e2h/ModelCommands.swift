@@ -57,8 +57,10 @@ struct Generate: ParsableCommand {
     @Option(help: "A text that ends the continuation, not printed (repeatable).") var stop: [String] = []
     @Flag(help: "Dequantize a GGUF file's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
     var floatWeights = false
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         var options = GenerateOptions()
         options.chat = chat
         options.system = system

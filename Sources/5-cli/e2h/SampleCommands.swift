@@ -34,8 +34,10 @@ struct Sample: ParsableCommand {
     @Flag(help: "Dequantize a GGUF file's weights to float32 at load instead of computing on its Q4_0 / Q4_1 / Q8_0 blocks.")
     var floatWeights = false
     @OptionGroup(title: "Remote sampling (resumable: a rerun appends only the missing samples)") var remote: RemoteFlags
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         var config = SamplingConfig()
         config.samplesPerProblem = n
         config.temperature = temperature
@@ -137,8 +139,10 @@ struct Score: ParsableCommand {
     @OptionGroup(title: "Remote scoring (vLLM's /pooling API)") var remote: RemoteFlags
     @Option(help: "With --endpoint: how steps are marked for the reward model: qwen (Qwen2.5-Math-PRM, <extra_0>), math-shepherd (step tag ки), e2h (e2h serve).")
     var prmStyle: PRMStyle = .e2h
+    @OptionGroup var precision: MatmulOptions
 
     mutating func run() throws {
+        try precision.apply()
         if let endpoint = remote.endpoint {
             guard featuresFrom == nil else { throw ValidationError("--features-from needs a local --model, not --endpoint") }
             let (options, style, problems, samples, out) = (remote.options(model: model, endpoint: endpoint), prmStyle, problems, samples, out)

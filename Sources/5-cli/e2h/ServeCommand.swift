@@ -41,7 +41,10 @@ struct Serve: ParsableCommand {
         }
     }
 
+    @OptionGroup var precision: MatmulOptions
+
     mutating func run() throws {
+        try precision.apply()
         let folder = URL(fileURLWithPath: model)
         let bundle = try ModelBundle.load(from: folder, promptFormat: nil, keepQuantized: !floatWeights)
         var config = ServeConfig()
