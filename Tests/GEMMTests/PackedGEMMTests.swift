@@ -1,6 +1,8 @@
 // The pre-packed B operand (`PackedMatrix`, `gemm(m:a:lda:packed:...)`): bit-identical to `gemm`
 // packing B itself, for every supported kernel, forms nn and nt, edge and multi-K-block sizes, one
-// and two threads; within rounding of the naive reference; and re-packing after B changes.
+// and two threads; within rounding of the naive reference; and re-packing after B changes. In
+// bfloat16 (AMX): the naive product of the operands rounded to bfloat16, and bit for bit `gemm`'s
+// own bfloat16 product.
 
 import GEMM
 import Testing
@@ -15,10 +17,13 @@ import Testing
     ]
 
     /// C after the packed product.
-    func runPacked(_ o: Operands, kernel: GEMMKernel, threads: Int?) -> [Float] {
+    func runPacked(_ o: Operands, kernel: GEMMKernel = .selected, threads: Int?,
+                   precision: MatmulPrecision = .float32) -> [Float] {
         var c = o.c0
         o.b.withUnsafeBufferPointer { b in
-            let packed = PackedMatrix(o.form, n: o.test.n, k: o.test.k, b: b.baseAddress!, ldb: o.ldb, kernel: kernel)
+            let packed = PackedMatrix(o.form, n: o.test.n, k: o.test.k, b: b.baseAddress!, ldb: o.ldb, kernel: kernel,
+                                      precision: precision)
+            #expect(packed.precision == precision.effective)
             o.a.withUnsafeBufferPointer { a in
                 c.withUnsafeMutableBufferPointer { c in
                     gemm(m: o.test.m, a: a.baseAddress!, lda: o.lda, packed: packed, c: c.baseAddress!, ldc: o.ldc,
@@ -44,6 +49,35 @@ import Testing
                 }
             }
         }
+    }
+
+    @Test(arguments: [GEMMForm.nn, .nt])
+    func bfloat16TilesEqualGEMMsBFloat16Product(form: GEMMForm) {
+        guard MatmulPrecision.amxAvailable else {  // no AMX: bfloat16 packing falls back to float32 panels
+            let operands = Operands(form, Case(m: 9, n: 40, k: 70), seed: 3)
+            #expect(runPacked(operands, threads: 1, precision: .bfloat16) == operands.run(kernel: .selected, threads: 1))
+            return
+        }
+        let shapes = Self.shapes + [
+            Case(m: 64, n: 1536, k: 256), Case(m: 17, n: 100, k: 1100, padB: 2, accumulate: true),  // two depth blocks
+            Case(m: 40, n: 4200, k: 64, padA: 1, padC: 3),  // two column blocks
+            Case(m: 200, n: 70, k: 300, accumulate: true),  // split by rows
+        ]
+        for (index, test) in shapes.enumerated() {
+            let operands = Operands(form, test, seed: UInt64(index) &* 977 &+ 13)
+            let expected = operands.roundedToBFloat16.run(kernel: nil, threads: nil)
+            for threads in [1, 2] {
+                let packed = runPacked(operands, threads: threads, precision: .bfloat16)
+                let mismatch = operands.firstMismatch(packed, expected)
+                #expect(mismatch == nil, "bf16 \(form) threads=\(threads) \(test): \(mismatch ?? "")")
+                if test.m * test.n * test.k >= 32 * 32 * 32 {  // gemm's own bfloat16 threshold
+                    #expect(packed == operands.run(precision: .bfloat16, threads: threads),
+                            "bf16 \(form) threads=\(threads) \(test): not bit-identical to gemm in bfloat16")
+                }
+            }
+        }
+        let bytes = PackedMatrix.byteCount(n: 100, k: 40, precision: .bfloat16)
+        #expect(bytes == 128 * 64 * 2, "bfloat16 tiles: columns and depth rounded up to 32, 2 bytes each")
     }
 
     @Test func repackingFollowsNewWeights() {

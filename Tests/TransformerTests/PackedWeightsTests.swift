@@ -1,7 +1,10 @@
 // The decoder's pre-packed weights: bit-identical logits to a decoder that packs every product,
 // through prefill, steps, a slot copy and cache growth; re-packed after an optimizer step (no
-// stale packs while training); and the head-major KV cache kept across growth and copies.
+// stale packs while training); and the head-major KV cache kept across growth and copies. In
+// bfloat16 (where AMX runs): bfloat16 tiles and cache, logits close to float32's through the same
+// prefill, copy, growth and steps, and cached values kept exactly across growth and copies.
 
+import GEMM
 import Kernels
 import TestSupport
 import Testing
@@ -94,6 +97,57 @@ struct PackedWeightsTests {
         try fresh.prefill(prompts: prompts, slots: [0, 1])
         #expect(after != before, "the update should change the logits")
         #expect(after == Array(fresh.logits[0..<(2 * V)]), "the decoder kept stale packed weights")
+    }
+
+    @Test func bfloat16DecodingFollowsFloat32() throws {
+        let config = { var c = Self.wideConfig; c.maxPositions = 80; return c }()
+        let model = try makeModel(config)
+        let half = IncrementalDecoder(model: model, slots: 4, precision: .bfloat16)
+        let full = IncrementalDecoder(model: model, slots: 4, precision: .float32)
+        let expected: MatmulPrecision = MatmulPrecision.amxAvailable ? .bfloat16 : .float32
+        #expect(half.cache.precision == expected && half.packedWeights?.precision == expected)
+        #expect(full.cache.precision == .float32 && full.packedWeights?.precision == .float32)
+        let a = try decode(half, vocab: config.vocabSize), b = try decode(full, vocab: config.vocabSize)
+        guard MatmulPrecision.amxAvailable else {
+            #expect(a == b)
+            return
+        }
+        #expect(half.cache.byteCount < full.cache.byteCount * 6 / 10, "a bfloat16 cache takes about half the bytes")
+        #expect(half.packedWeights!.byteCount < full.packedWeights!.byteCount * 6 / 10)
+        // How far rounding alone moves this model's logits (its weights are large, so it is
+        // sensitive): the same float32 decode of the model with its weights rounded to bfloat16.
+        let rounded = try makeModel(config)
+        for i in 0..<rounded.parameterCount { rounded.parameters[i] = float(bfloat16: bfloat16Bits(rounded.parameters[i])) }
+        let c = try decode(IncrementalDecoder(model: rounded, slots: 4, precision: .float32), vocab: config.vocabSize)
+        let sensitivity = zip(c, b).map { maxRelativeError($0, $1) }.max() ?? 0
+        let error = zip(a, b).map { maxRelativeError($0, $1) }.max() ?? 0
+        #expect(error > 1e-6, "bfloat16 decoding should round somewhere")
+        #expect(error < max(3 * sensitivity, 0.02), "bfloat16 decoding drifted from float32: \(error) (weights rounded: \(sensitivity))")
+    }
+
+    @Test func bfloat16CacheKeepsValuesAcrossGrowthAndCopies() throws {
+        let config = Self.wideConfig
+        let model = try makeModel(config)
+        let decoder = IncrementalDecoder(model: model, slots: 3, precision: .bfloat16)
+        try decoder.prefill(prompts: [randomTokens(20, vocab: config.vocabSize, seed: 31)], slots: [0])
+        let cache = decoder.cache
+        func slot(_ s: Int, positions: Int) -> [[Float]] {
+            (0..<config.layerCount).flatMap { l in
+                (0..<config.keyValueHeadCount).flatMap { g in
+                    (0..<positions).flatMap { p in
+                        [cache.read(layer: l, slot: s, head: g, position: p), cache.read(layer: l, slot: s, head: g, position: p, value: true)]
+                    }
+                }
+            }
+        }
+        let before = slot(0, positions: 20), capacity = cache.capacity
+        #expect(before.joined().allSatisfy { float(bfloat16: bfloat16Bits($0)) == $0 || cache.precision == .float32 },
+                "a bfloat16 cache holds bfloat16 values")
+        cache.copy(slot: 0, to: 2, length: 12)
+        cache.reserve(positions: capacity + 1)
+        #expect(cache.capacity > capacity)
+        #expect(slot(0, positions: 20) == before, "growth lost cached values")
+        #expect(slot(2, positions: 12) == Array(slot(0, positions: 12)), "the copy differs from its source")
     }
 
     @Test func hugeFloatModelsAreNotPacked() throws {

@@ -189,16 +189,24 @@ E2H_AVX512 static void e2h_softmax_avx512(float *row, long n, float scale) {
     if (tail) _mm512_mask_storeu_ps(row + i, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, row + i), inverse));
 }
 
+/// 16 keys' or values' elements from `p` (float32, or bfloat16 when `half`: the upper 16 bits of a float32).
+E2H_AVX512 static inline __attribute__((always_inline)) __m512 e2h_load_kv(const void *p, long index, int half) {
+    if (half) {
+        const __m256i words = _mm256_loadu_si256((const __m256i *)((const uint16_t *)p + index));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(words), 16));
+    }
+    return _mm512_loadu_ps((const float *)p + index);
+}
+
 /// out[h][0..<16·NW] = Σ_j p[h][j]·v_j[0..<16·NW] for NH heads (NH ≤ 3, NW ≤ 4: 12 accumulators).
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_values_avx512(
-    const float *p, long length, const float *values, long stride, float *out, long D, int NH, int NW) {
+    const float *p, long length, const void *values, long stride, float *out, long D, int NH, int NW, int half) {
     __m512 acc[3][4];
     for (int h = 0; h < 3; h++)
         for (int c = 0; c < 4; c++) acc[h][c] = _mm512_setzero_ps();
     for (long j = 0; j < length; j++) {
-        const float *v = values + j * stride;
         __m512 row[4];
-        for (int c = 0; c < NW; c++) row[c] = _mm512_loadu_ps(v + 16 * c);
+        for (int c = 0; c < NW; c++) row[c] = e2h_load_kv(values, j * stride + 16 * c, half);
         for (int h = 0; h < NH; h++) {
             const __m512 weight = _mm512_set1_ps(p[h * length + j]);
             for (int c = 0; c < NW; c++) acc[h][c] = _mm512_fmadd_ps(weight, row[c], acc[h][c]);
@@ -208,29 +216,31 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_values_avx512(
         for (int c = 0; c < NW; c++) _mm512_storeu_ps(out + h * D + 16 * c, acc[h][c]);
 }
 
-E2H_AVX512 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
-                                        long stride, long length, long D, float scale, float *scores, float *output) {
+/// The AVX-512 attention over float32 keys/values, or bfloat16 ones when `half` (offsets in elements).
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_body(
+    const float *queries, long group, const void *keys, const void *values, long stride, long length, long D,
+    float scale, float *scores, float *output, int half) {
     long j = 0;
     for (; j + 4 <= length; j += 4) {
-        const float *k0 = keys + j * stride, *k1 = k0 + stride, *k2 = k1 + stride, *k3 = k2 + stride;
+        const long k0 = j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
         for (long h = 0; h < group; h++) {
             const float *q = queries + h * D;
             __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             for (long d = 0; d < D; d += 16) {
                 const __m512 qv = _mm512_loadu_ps(q + d);
-                s0 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k0 + d), s0);
-                s1 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k1 + d), s1);
-                s2 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k2 + d), s2);
-                s3 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k3 + d), s3);
+                s0 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k0 + d, half), s0);
+                s1 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k1 + d, half), s1);
+                s2 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k2 + d, half), s2);
+                s3 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k3 + d, half), s3);
             }
             _mm_storeu_ps(scores + h * length + j, e2h_hsum4(e2h_fold(s0), e2h_fold(s1), e2h_fold(s2), e2h_fold(s3)));
         }
     }
     for (; j < length; j++) {
-        const float *k = keys + j * stride;
         for (long h = 0; h < group; h++) {
             __m512 s = _mm512_setzero_ps();
-            for (long d = 0; d < D; d += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(queries + h * D + d), _mm512_loadu_ps(k + d), s);
+            for (long d = 0; d < D; d += 16)
+                s = _mm512_fmadd_ps(_mm512_loadu_ps(queries + h * D + d), e2h_load_kv(keys, j * stride + d, half), s);
             scores[h * length + j] = _mm512_reduce_add_ps(s);
         }
     }
@@ -241,13 +251,37 @@ E2H_AVX512 void e2h_attend_group_avx512(const float *queries, long group, const 
             const int nh = group - h >= 3 ? 3 : (int)(group - h);
             const float *p = scores + h * length;
             float *out = output + h * D + d;
-            const float *v = values + d;
+            const void *v = half ? (const void *)((const uint16_t *)values + d) : (const void *)((const float *)values + d);
 #define E2H_CASE(NH, NW) \
-    if (nh == NH && nw == NW) { e2h_values_avx512(p, length, v, stride, out, D, NH, NW); continue; }
+    if (nh == NH && nw == NW) { e2h_values_avx512(p, length, v, stride, out, D, NH, NW, half); continue; }
             E2H_CASE(3, 4) E2H_CASE(2, 4) E2H_CASE(1, 4) E2H_CASE(3, 3) E2H_CASE(2, 3) E2H_CASE(1, 3)
             E2H_CASE(3, 2) E2H_CASE(2, 2) E2H_CASE(1, 2) E2H_CASE(3, 1) E2H_CASE(2, 1) E2H_CASE(1, 1)
 #undef E2H_CASE
         }
+    }
+}
+
+E2H_AVX512 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
+                                        long stride, long length, long D, float scale, float *scores, float *output) {
+    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 0);
+}
+
+E2H_AVX512 void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys,
+                                             const uint16_t *values, long stride, long length, long D, float scale,
+                                             float *scores, float *output) {
+    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 1);
+}
+
+/// float32 → bfloat16, rounded to nearest even (NaN stays a quiet NaN), as `vcvtneps2bf16` does.
+__attribute__((target("avx512f,avx512vl,avx512bf16"))) void e2h_bfloat16_from_float_avx512(
+    const float *source, long count, uint16_t *destination) {
+    long i = 0;
+    for (; i + 16 <= count; i += 16)
+        _mm256_storeu_si256((__m256i *)(destination + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(source + i)));
+    if (i < count) {
+        const __mmask16 tail = (__mmask16)((1u << (count - i)) - 1);
+        _mm256_mask_storeu_epi16(destination + i, tail,
+                                 (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(tail, source + i)));
     }
 }
 
@@ -302,6 +336,15 @@ void e2h_attend_group_avx2(const float *queries, long group, const float *keys, 
 
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
                              long stride, long length, long D, float scale, float *scores, float *output) {
+    __builtin_trap();
+}
+
+void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys, const uint16_t *values,
+                                  long stride, long length, long D, float scale, float *scores, float *output) {
+    __builtin_trap();
+}
+
+void e2h_bfloat16_from_float_avx512(const float *source, long count, uint16_t *destination) {
     __builtin_trap();
 }
 

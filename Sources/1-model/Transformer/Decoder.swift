@@ -36,11 +36,14 @@ public final class IncrementalDecoder {
     ///     grows the cache with the longest sequence instead.
     ///   - packWeights: pack the weight matrices once (``PackedWeights``); the products are
     ///     bit-identical either way.
-    public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil, packWeights: Bool = true) {
+    ///   - precision: `.bfloat16` (where AMX runs) packs the weights as bfloat16 tiles and keeps a
+    ///     bfloat16 KV cache, as `torch.autocast(bfloat16)` decodes; default the process's `--matmul`.
+    public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil, packWeights: Bool = true,
+                precision: MatmulPrecision = MatmulPrecision.processDefault) {
         self.model = model
-        packedWeights = packWeights ? PackedWeights(model: model) : nil
+        packedWeights = packWeights ? PackedWeights(model: model, precision: precision) : nil
         let config = model.config
-        cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions)
+        cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions, precision: precision)
         logits = .allocate(capacity: slots * config.vocabSize)
         logits.initialize(repeating: 0)
         rowCapacity = slots
@@ -153,9 +156,8 @@ public final class IncrementalDecoder {
                 // its slot's positions 0...its own (causal within a multi-token row).
                 for r in 0..<N {
                     for g in 0..<G {
-                        let at = cache.offset(slot: Int(rowSlots[r]), head: g, position: Int(positions[r]))
-                        (cache.keys[l] + at).update(from: qkv + r * width + Dq + g * D, count: D)
-                        (cache.values[l] + at).update(from: qkv + r * width + Dq + Dkv + g * D, count: D)
+                        cache.store(layer: l, slot: Int(rowSlots[r]), head: g, position: Int(positions[r]),
+                                    key: qkv + r * width + Dq + g * D, value: qkv + r * width + Dq + Dkv + g * D)
                     }
                 }
                 attend(layer: l, rows: N, qkv: qkv, output: out)
@@ -229,6 +231,7 @@ public final class IncrementalDecoder {
         let keys = cache.keys[l], values = cache.values[l], scores = self.scores
         let positions = self.positions, rowSlots = self.rowSlots
         let G = config.keyValueHeadCount, cache = self.cache, queryWidth = config.queryWidth
+        let half = cache.precision == .bfloat16, e = cache.elementBytes
         // One task per (row, kv head): a single pass over the cached keys/values serves the
         // kv head's whole group of query heads. On the GEMM's workers: no wake-up per layer.
         spinningChunks(R * G, minimumPerChunk: 1, threads: defaultThreadCount) { range in
@@ -241,14 +244,24 @@ public final class IncrementalDecoder {
                     // 64 each task reads its own blocks, which are in no cache.
                     let next = task + 1, ni = next / G
                     let at = cache.offset(slot: Int(rowSlots[ni]), head: next % G, position: 0)
-                    let bytes = (Int(positions[ni]) + 1) * D * MemoryLayout<Float>.stride
-                    e2h_prefetch_range_to_l2(keys + at, bytes)
-                    e2h_prefetch_range_to_l2(values + at, bytes)
+                    let bytes = (Int(positions[ni]) + 1) * D * e
+                    e2h_prefetch_range_to_l2(keys + at * e, bytes)
+                    e2h_prefetch_range_to_l2(values + at * e, bytes)
                 }
-                attendCachedGroup(queries: qkv + i * width + g * group * D, group: group,
-                                  keys: keys + base, values: values + base, stride: D,
-                                  length: length, headDim: D, scale: scale, scores: scores + task * group * P,
-                                  output: output + i * queryWidth + g * group * D)
+                let query = qkv + i * width + g * group * D, out = output + i * queryWidth + g * group * D
+                if half {
+                    attendCachedGroupBFloat16(queries: query, group: group,
+                                              keys: (keys + 2 * base).assumingMemoryBound(to: UInt16.self),
+                                              values: (values + 2 * base).assumingMemoryBound(to: UInt16.self), stride: D,
+                                              length: length, headDim: D, scale: scale, scores: scores + task * group * P,
+                                              output: out)
+                } else {
+                    attendCachedGroup(queries: query, group: group,
+                                      keys: (keys + 4 * base).assumingMemoryBound(to: Float.self),
+                                      values: (values + 4 * base).assumingMemoryBound(to: Float.self), stride: D,
+                                      length: length, headDim: D, scale: scale, scores: scores + task * group * P,
+                                      output: out)
+                }
             }
         }
     }

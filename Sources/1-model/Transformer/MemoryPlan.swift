@@ -3,6 +3,8 @@
 // The figures are the byte counts the real buffers report (`byteCount` of each), computed without
 // allocating, so `e2h bench --memory` can answer for a Llama-3-size config on a small machine.
 
+import GEMM
+
 /// One named buffer and its size.
 public struct MemoryEntry: Sendable, Equatable {
     public var name: String
@@ -34,7 +36,7 @@ public struct MemoryPlan: Sendable {
         let parameters = (config.parameterCountIfRepresentable ?? 0) * floatSize
         let ropePositions = TransformerModel.ropeTableSize(covering: N, limit: config.maxPositions)
         let rope = ropePositions * config.headDim * floatSize  // cos and sin, D/2 each
-        let kvCache = 2 * config.layerCount * slots * config.keyValueHeadCount * KVCache.blockFloats(N, config) * floatSize
+        let kvCache = KVCache.byteCount(config: config, slots: slots, positions: N, precision: MatmulPrecision.processDefault)
         let decoder = IncrementalDecoder.scratchBytes(config: config, slots: slots, positions: N)
         let packedBytes = config.parameterCountIfRepresentable == nil ? Int.max : PackedWeights.byteCount(config: config)
         let packed = packedBytes <= PackedWeights.byteLimit ? packedBytes : 0

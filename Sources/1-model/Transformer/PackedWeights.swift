@@ -1,7 +1,9 @@
 // The float weight matrices of a model packed once for the GEMM's micro-kernel, for decoding: a
 // decode step multiplies a few rows by every matrix, and re-packing each matrix on every step cost
 // 17% of a batch-64 step of the reference model (docs/gemm.md). The packed products are
-// bit-identical to the unpacked ones (same kernel, same K blocks).
+// bit-identical to the unpacked ones (same kernel, same K blocks). In bfloat16 (the process's
+// `--matmul bf16` on a CPU with AMX) the matrices are rounded to bfloat16 tiles once, half the
+// bytes, and the products equal `gemm`'s in bfloat16.
 
 import GEMM
 
@@ -14,20 +16,25 @@ public final class PackedWeights {
     let lmHead: PackedMatrix
     /// The model's `weightVersion` when these were packed.
     public private(set) var version: Int
+    /// The matrices' precision (the process's ``MatmulPrecision/processDefault`` when packed, where it runs).
+    public let precision: MatmulPrecision
 
     /// Packed copies are made only up to this many bytes (SmolLM2-135M's float matrices take 0.5
     /// GiB); a larger float model keeps packing each product as it goes rather than doubling its
     /// weights in memory.
     public static let byteLimit = 1 << 30
 
-    /// Packs `model`'s matrices, or nil for a model holding quantized weights or one whose packed
-    /// matrices would exceed ``byteLimit``.
-    public init?(model: TransformerModel) {
-        guard model.quantizedWeights == nil, Self.byteCount(config: model.config) <= Self.byteLimit else { return nil }
+    /// Packs `model`'s matrices in `precision` (where it runs), or nil for a model holding
+    /// quantized weights or one whose packed matrices would exceed ``byteLimit``.
+    public init?(model: TransformerModel, precision: MatmulPrecision = MatmulPrecision.processDefault) {
+        let precision = precision.effective
+        guard model.quantizedWeights == nil,
+              Self.byteCount(config: model.config, precision: precision) <= Self.byteLimit else { return nil }
         let config = model.config, C = config.hiddenSize, I = config.intermediateSize
         func pack(_ offset: Int, _ n: Int, _ k: Int) -> PackedMatrix {
-            PackedMatrix(.nt, n: n, k: k, b: model.parameter(offset), ldb: k)
+            PackedMatrix(.nt, n: n, k: k, b: model.parameter(offset), ldb: k, precision: precision)
         }
+        self.precision = precision
         layers = model.layout.layers.map { w in
             Layer(qkv: pack(w.qkv, config.qkvWidth, C), output: pack(w.output, C, config.queryWidth),
                   gateUp: pack(w.gateUp, 2 * I, C), down: pack(w.down, C, I))
@@ -51,11 +58,12 @@ public final class PackedWeights {
     }
 
     /// Bytes of the packed matrices of `config` (panels padded to the kernel's tile width).
-    public static func byteCount(config: TransformerConfig) -> Int {
+    public static func byteCount(config: TransformerConfig,
+                                 precision: MatmulPrecision = MatmulPrecision.processDefault) -> Int {
         let C = config.hiddenSize, I = config.intermediateSize
-        let layer = PackedMatrix.byteCount(n: config.qkvWidth, k: C) + PackedMatrix.byteCount(n: C, k: config.queryWidth)
-            + PackedMatrix.byteCount(n: 2 * I, k: C) + PackedMatrix.byteCount(n: C, k: I)
-        return config.layerCount * layer + PackedMatrix.byteCount(n: config.vocabSize, k: C)
+        func bytes(_ n: Int, _ k: Int) -> Int { PackedMatrix.byteCount(n: n, k: k, precision: precision) }
+        let layer = bytes(config.qkvWidth, C) + bytes(C, config.queryWidth) + bytes(2 * I, C) + bytes(C, I)
+        return config.layerCount * layer + bytes(config.vocabSize, C)
     }
 
     /// Bytes held.

@@ -98,6 +98,12 @@ void e2h_attend_group_avx2(const float *queries, long group, const float *keys, 
                            long stride, long length, long D, float scale, float *scores, float *output);
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
                              long stride, long length, long D, float scale, float *scores, float *output);
+/// The AVX-512 form over bfloat16 keys/values (stride in elements; D % 16 == 0).
+void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys, const uint16_t *values,
+                                  long stride, long length, long D, float scale, float *scores, float *output);
+/// `count` floats rounded to bfloat16 (nearest even; NaN a quiet NaN). Call only where AVX-512 BF16
+/// runs (e2h_amx_bf16_available() returned 1 implies it).
+void e2h_bfloat16_from_float_avx512(const float *source, long count, uint16_t *destination);
 
 
 // quant_rows.c: c[i·ldc + j] (+)= Σ_k a[i·lda + k]·W[j, k] for i < m and firstColumn <= j <
