@@ -174,6 +174,37 @@ struct FinetuneBenchTests {
         }
     }
 
+    /// `--pytorch --matmul bf16`'s engine section: the peer under autocast(bfloat16), then once in
+    /// float32, each with its ratio line (a stand-in peer that logs its arguments).
+    @Test(.enabled(if: hasPython)) func bf16EngineIsComparedWithBothPeerPrecisions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2h-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("peer.py"), log = dir.appendingPathComponent("calls.txt")
+        try """
+            import json, sys
+            open("\(log.path)", "a").write(" ".join(sys.argv[1:]) + "\\n")
+            print(json.dumps({"peer": "stand-in", "train_tokens_per_s": 100.0, "forward_tokens_per_s": 100.0,
+                              "decode_tokens_per_s": 100.0}))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let result = try runE2H(["bench", "--no-gemm", "--steps", "1", "--pytorch", "--matmul", "bf16", "--peer-script", script.path])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let engine = try #require(lines.compactMap { $0["engine"] as? [String: Any] }.first)
+        let decode = try #require(engine["decode_tokens_per_s"] as? Double)
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let ratios = lines.compactMap { $0["ratio_vs_pytorch"] as? [String: Double] }
+        let fp32Ratios = lines.compactMap { $0["ratio_vs_pytorch_fp32"] as? [String: Double] }
+        #expect(ratios.count == 1 && abs((ratios.first?["decode_tokens_per_s"] ?? 0) - decode / 100) < 1e-6 * decode)
+        if engine["matmul"] as? String == "bf16" {
+            #expect(calls.count == 2 && calls[0].contains("--autocast bf16") && calls[1].contains("--autocast none"), "\(calls)")
+            #expect(fp32Ratios.count == 1)
+        } else {  // no AMX: one float32 comparison
+            #expect(calls.count == 1 && calls[0].contains("--autocast none"), "\(calls)")
+            #expect(fp32Ratios.isEmpty)
+        }
+    }
+
     @Test func anUnknownPrecisionIsRefused() throws {
         let result = try runE2H(["bench", "--no-gemm", "--no-engine", "--matmul", "fp16"])
         #expect(result.status != 0)

@@ -256,6 +256,7 @@ def make_optimizer(named_params, lr=1e-3, betas=(0.9, 0.95), eps=1e-8, weight_de
 
 # The forward passes' precision context: float32 (none), or torch.autocast's bfloat16 (--autocast bf16).
 autocast = contextlib.nullcontext
+cache_dtype = torch.float32  # the decode's KV cache: bfloat16 under --autocast bf16
 
 
 def train_step(model, optimizer, params, tokens, targets, max_grad_norm=1.0):
@@ -276,8 +277,11 @@ def generate_greedy(model, prompt, new_tokens: int):
     c = model.config
     b, p = prompt.shape
     t_max = p + new_tokens
-    caches = [(torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim),
-               torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim)) for _ in range(c.num_hidden_layers)]
+    # Under autocast(bfloat16) the keys and values come out of the projections in bfloat16, and a
+    # cache that keeps them so (as transformers' DynamicCache does) holds bfloat16.
+    dtype = cache_dtype
+    caches = [(torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim, dtype=dtype),
+               torch.zeros(b, c.num_key_value_heads, t_max, c.head_dim, dtype=dtype)) for _ in range(c.num_hidden_layers)]
     with autocast():
         h = model.hidden(prompt, caches, 0)
         next_token = model.logits(h[:, -1:]).argmax(-1)                    # (B, 1)
@@ -311,9 +315,10 @@ def main():
     parser.add_argument("--autocast", default="none", choices=["none", "bf16"],
                         help="bf16: forward passes under torch.autocast (bfloat16 matmuls, float32 weights)")
     args = parser.parse_args()
-    global autocast
+    global autocast, cache_dtype
     if args.autocast == "bf16":
         autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
+        cache_dtype = torch.bfloat16
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -359,7 +364,7 @@ def main():
         "batch": args.batch,
         "decode": {"batch": args.decode_batch, "prefill": args.prefill, "new_tokens": new_tokens},
         "attention": "eager" if args.eager_attention else "sdpa",
-        "autocast": args.autocast,
+        "autocast": args.autocast, "kv_cache": str(cache_dtype).replace("torch.", ""),
         "loss_after_training": round(final_loss, 4),
     }))
 

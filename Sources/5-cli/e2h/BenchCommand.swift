@@ -23,9 +23,10 @@ struct Bench: ParsableCommand {
             and a `ratio` line compares the two. A `fma_peak_gflops` line gives the fp32 peak of a \
             short FMA loop (AVX-512 where the GEMM uses it, else AVX2) on 1 thread and on all; the engine line also gives each rate in \
             GF/s and as a percentage of that peak. Threads: E2H_THREADS (default: all cores). With \
-            --matmul bf16 (on a CPU with AMX tiles) e2h's products take bfloat16 operands and the \
-            PyTorch and transformers peers run under torch.autocast(bfloat16), the same mixed \
-            precision; the fine-tuning comparison then also runs transformers in float32.
+            --matmul bf16 (on a CPU with AMX tiles) e2h's products take bfloat16 operands, decoding \
+            keeps its weights and KV cache in bfloat16, and the PyTorch and transformers peers run \
+            under torch.autocast(bfloat16), the same mixed precision; each comparison then also \
+            runs the peer in float32 (`ratio_vs_pytorch_fp32`, transformers_fp32_*).
 
             With --memory CONFIG (a Hugging Face config.json, or a model directory holding one), \
             prints instead the bytes an inference-only model (decoding --slots sequences, scoring \
@@ -117,17 +118,22 @@ struct Bench: ParsableCommand {
         ours.relate(toPeak: peaks["threads_\(threads)"]!)
         try printJSON(["engine": ours])
         if pytorch {
-            let peer = try runPeer()
-            print(peer)
-            if let data = peer.data(using: .utf8),
-               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            // In bf16 the peer runs twice: under autocast(bfloat16), e2h's precision, and in
+            // float32, PyTorch's default.
+            let bf16 = MatmulPrecision.processDefault.effective == .bfloat16
+            for (autocast, key) in bf16 ? [("bf16", "ratio_vs_pytorch"), ("none", "ratio_vs_pytorch_fp32")]
+                                        : [("none", "ratio_vs_pytorch")] {
+                let peer = try runPeer(autocast: autocast)
+                print(peer)
+                guard let data = peer.data(using: .utf8),
+                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
                 var ratio: [String: Double] = [:]
-                for (key, ourValue) in [("train_tokens_per_s", ours.trainTokensPerSecond),
-                                        ("forward_tokens_per_s", ours.forwardTokensPerSecond),
-                                        ("decode_tokens_per_s", ours.decodeTokensPerSecond)] {
-                    if let theirs = object[key] as? Double, theirs > 0 { ratio[key] = ourValue / theirs }
+                for (name, ourValue) in [("train_tokens_per_s", ours.trainTokensPerSecond),
+                                         ("forward_tokens_per_s", ours.forwardTokensPerSecond),
+                                         ("decode_tokens_per_s", ours.decodeTokensPerSecond)] {
+                    if let theirs = object[name] as? Double, theirs > 0 { ratio[name] = ourValue / theirs }
                 }
-                try printJSON(["ratio_vs_pytorch": ratio])
+                try printJSON([key: ratio])
             }
         }
     }
@@ -320,10 +326,10 @@ struct Bench: ParsableCommand {
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    private func runPeer() throws -> String {
-        // The peer in e2h's precision: torch.autocast(bfloat16) when e2h's products are bf16.
+    /// The PyTorch peer, under `--autocast autocast` (bf16 or none).
+    private func runPeer(autocast: String) throws -> String {
         try runPythonPeer(["python3", peerScript, "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
-                           "--autocast", MatmulPrecision.processDefault.effective == .bfloat16 ? "bf16" : "none"],
+                           "--autocast", autocast],
                           failure: "the PyTorch peer failed (exit %d); is torch installed?")
     }
 
