@@ -159,7 +159,7 @@ let package = Package(
                                                          .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tokenizers"], resources: [.copy("Fixtures")]),
         // Hugging Face and GGUF checkpoints through the model bundle (tiny transformers checkpoints; SmolLM2 when fetched).
-        .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers", "Experiment"],
+        .testTarget(name: "RealModelTests", dependencies: ["Training", "Transformer", "Tokenizers", "Experiment", "GEMM"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import GEMM
 import Support
 import Testing
 import Training
@@ -144,6 +145,40 @@ struct SmolLM2QuantizedTests {
         #expect(!model.hasGradients)
         // The float load of the same file trains and saves as before.
         try SmolLM2ModelTests.bundle?.model.requireFloatWeights(for: "train")
+    }
+
+    /// In bfloat16 a decoder of at least `PackedWeights.tileRows` slots dequantizes the blocks into
+    /// bfloat16 tiles once: its many-row steps equal the float load's bfloat16 decoder (the same
+    /// tiles, the same bfloat16 KV cache) and stay close to float32; fewer slots keep the blocks.
+    @Test func bfloat16TilesFromTheBlocks() throws {
+        guard let quantized = try load(quantized: true), let float = SmolLM2ModelTests.bundle,
+              MatmulPrecision.amxAvailable else { return }
+        let slots = PackedWeights.tileRows, V = float.model.config.vocabSize
+        #expect(IncrementalDecoder(model: quantized.model, slots: slots - 1, precision: .bfloat16).packedWeights == nil)
+        let fromBlocks = IncrementalDecoder(model: quantized.model, slots: slots, precision: .bfloat16)
+        let fromFloats = IncrementalDecoder(model: float.model, slots: slots, precision: .bfloat16)
+        let reference = IncrementalDecoder(model: float.model, slots: slots, precision: .float32)
+        let tiles = try #require(fromBlocks.packedWeights)
+        #expect(tiles.fromQuantized && tiles.precision == .bfloat16 && fromBlocks.cache.precision == .bfloat16)
+        let cases = try fixtureJSON("smollm2.json")["cases"] as! [[String: Any]]
+        let prompts = (0..<slots).map { (cases[$0 % cases.count]["ids"] as! [Int]).prefix(20 + $0).map(Int32.init) }
+        var next = [Int32](repeating: 0, count: slots)
+        for step in 0..<4 {
+            for decoder in [fromBlocks, fromFloats, reference] {
+                if step == 0 {
+                    try decoder.prefill(prompts: prompts, slots: Array(0..<slots))
+                } else {
+                    try decoder.step(tokens: next, slots: Array(0..<slots))
+                }
+            }
+            let a = Array(fromBlocks.logits[0..<(slots * V)]), b = Array(fromFloats.logits[0..<(slots * V)])
+            let (difference, scale) = worstDifference(a, b)
+            #expect(difference <= 1e-5 * max(1, scale), "step \(step): tiles from blocks and from floats differ by \(difference)")
+            let exact = Array(reference.logits[0..<(slots * V)])
+            let drift = worstDifference(a, exact)
+            #expect(drift.difference <= 0.1 * max(1, drift.scale), "step \(step): bf16 logits differ from fp32 by \(drift.difference)")
+            next = (0..<slots).map { s in Int32((0..<V).max { exact[s * V + $0] < exact[s * V + $1] }!) }
+        }
     }
 
     @Test func batchedPrefillMatchesTokenByToken() throws {

@@ -41,7 +41,9 @@ public final class IncrementalDecoder {
     public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil, packWeights: Bool = true,
                 precision: MatmulPrecision = MatmulPrecision.processDefault) {
         self.model = model
-        packedWeights = packWeights ? PackedWeights(model: model, precision: precision) : nil
+        // A quantized model's tiles serve only steps of many rows: none for fewer slots.
+        let tiles = model.quantizedWeights == nil || slots >= PackedWeights.tileRows
+        packedWeights = packWeights && tiles ? PackedWeights(model: model, precision: precision) : nil
         let config = model.config
         cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions, precision: precision)
         logits = .allocate(capacity: slots * config.vocabSize)

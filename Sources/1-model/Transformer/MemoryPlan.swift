@@ -47,7 +47,7 @@ public struct MemoryPlan: Sendable {
             MemoryEntry(name: "rotary table (\(ropePositions) positions)", bytes: rope),
             MemoryEntry(name: "KV cache (\(slots) slots x \(N) positions)", bytes: kvCache),
             MemoryEntry(name: "decoder logits and scratch", bytes: decoder),
-            MemoryEntry(name: "packed weights (decoder, float models)", bytes: packed),
+            MemoryEntry(name: "packed weights (decoder: float models; bf16 tiles of quantized ones)", bytes: packed),
             MemoryEntry(name: "scoring activations (\(batch) x \(N))", bytes: activations),
         ]
         training = [

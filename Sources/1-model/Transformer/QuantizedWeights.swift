@@ -64,15 +64,16 @@ extension QuantizedFormat {
 
 extension TransformerModel {
     /// C = A·Wᵀ, or C += A·Wᵀ, for the (n, k) weight at parameter `offset`, or its quantized form
-    /// when there is one.
+    /// when there is one; `packed` (the decoder's) when given, except for a quantized weight's
+    /// products of fewer than ``PackedWeights/tileRows`` rows.
     @inline(__always)
     func linear(_ quantized: QuantizedLinear?, weight offset: Int, packed: PackedMatrix? = nil, m: Int, n: Int, k: Int,
                 a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
-        if let quantized {
+        if let packed, quantized == nil || m >= PackedWeights.tileRows {
+            gemm(m: m, a: a, lda: lda, packed: packed, c: c, ldc: ldc, accumulate: accumulate)
+        } else if let quantized {
             quantizedMatMul(m: m, a: a, lda: lda, parts: quantized.parts, c: c, ldc: ldc, accumulate: accumulate,
                             activations: quantizedWeights?.activations ?? .float)
-        } else if let packed {
-            gemm(m: m, a: a, lda: lda, packed: packed, c: c, ldc: ldc, accumulate: accumulate)
         } else {
             gemm(.nt, m: m, n: n, k: k, a: a, lda: lda, b: parameter(offset), ldb: k, c: c, ldc: ldc, accumulate: accumulate)
         }
@@ -94,11 +95,12 @@ extension TransformerModel {
     /// (rows, V) logits = hidden · lm_headᵀ.
     func lmHead(rows: Int, hidden: UnsafePointer<Float>, logits: UnsafeMutablePointer<Float>, packed: PackedMatrix? = nil) {
         let C = config.hiddenSize, V = config.vocabSize
-        if let head = quantizedWeights?.lmHead {
+        let head = quantizedWeights?.lmHead
+        if let packed, head == nil || rows >= PackedWeights.tileRows {
+            gemm(m: rows, a: hidden, lda: C, packed: packed, c: logits, ldc: V)
+        } else if let head {
             quantizedMatMul(m: rows, a: hidden, lda: C, weights: head, c: logits, ldc: V,
                             activations: quantizedWeights?.activations ?? .float)
-        } else if let packed {
-            gemm(m: rows, a: hidden, lda: C, packed: packed, c: logits, ldc: V)
         } else {
             gemm(.nt, m: rows, n: V, k: C, a: hidden, lda: C, b: parameter(layout.lmHead), ldb: C, c: logits, ldc: V)
         }
