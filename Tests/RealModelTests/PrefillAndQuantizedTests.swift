@@ -147,19 +147,20 @@ struct SmolLM2QuantizedTests {
         try SmolLM2ModelTests.bundle?.model.requireFloatWeights(for: "train")
     }
 
-    /// In bfloat16 a decoder of at least `PackedWeights.tileRows` slots dequantizes the blocks into
-    /// bfloat16 tiles once: its many-row steps equal the float load's bfloat16 decoder (the same
-    /// tiles, the same bfloat16 KV cache) and stay close to float32; fewer slots keep the blocks.
+    /// In bfloat16 a decoder dequantizes the blocks into bfloat16 tiles once, at its first step of
+    /// `PackedWeights.tileRows` rows or more: its many-row steps then equal the float load's
+    /// bfloat16 decoder (the same tiles, the same bfloat16 KV cache) and stay close to float32.
     @Test func bfloat16TilesFromTheBlocks() throws {
         guard let quantized = try load(quantized: true), let float = SmolLM2ModelTests.bundle,
               MatmulPrecision.amxAvailable else { return }
         let slots = PackedWeights.tileRows, V = float.model.config.vocabSize
-        #expect(IncrementalDecoder(model: quantized.model, slots: slots - 1, precision: .bfloat16).packedWeights == nil)
+        let small = IncrementalDecoder(model: quantized.model, slots: 1, precision: .bfloat16)
+        try small.prefill(prompts: [Array(repeating: 1, count: slots - 1)], slots: [0])
+        #expect(small.packedWeights == nil, "a step of fewer rows uses the blocks")
         let fromBlocks = IncrementalDecoder(model: quantized.model, slots: slots, precision: .bfloat16)
+        #expect(fromBlocks.packedWeights == nil, "no tiles before a step needs them")
         let fromFloats = IncrementalDecoder(model: float.model, slots: slots, precision: .bfloat16)
         let reference = IncrementalDecoder(model: float.model, slots: slots, precision: .float32)
-        let tiles = try #require(fromBlocks.packedWeights)
-        #expect(tiles.fromQuantized && tiles.precision == .bfloat16 && fromBlocks.cache.precision == .bfloat16)
         let cases = try fixtureJSON("smollm2.json")["cases"] as! [[String: Any]]
         let prompts = (0..<slots).map { (cases[$0 % cases.count]["ids"] as! [Int]).prefix(20 + $0).map(Int32.init) }
         var next = [Int32](repeating: 0, count: slots)
@@ -171,6 +172,8 @@ struct SmolLM2QuantizedTests {
                     try decoder.step(tokens: next, slots: Array(0..<slots))
                 }
             }
+            let tiles = try #require(fromBlocks.packedWeights)
+            #expect(tiles.fromQuantized && tiles.precision == .bfloat16 && fromBlocks.cache.precision == .bfloat16)
             let a = Array(fromBlocks.logits[0..<(slots * V)]), b = Array(fromFloats.logits[0..<(slots * V)])
             let (difference, scale) = worstDifference(a, b)
             #expect(difference <= 1e-5 * max(1, scale), "step \(step): tiles from blocks and from floats differ by \(difference)")

@@ -223,17 +223,27 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_bo
     long j = 0;
     for (; j + 4 <= length; j += 4) {
         const long k0 = j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
-        for (long h = 0; h < group; h++) {
-            const float *q = queries + h * D;
-            __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        // Up to 4 heads at a time, each key chunk loaded (widened) once for all of them.
+        for (long h0 = 0; h0 < group; h0 += 4) {
+            const int nh = group - h0 >= 4 ? 4 : (int)(group - h0);
+            __m512 s[4][4];
+            for (int h = 0; h < 4; h++)
+                for (int p = 0; p < 4; p++) s[h][p] = _mm512_setzero_ps();
             for (long d = 0; d < D; d += 16) {
-                const __m512 qv = _mm512_loadu_ps(q + d);
-                s0 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k0 + d, half), s0);
-                s1 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k1 + d, half), s1);
-                s2 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k2 + d, half), s2);
-                s3 = _mm512_fmadd_ps(qv, e2h_load_kv(keys, k3 + d, half), s3);
+                const __m512 key0 = e2h_load_kv(keys, k0 + d, half), key1 = e2h_load_kv(keys, k1 + d, half);
+                const __m512 key2 = e2h_load_kv(keys, k2 + d, half), key3 = e2h_load_kv(keys, k3 + d, half);
+                for (int h = 0; h < 4; h++) {
+                    if (h >= nh) break;
+                    const __m512 qv = _mm512_loadu_ps(queries + (h0 + h) * D + d);
+                    s[h][0] = _mm512_fmadd_ps(qv, key0, s[h][0]);
+                    s[h][1] = _mm512_fmadd_ps(qv, key1, s[h][1]);
+                    s[h][2] = _mm512_fmadd_ps(qv, key2, s[h][2]);
+                    s[h][3] = _mm512_fmadd_ps(qv, key3, s[h][3]);
+                }
             }
-            _mm_storeu_ps(scores + h * length + j, e2h_hsum4(e2h_fold(s0), e2h_fold(s1), e2h_fold(s2), e2h_fold(s3)));
+            for (int h = 0; h < nh; h++)
+                _mm_storeu_ps(scores + (h0 + h) * length + j,
+                              e2h_hsum4(e2h_fold(s[h][0]), e2h_fold(s[h][1]), e2h_fold(s[h][2]), e2h_fold(s[h][3])));
         }
     }
     for (; j < length; j++) {

@@ -15,7 +15,11 @@ public final class IncrementalDecoder {
     /// The model's matrices packed for the GEMM once, instead of in every product (nil when the
     /// model is quantized, too large, or the caller asked for none); re-packed by the next step
     /// after the model's ``TransformerModel/weightVersion`` changes.
-    public let packedWeights: PackedWeights?
+    public private(set) var packedWeights: PackedWeights?
+    /// The precision `packedWeights` are (or will be) packed in.
+    private let precision: MatmulPrecision
+    /// A quantized model's bfloat16 tiles, made at the first step of ``PackedWeights/tileRows`` rows.
+    private var tilesPending: Bool
     /// (S, V) logits of the last step, row i for the i-th row of that step.
     public let logits: UnsafeMutableBufferPointer<Float>
     private var scratch: UnsafeMutablePointer<Float>
@@ -38,12 +42,16 @@ public final class IncrementalDecoder {
     ///     bit-identical either way.
     ///   - precision: `.bfloat16` (where AMX runs) packs the weights as bfloat16 tiles and keeps a
     ///     bfloat16 KV cache, as `torch.autocast(bfloat16)` decodes; default the process's `--matmul`.
+    ///   - reusing: another decoder's ``packedWeights`` of the same model, to use instead of packing
+    ///     again (ignored when its precision differs; re-packed at a step if the weights changed).
     public init(model: TransformerModel, slots: Int, maxPositions: Int? = nil, packWeights: Bool = true,
-                precision: MatmulPrecision = MatmulPrecision.processDefault) {
+                precision: MatmulPrecision = MatmulPrecision.processDefault, reusing: PackedWeights? = nil) {
         self.model = model
-        // A quantized model's tiles serve only steps of many rows: none for fewer slots.
-        let tiles = model.quantizedWeights == nil || slots >= PackedWeights.tileRows
-        packedWeights = packWeights && tiles ? PackedWeights(model: model, precision: precision) : nil
+        // A quantized model's tiles serve only steps of many rows: made when the first one comes.
+        self.precision = precision
+        let reused = packWeights ? reusing.flatMap { $0.precision == precision.effective ? $0 : nil } : nil
+        tilesPending = reused == nil && packWeights && model.quantizedWeights != nil && precision.effective == .bfloat16
+        packedWeights = reused ?? (packWeights && model.quantizedWeights == nil ? PackedWeights(model: model, precision: precision) : nil)
         let config = model.config
         cache = KVCache(config: config, slotCount: slots, maxPositions: maxPositions, precision: precision)
         logits = .allocate(capacity: slots * config.vocabSize)
@@ -144,6 +152,10 @@ public final class IncrementalDecoder {
         let C = config.hiddenSize, width = config.qkvWidth
         let Dq = config.queryWidth, Dkv = config.keyValueWidth, D = config.headDim, G = config.keyValueHeadCount
         tokens.withUnsafeBufferPointer { model.embed(tokens: $0, into: x) }
+        if tilesPending, N >= PackedWeights.tileRows {
+            packedWeights = PackedWeights(model: model, precision: precision)
+            tilesPending = false
+        }
         packedWeights?.refresh(from: model)
 
         // The residual stream is updated in place; both norms share one output buffer.

@@ -146,6 +146,11 @@ public func benchmarkModel(url: URL, options: ModelBenchmarkOptions, fmaPeak: Do
             DecodeRequest(id: i, prompt: [Int(prompt[i % prompt.count])],
                           settings: DecodeSettings(samples: 1, temperature: 0, seed: UInt64(i), maxNewTokens: options.newTokens))
         }
+        // Untimed warm-up: threads spun up, and the weights packed as the timed runs reuse them.
+        let warmUp = requests.map { r in
+            DecodeRequest(id: r.id, prompt: r.prompt, settings: DecodeSettings(samples: 1, temperature: 0, seed: 0, maxNewTokens: 2))
+        }
+        _ = try sampler.decode(warmUp)
         var seconds = 0.0, tokens = 0
         for _ in 0..<options.repetitions {
             let outputs = try sampler.decode(requests)
