@@ -216,34 +216,42 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_values_avx512(
         for (int c = 0; c < NW; c++) _mm512_storeu_ps(out + h * D + 16 * c, acc[h][c]);
 }
 
+/// Scores of positions p0 ... p0+3 (keys from element `k0` on, `stride` apart) for NH ≤ 4 heads
+/// (query h at q + h·D), written at out[h·length ...]: each key chunk loaded once for every head.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_scores4(
+    const float *q, const void *keys, long k0, long stride, long D, long length, float *out, int NH, int half) {
+    __m512 s[4][4];
+    for (int h = 0; h < NH; h++)
+        for (int p = 0; p < 4; p++) s[h][p] = _mm512_setzero_ps();
+    for (long d = 0; d < D; d += 16) {
+        __m512 key[4];
+        for (int p = 0; p < 4; p++) key[p] = e2h_load_kv(keys, k0 + p * stride + d, half);
+        for (int h = 0; h < NH; h++) {
+            const __m512 qv = _mm512_loadu_ps(q + h * D + d);
+            for (int p = 0; p < 4; p++) s[h][p] = _mm512_fmadd_ps(qv, key[p], s[h][p]);
+        }
+    }
+    for (int h = 0; h < NH; h++)
+        _mm_storeu_ps(out + h * length, e2h_hsum4(e2h_fold(s[h][0]), e2h_fold(s[h][1]), e2h_fold(s[h][2]), e2h_fold(s[h][3])));
+}
+
 /// The AVX-512 attention over float32 keys/values, or bfloat16 ones when `half` (offsets in elements).
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_body(
     const float *queries, long group, const void *keys, const void *values, long stride, long length, long D,
     float scale, float *scores, float *output, int half) {
     long j = 0;
     for (; j + 4 <= length; j += 4) {
-        const long k0 = j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
+        const long k0 = j * stride;
         // Up to 4 heads at a time, each key chunk loaded (widened) once for all of them.
         for (long h0 = 0; h0 < group; h0 += 4) {
-            const int nh = group - h0 >= 4 ? 4 : (int)(group - h0);
-            __m512 s[4][4];
-            for (int h = 0; h < 4; h++)
-                for (int p = 0; p < 4; p++) s[h][p] = _mm512_setzero_ps();
-            for (long d = 0; d < D; d += 16) {
-                const __m512 key0 = e2h_load_kv(keys, k0 + d, half), key1 = e2h_load_kv(keys, k1 + d, half);
-                const __m512 key2 = e2h_load_kv(keys, k2 + d, half), key3 = e2h_load_kv(keys, k3 + d, half);
-                for (int h = 0; h < 4; h++) {
-                    if (h >= nh) break;
-                    const __m512 qv = _mm512_loadu_ps(queries + (h0 + h) * D + d);
-                    s[h][0] = _mm512_fmadd_ps(qv, key0, s[h][0]);
-                    s[h][1] = _mm512_fmadd_ps(qv, key1, s[h][1]);
-                    s[h][2] = _mm512_fmadd_ps(qv, key2, s[h][2]);
-                    s[h][3] = _mm512_fmadd_ps(qv, key3, s[h][3]);
-                }
+            const float *q = queries + h0 * D;
+            float *out = scores + h0 * length + j;
+            switch (group - h0) {
+            case 1: e2h_scores4(q, keys, k0, stride, D, length, out, 1, half); break;
+            case 2: e2h_scores4(q, keys, k0, stride, D, length, out, 2, half); break;
+            case 3: e2h_scores4(q, keys, k0, stride, D, length, out, 3, half); break;
+            default: e2h_scores4(q, keys, k0, stride, D, length, out, 4, half); break;
             }
-            for (int h = 0; h < nh; h++)
-                _mm_storeu_ps(scores + (h0 + h) * length + j,
-                              e2h_hsum4(e2h_fold(s[h][0]), e2h_fold(s[h][1]), e2h_fold(s[h][2]), e2h_fold(s[h][3])));
         }
     }
     for (; j < length; j++) {
