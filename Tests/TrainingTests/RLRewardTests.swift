@@ -37,6 +37,23 @@ struct RLRewardTests {
         #expect(elsewhere.allSatisfy { $0.element == 0 })
     }
 
+    @Test func aProcessWeightScalesTheStepRewardsOnly() throws {
+        let rollout = try constructedRollout(twoSteps)
+        let judgement = RolloutJudgement(outcome: true, stepScores: [logit(0.8), logit(0.3), logit(0.9)])
+        var config = RLRewardConfig()
+        let full = tokenRewards(rollout: rollout, judgement: judgement, config: config)
+        config.processWeight = 0.25
+        let weighted = tokenRewards(rollout: rollout, judgement: judgement, config: config)
+        #expect(weighted.stepTokens == full.stepTokens && weighted.outcome == full.outcome)
+        for (w, f) in zip(weighted.stepRewards, full.stepRewards) { #expect(abs(w - 0.25 * f) < 1e-6) }
+        #expect(abs(weighted.total - (0.25 * (0.125 - 0.075) + 1)) < 1e-5)
+        config.processWeight = 0
+        #expect(tokenRewards(rollout: rollout, judgement: judgement, config: config).total == 1)
+        var rl = RLConfig.paper(.grpo)
+        rl.reward.processWeight = -0.5
+        do { try rl.validate(); Issue.record("process weight -0.5 accepted") } catch { #expect(error.setting == "process-weight") }
+    }
+
     @Test func outcomeIsTheGraderOnKnownAnswersAConstantOnUnknownAndAPenaltyWithoutAnAnswer() throws {
         let config = RLRewardConfig()
         let rollout = try constructedRollout(twoSteps)

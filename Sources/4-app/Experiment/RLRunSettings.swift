@@ -45,6 +45,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     public var negativeAdvantageScale: Float?
     /// AdamW's ε of the RL optimizers (nil: 1e-8).
     public var adamEpsilon: Float?
+    /// The factor on the process (step) rewards against the outcome, ≥ 0 (nil: 1, the paper's sum).
+    public var processWeight: Float?
     /// Seed of RL's problem order and rollouts (nil: the run's seed).
     public var seed: UInt64?
     /// ReST-EM: keep only solutions of the PRM-weighted vote's answer where the answer is unknown
@@ -89,6 +91,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let minibatchSize { c.minibatchSize = minibatchSize }
         if let negativeAdvantageScale { c.negativeAdvantageScale = negativeAdvantageScale }
         if let adamEpsilon { c.adamEpsilon = adamEpsilon }
+        if let processWeight { c.reward.processWeight = processWeight }
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
         if let dpoMargin { c.dpoMargin = dpoMargin }
@@ -101,7 +104,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
-        case negativeAdvantageScale, adamEpsilon
+        case negativeAdvantageScale, adamEpsilon, processWeight
         case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL
     }
 
@@ -127,6 +130,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         minibatchSize = try c.decodeIfPresent(Int.self, forKey: .minibatchSize)
         negativeAdvantageScale = try c.decodeIfPresent(Float.self, forKey: .negativeAdvantageScale)
         adamEpsilon = try c.decodeIfPresent(Float.self, forKey: .adamEpsilon)
+        processWeight = try c.decodeIfPresent(Float.self, forKey: .processWeight)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
@@ -157,6 +161,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(minibatchSize, forKey: .minibatchSize)
         try c.encode(negativeAdvantageScale, forKey: .negativeAdvantageScale)
         try c.encode(adamEpsilon, forKey: .adamEpsilon)
+        try c.encode(processWeight, forKey: .processWeight)
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)
@@ -179,6 +184,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         b.restVoting = nil
         b.dpoVoting = nil
         b.restThreshold = nil
+        b.processWeight = nil
         b.label = label.map { $0 + "-baseline" }
         if algorithm == .dpo, (dpoMargin ?? 1) >= 1 { b.dpoMargin = 0.5 }
         return b

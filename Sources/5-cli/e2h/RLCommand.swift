@@ -41,6 +41,8 @@ struct RL: ParsableCommand {
     var negativeAdvantageScale: Float?
     @Option(help: "AdamW's epsilon of the policy (and value) optimizer (default 1e-8; larger damps the steps of weights with tiny gradients).")
     var adamEpsilon: Float?
+    @Option(help: "prm / oprm: the factor on the step rewards against the outcome reward, >= 0 (default 1, the paper's sum).")
+    var processWeight: Float?
     @Option(help: "Random seed (problem order and rollouts; default: the run's seed).") var seed: UInt64?
     @Option(help: "KL estimator: k1, k2, k3 (PPO: in the reward, default k1; GRPO: in the loss, default k3).") var kl: String?
     @Flag(help: "Reward from the reward model's likelihood-calibrated scores (the run's calibration.json) instead of its raw logits.")
@@ -82,6 +84,7 @@ struct RL: ParsableCommand {
         if let minibatchSize { config.minibatchSize = minibatchSize }
         if let negativeAdvantageScale { config.negativeAdvantageScale = negativeAdvantageScale }
         if let adamEpsilon { config.adamEpsilon = adamEpsilon }
+        if let processWeight { config.reward.processWeight = processWeight }
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }

@@ -177,6 +177,7 @@ public struct RLConfig: Codable, Sendable, Equatable {
         guard reward.process.stepBonus >= 0, reward.process.stepBonus.isFinite else {
             throw fail("step-bonus", reward.process.stepBonus, "a finite number ≥ 0")
         }
+        if let w = reward.processWeight, !(w >= 0 && w.isFinite) { throw fail("process-weight", w, "a finite number ≥ 0") }
         if let e = adamEpsilon, !(e > 0 && e.isFinite) { throw fail("adam-epsilon", e, "a finite number > 0") }
         if let scale = negativeAdvantageScale, !(0...1).contains(scale) {
             throw fail("negative-advantage-scale", scale, "a number in [0, 1]")

@@ -42,6 +42,10 @@ public struct RLRewardConfig: Codable, Sendable, Equatable {
     public var missingAnswerPenalty: Float = -1
     /// Use the grader's verdict where known (false: a PRM-only reward, every outcome unknown).
     public var useGrader = true
+    /// The factor on the process (step) rewards against the outcome reward, ≥ 0 (nil = 1, the
+    /// paper's sum). Below 1 the reward model's step scores steer less of the update (docs/rl.md,
+    /// "Session 18").
+    public var processWeight: Float?
 
     public init() {}
 }
@@ -82,6 +86,7 @@ public func tokenRewards(rollout: Rollout, judgement: RolloutJudgement, config: 
                                          config: config.process)
                 }
             }
+            if let weight = config.processWeight, weight != 1 { stepRewards = stepRewards.map { $0 * weight } }
             for (range, reward) in zip(rollout.parsed.stepRanges.prefix(k), stepRewards) {
                 // The newline after the step (its score's position), or the step's last token.
                 let token = min(n - 1, max(range.lowerBound, range.upperBound))
