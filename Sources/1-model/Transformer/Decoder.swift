@@ -13,8 +13,9 @@ public final class IncrementalDecoder {
     public let model: TransformerModel
     public let cache: KVCache
     /// The model's matrices packed for the GEMM once, instead of in every product (nil when the
-    /// model is quantized, too large, or the caller asked for none); re-packed by the next step
-    /// after the model's ``TransformerModel/weightVersion`` changes.
+    /// model is too large or the caller asked for none, and for a quantized model until, in
+    /// bfloat16, a step of ``PackedWeights/tileRows`` rows makes its tiles); re-packed by the next
+    /// step after the model's ``TransformerModel/weightVersion`` changes.
     public private(set) var packedWeights: PackedWeights?
     /// The precision `packedWeights` are (or will be) packed in.
     private let precision: MatmulPrecision

@@ -12,8 +12,8 @@
 // (huge pages), and decoding at batch 64 ran 18% slower.
 //
 // Elements are float32, or bfloat16 (`precision: .bfloat16`, the `--matmul bf16` of a CPU with
-// AMX, as `torch.autocast(bfloat16)` caches its bf16 keys and values): half the bytes that decoding
-// streams through at every step; attention itself still computes in float32.
+// AMX; under `torch.autocast(bfloat16)` the projections' keys and values are bfloat16 and so is
+// transformers' cache): half the bytes decoding streams at every step; attention computes in float32.
 
 import GEMM
 import Kernels
