@@ -141,6 +141,36 @@ struct RestVotingTests {
                 == RLTrainer.dpoScores(0..<5, rollouts: rollouts, judgements: known, voting: false))
     }
 
+    @Test func voteOutcomeRewardsTheVotesAnswerAsRightOnlyWhereTheAnswerIsUnknown() throws {
+        // Two groups of four: the first's answer unknown (12 wins the weighted vote over 13 though
+        // 13 is sampled as often), the second's known (the grader's verdict stays).
+        let answers = ["13", "12", "13", "12", "13", "12", "13", "12"]
+        var rollouts = try answers.map { try rollout($0) }
+        rollouts[6] = try rollout("13", finish: .length)
+        let low = RolloutJudgement(outcome: nil, stepScores: [logit(0.2), logit(0.2)])
+        let high = RolloutJudgement(outcome: nil, stepScores: [logit(0.9), logit(0.9)])
+        var judgements = [low, high, low, high]
+        judgements += (4..<8).map { RolloutJudgement(outcome: answers[$0] == "13", stepScores: [logit(0.5), logit(0.5)]) }
+        let config = RLRewardConfig()
+        let plain = zip(rollouts, judgements).map { tokenRewards(rollout: $0, judgement: $1, config: config) }
+        let voted = votedOutcomeRewards(plain, rollouts: rollouts, judgements: judgements, groupSize: 4, config: config)
+        #expect(plain.prefix(4).map(\.outcome) == [0.25, 0.25, 0.25, 0.25])
+        #expect(voted.prefix(4).map(\.outcome) == [0, 1, 0, 1])
+        #expect(voted.suffix(4).map(\.outcome) == plain.suffix(4).map(\.outcome))
+        #expect(voted[6].outcome == config.missingAnswerPenalty)
+        for (v, p) in zip(voted, plain) {
+            // Only the outcome on the last token moves; the step rewards stay.
+            #expect(v.stepRewards == p.stepRewards && v.rewards.dropLast() == p.rewards.dropLast())
+            #expect(abs(v.total - (p.total - p.outcome + v.outcome)) < 1e-5)
+        }
+        var rl = RLConfig.paper(.grpo)
+        rl.voteOutcome = true
+        rl.reward.source = .outcome
+        do { try rl.validate(); Issue.record("vote outcome without step scores accepted") } catch { #expect(error.setting == "vote-outcome") }
+        rl.reward.source = .prm
+        try rl.validate()
+    }
+
     @Test func equivalentAnswersVoteTogetherAndCutOrUnscoredRolloutsDoNot() throws {
         let rollouts = try [rollout("1/2"), rollout("0.5"), rollout("3"), rollout("3", finish: .length), rollout("3")]
         let s = RolloutJudgement(outcome: nil, stepScores: [logit(0.5)])

@@ -55,6 +55,9 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     /// DPO: the PRM-weighted vote's answer counts as right where the answer is unknown (nil: off;
     /// ``RLConfig/dpoVoting``).
     public var dpoVoting: Bool?
+    /// GRPO / PPO: the PRM-weighted vote's answer earns the right-answer outcome where the answer is
+    /// unknown, the others the wrong-answer outcome (nil: off; ``RLConfig/voteOutcome``).
+    public var voteOutcome: Bool?
     /// DPO: least score difference of a pair (nil: the paper's 1.0; ``RLConfig/dpoMargin``).
     public var dpoMargin: Float?
     /// DPO: RPO's α, the weight of the chosen responses' likelihood term (nil: 0, plain DPO;
@@ -94,6 +97,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let processWeight { c.reward.processWeight = processWeight }
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
+        if let voteOutcome { c.voteOutcome = voteOutcome }
         if let dpoMargin { c.dpoMargin = dpoMargin }
         if let dpoNLL { c.dpo.nllCoefficient = dpoNLL }
         if let restSteps { c.restSteps = restSteps }
@@ -105,7 +109,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         case algorithm, reward, problems, evaluationSamples, calibratedReward, quick, label, iterations, problemsPerIteration
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
         case negativeAdvantageScale, adamEpsilon, processWeight
-        case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL
+        case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL, voteOutcome
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -134,6 +138,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
+        voteOutcome = try c.decodeIfPresent(Bool.self, forKey: .voteOutcome)
         dpoMargin = try c.decodeIfPresent(Float.self, forKey: .dpoMargin)
         dpoNLL = try c.decodeIfPresent(Float.self, forKey: .dpoNLL)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
@@ -165,6 +170,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(seed, forKey: .seed)
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)
+        try c.encode(voteOutcome, forKey: .voteOutcome)
         try c.encode(dpoMargin, forKey: .dpoMargin)
         try c.encode(dpoNLL, forKey: .dpoNLL)
         try c.encode(restSteps, forKey: .restSteps)
@@ -183,6 +189,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         b.calibratedReward = false
         b.restVoting = nil
         b.dpoVoting = nil
+        b.voteOutcome = nil
         b.restThreshold = nil
         b.processWeight = nil
         b.label = label.map { $0 + "-baseline" }

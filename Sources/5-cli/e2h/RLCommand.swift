@@ -51,6 +51,8 @@ struct RL: ParsableCommand {
     var restVoting = false
     @Flag(help: "DPO: where the answer is unknown, count the answer that wins the PRM-weighted vote of the problem's rollouts as right when pairing.")
     var dpoVoting = false
+    @Flag(help: "GRPO / PPO with prm or oprm: where the answer is unknown, reward the rollouts of the answer that wins the PRM-weighted vote of the problem's rollouts as right and the others as wrong.")
+    var voteOutcome = false
     @Option(help: "DPO: least score difference of a pair (default 1.0, the paper's; below 1 with --reward outcome, whose scores are 0 or 1).")
     var dpoMargin: Float?
     @Option(help: "DPO: RPO's weight of the chosen responses' negative log-likelihood per token, ≥ 0 (default 0: plain DPO).")
@@ -88,6 +90,7 @@ struct RL: ParsableCommand {
         if let seed { config.seed = seed }
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }
+        if voteOutcome { config.voteOutcome = true }
         if let dpoMargin { config.dpoMargin = dpoMargin }
         if let dpoNLL { config.dpo.nllCoefficient = dpoNLL }
         if let restSteps { config.restSteps = restSteps }

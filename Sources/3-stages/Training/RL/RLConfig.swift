@@ -95,6 +95,12 @@ public struct RLConfig: Codable, Sendable, Equatable {
     /// group's PRM-weighted vote scores 1 more (as a right answer does where it is known), so pairs
     /// set the vote's answer against the others and the policy learns what weighted voting picks.
     public var dpoVoting = false
+    /// GRPO / PPO's voting variant: where the answer is unknown, a finished rollout's outcome reward
+    /// is ``RLRewardConfig/correctReward`` if its answer wins the group's PRM-weighted vote and
+    /// ``RLRewardConfig/wrongReward`` if not (instead of the constant
+    /// ``RLRewardConfig/unknownOutcomeReward``), so the policy is rewarded for the answers weighted
+    /// voting would pick. Needs step scores (reward prm or oprm).
+    public var voteOutcome = false
     /// Global gradient-norm clip (paper: 1.0).
     public var gradientClip: Float = 1.0
     /// Seed of the problem order and the rollouts.
@@ -176,6 +182,9 @@ public struct RLConfig: Codable, Sendable, Equatable {
         }
         guard reward.process.stepBonus >= 0, reward.process.stepBonus.isFinite else {
             throw fail("step-bonus", reward.process.stepBonus, "a finite number ≥ 0")
+        }
+        if voteOutcome, !(algorithm == .grpo || algorithm == .ppo) || !reward.source.usesStepScores {
+            throw fail("vote-outcome", voteOutcome, "only with --algo grpo or ppo and --reward prm or oprm (the vote weighs answers by their step scores)")
         }
         if let w = reward.processWeight, !(w >= 0 && w.isFinite) { throw fail("process-weight", w, "a finite number ≥ 0") }
         if let e = adamEpsilon, !(e > 0 && e.isFinite) { throw fail("adam-epsilon", e, "a finite number > 0") }

@@ -127,7 +127,11 @@ public final class RLTrainer {
         guard judgements.count == rollouts.count else {
             throw TrainingError.invalidData("the reward function judged \(judgements.count) of \(rollouts.count) rollouts")
         }
-        let rewards = zip(rollouts, judgements).map { tokenRewards(rollout: $0, judgement: $1, config: config.reward) }
+        var rewards = zip(rollouts, judgements).map { tokenRewards(rollout: $0, judgement: $1, config: config.reward) }
+        if config.voteOutcome {
+            rewards = votedOutcomeRewards(rewards, rollouts: rollouts, judgements: judgements,
+                                          groupSize: config.samplesPerProblem, config: config.reward)
+        }
         let checked = try audit?(rollouts, batch)
         let scoringSeconds = lap()
 
