@@ -1,4 +1,5 @@
 import Foundation
+import GEMM
 import Kernels
 import TestSupport
 import Testing
@@ -47,6 +48,25 @@ struct RMSNormTests {
             for (c, v) in row.enumerated() { expected.append(Float(Double(v) / (ms + Double(epsilon)).squareRoot()) * w[c]) }
         }
         #expect(maxRelativeError(out, expected) < 1e-5)
+    }
+
+    @Test func forwardIsTheOneRowAtATimeLoopBitForBit() {
+        // Rows are summed four at a time; each row's sum must stay the channel-order float sum.
+        for (rows, channels) in [(1, 576), (7, 12), (70, 576), (130, 256)] {
+            let x = randomArray(rows * channels, seed: 3, scale: 4), w = randomArray(channels, seed: 4)
+            var out = [Float](repeating: 0, count: rows * channels), rstd = [Float](repeating: 0, count: rows)
+            rmsNormForward(output: &out, rstd: &rstd, input: x, weight: w, rows: rows, channels: channels, epsilon: epsilon)
+            var expected = [Float](), expectedRstd = [Float]()
+            for r in 0..<rows {
+                var sum: Float = 0
+                for c in 0..<channels { sum += x[r * channels + c] * x[r * channels + c] }
+                let inverse = 1 / (sum / Float(channels) + epsilon).squareRoot()
+                expectedRstd.append(inverse)
+                for c in 0..<channels { expected.append(x[r * channels + c] * inverse * w[c]) }
+            }
+            #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "rows \(rows), channels \(channels)")
+            #expect(rstd.map(\.bitPattern) == expectedRstd.map(\.bitPattern), "rows \(rows), channels \(channels)")
+        }
     }
 
     @Test func backwardMatchesFiniteDifferences() {
@@ -130,6 +150,34 @@ struct SwiGLUTests {
         var dgu = [Float](repeating: 0, count: gu.count)
         swigluBackward(gateUpGrad: &dgu, outputGrad: dh, gateUp: gu, rows: rows, hidden: hidden)
         expectGradient(of: &gu, analytic: dgu, samples: 60, "dgateUp") { dot(forward($0), dh) }
+    }
+
+    @Test func everyKernelIsTheSwiftFormBitForBit() {
+        // 70 rows (several parallel chunks), widths with and without a tail, values across the
+        // exp clamp and special ones.
+        for hidden in [19, 64, 771] {
+            let rows = 70
+            var gu = randomArray(rows * 2 * hidden, seed: 13, scale: 12)
+            let special: [Float] = [0, -0.0, 1e-30, -1e-30, 87.3, -87.3, 88.7, -88.7, 95, -95, 1e30, -1e30, .infinity, -.infinity, .nan]
+            for (i, v) in special.enumerated() { gu[i * 7 % gu.count] = v }
+            let dh = randomArray(rows * hidden, seed: 14, scale: 3)
+            func run(_ kernel: GEMMKernel) -> ([Float], [Float]) {
+                var h = [Float](repeating: 0, count: rows * hidden), dgu = [Float](repeating: 0, count: gu.count)
+                swigluForward(output: &h, gateUp: gu, rows: rows, hidden: hidden, kernel: kernel)
+                swigluBackward(gateUpGrad: &dgu, outputGrad: dh, gateUp: gu, rows: rows, hidden: hidden, kernel: kernel)
+                return (h, dgu)
+            }
+            let (h0, d0) = run(.portable)
+            for kernel in GEMMKernel.allCases where kernel.isSupported && kernel != .portable {
+                let (h, d) = run(kernel)
+                // Bit for bit; a NaN may carry another payload (which operand an instruction
+                // propagates is the compiler's choice).
+                func same(_ a: Float, _ b: Float) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
+                let forward = h.indices.filter { !same(h[$0], h0[$0]) }, backward = d.indices.filter { !same(d[$0], d0[$0]) }
+                #expect(forward.isEmpty, "forward, \(kernel), hidden \(hidden): \(forward.count) differ, first \(forward.first.map { "\($0): \(h[$0]) vs \(h0[$0])" } ?? "")")
+                #expect(backward.isEmpty, "backward, \(kernel), hidden \(hidden): \(backward.count) differ, first \(backward.first.map { "\($0): \(d[$0]) vs \(d0[$0]) at g \(gu[$0 / (2 * hidden) * 2 * hidden + $0 % hidden])" } ?? "")")
+            }
+        }
     }
 }
 

@@ -8,15 +8,32 @@ public func rmsNormForward(
     rows: Int, channels: Int, epsilon: Float
 ) {
     parallelChunks(rows, minimumPerChunk: 64) { range in
-        for row in range {
+        // Four rows' sums of squares at a time: four independent chains, each summing its row in
+        // channel order (so the same bits as one row at a time, without waiting on one add chain).
+        var row = range.lowerBound
+        while row + 4 <= range.upperBound {
+            let x0 = input + row * channels, x1 = x0 + channels, x2 = x1 + channels, x3 = x2 + channels
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            for c in 0..<channels {
+                s0 += x0[c] * x0[c]; s1 += x1[c] * x1[c]; s2 += x2[c] * x2[c]; s3 += x3[c] * x3[c]
+            }
+            normalizeRow(row, s0); normalizeRow(row + 1, s1); normalizeRow(row + 2, s2); normalizeRow(row + 3, s3)
+            row += 4
+        }
+        while row < range.upperBound {
             let x = input + row * channels
-            let y = output + row * channels
             var sumSquares: Float = 0
             for c in 0..<channels { sumSquares += x[c] * x[c] }
-            let r = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
-            rstd[row] = r
-            for c in 0..<channels { y[c] = x[c] * r * weight[c] }
+            normalizeRow(row, sumSquares)
+            row += 1
         }
+    }
+
+    @inline(__always) func normalizeRow(_ row: Int, _ sumSquares: Float) {
+        let x = input + row * channels, y = output + row * channels
+        let r = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
+        rstd[row] = r
+        for c in 0..<channels { y[c] = x[c] * r * weight[c] }
     }
 }
 

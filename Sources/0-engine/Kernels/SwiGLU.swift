@@ -2,11 +2,29 @@
 // Shapes: N rows, I hidden units. g and u live side by side in one (N, 2I) buffer (the fused
 // gate/up projection output): g = row[0..<I], u = row[I..<2I].
 
+import CCPUFeatures
+import GEMM
+
 /// Forward: `output` (N,I) = silu(g) ∘ u, reading `gateUp` (N, 2I).
+///
+/// `kernel`: `.portable` forces the Swift form (compiled for the baseline); otherwise the widest
+/// form the CPU runs (swiglu.c: the same operations bit for bit, 16 or 8 lanes at a time).
 public func swigluForward(
-    output: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, rows: Int, hidden: Int
+    output: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, rows: Int, hidden: Int,
+    kernel: GEMMKernel = .selected
 ) {
+    let form = kernel.runnable
     parallelChunks(rows, minimumPerChunk: 32) { range in
+        #if arch(x86_64)
+        let first = range.lowerBound
+        switch form {
+        case .avx512:
+            e2h_swiglu_forward_avx512(output + first * hidden, gateUp + first * 2 * hidden, range.count, hidden); return
+        case .avx2:
+            e2h_swiglu_forward_avx2(output + first * hidden, gateUp + first * 2 * hidden, range.count, hidden); return
+        case .portable: break
+        }
+        #endif
         for row in range {
             let g = gateUp + row * 2 * hidden
             let u = g + hidden
@@ -32,9 +50,22 @@ public func swigluForward(
 /// dg = dh·u·σ(g)·(1 + g·(1 − σ(g))), du = dh·silu(g).
 public func swigluBackward(
     gateUpGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
-    gateUp: UnsafePointer<Float>, rows: Int, hidden: Int
+    gateUp: UnsafePointer<Float>, rows: Int, hidden: Int, kernel: GEMMKernel = .selected
 ) {
+    let form = kernel.runnable
     parallelChunks(rows, minimumPerChunk: 32) { range in
+        #if arch(x86_64)
+        let first = range.lowerBound
+        switch form {
+        case .avx512:
+            e2h_swiglu_backward_avx512(gateUpGrad + first * 2 * hidden, outputGrad + first * hidden,
+                                       gateUp + first * 2 * hidden, range.count, hidden); return
+        case .avx2:
+            e2h_swiglu_backward_avx2(gateUpGrad + first * 2 * hidden, outputGrad + first * hidden,
+                                     gateUp + first * 2 * hidden, range.count, hidden); return
+        case .portable: break
+        }
+        #endif
         for row in range {
             let g = gateUp + row * 2 * hidden
             let u = g + hidden

@@ -113,6 +113,14 @@ void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, cons
                                long firstColumn, long endColumn, long blocks,
                                const float *a, long lda, long m, float *c, long ldc, int accumulate);
 
+// swiglu.c: SwiGLU forward h = silu(g)·u and backward over (rows, 2·hidden) gateUp rows, the Swift
+// form's operations bit for bit (no FMA). AVX-512 forms after e2h_cpu_has_avx512(), AVX2 forms
+// after e2h_cpu_has_avx2_fma().
+void e2h_swiglu_forward_avx512(float *output, const float *gateUp, long rows, long hidden);
+void e2h_swiglu_backward_avx512(float *gateUpGrad, const float *outputGrad, const float *gateUp, long rows, long hidden);
+void e2h_swiglu_forward_avx2(float *output, const float *gateUp, long rows, long hidden);
+void e2h_swiglu_backward_avx2(float *gateUpGrad, const float *outputGrad, const float *gateUp, long rows, long hidden);
+
 /// log Σ exp(row[0..<n]), AVX-512 (e2h_cpu_has_avx512()).
 float e2h_log_sum_exp_avx512(const float *row, long n);
 /// The first index of the largest of row[0..<n] (NaNs never count), -1 when every value is NaN; AVX-512.
