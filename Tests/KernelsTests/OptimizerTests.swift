@@ -1,4 +1,5 @@
 import Foundation
+import GEMM
 import Kernels
 import TestSupport
 import Testing
@@ -33,6 +34,11 @@ struct AdamWTests {
     /// are unchanged by it.
     @Test(arguments: [true, false])
     func vectorizedUpdateIsTheScalarFormulaBitForBit(decay: Bool) {
+        // Every form the CPU runs: the Swift lanes (portable) and adamw.c's AVX2 / AVX-512 lanes.
+        for kernel in GEMMKernel.allCases where kernel.isSupported { check(decay: decay, kernel: kernel) }
+    }
+
+    func check(decay: Bool, kernel: GEMMKernel) {
         var config = AdamWConfig()
         config.weightDecay = 0.1
         let count = 70_003, range = 5..<(count - 2)
@@ -42,7 +48,7 @@ struct AdamWTests {
         var (rp, rm, rv) = (p, m, v)
         for step in 1...3 {
             adamWUpdate(parameters: &p, gradients: g, firstMoment: &m, secondMoment: &v, range: range, step: step,
-                        learningRate: 3e-4, decay: decay, config: config, gradientScale: 0.37)
+                        learningRate: 3e-4, decay: decay, config: config, gradientScale: 0.37, kernel: kernel)
             let c1 = 1 - Foundation.powf(0.9, Float(step)), c2 = 1 - Foundation.powf(0.95, Float(step))
             let decayFactor: Float = decay ? 3e-4 * 0.1 : 0
             for i in range {
@@ -53,9 +59,9 @@ struct AdamWTests {
                 rp[i] -= 3e-4 * (mHat / (vHat.squareRoot() + 1e-8)) + decayFactor * rp[i]
             }
         }
-        #expect(p.map(\.bitPattern) == rp.map(\.bitPattern))
-        #expect(m.map(\.bitPattern) == rm.map(\.bitPattern))
-        #expect(v.map(\.bitPattern) == rv.map(\.bitPattern))
+        #expect(p.map(\.bitPattern) == rp.map(\.bitPattern), "\(kernel)")
+        #expect(m.map(\.bitPattern) == rm.map(\.bitPattern), "\(kernel)")
+        #expect(v.map(\.bitPattern) == rv.map(\.bitPattern), "\(kernel)")
         #expect(p[0] == randomArray(count, seed: 3)[0] && p[count - 1] == randomArray(count, seed: 3)[count - 1])
     }
 

@@ -1,5 +1,8 @@
 // AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, over flat buffers.
 
+import CCPUFeatures
+import GEMM
+
 /// Hyperparameters of AdamW.
 public struct AdamWConfig: Codable, Sendable, Equatable {
     /// Peak learning rate.
@@ -26,7 +29,7 @@ public func adamWUpdate(
     parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
     firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
     range: Range<Int>, step: Int, learningRate lr: Float, decay: Bool,
-    config: AdamWConfig, gradientScale: Float = 1
+    config: AdamWConfig, gradientScale: Float = 1, kernel: GEMMKernel = .selected
 ) {
     let b1 = config.beta1, b2 = config.beta2
     let correction1 = 1 - _powf(b1, Float(step))
@@ -38,9 +41,22 @@ public func adamWUpdate(
     // same operations in the same order (no fused multiply-add), so the result is bit for bit the
     // scalar loop's (the compiler left that loop scalar: a division, a division and a square root
     // per element).
+    let form = kernel.runnable
     parallelChunks(range.count, minimumPerChunk: 1 << 16) { chunk in
         var i = range.lowerBound + chunk.lowerBound
         let end = range.lowerBound + chunk.upperBound
+        #if arch(x86_64)
+        // adamw.c: the same lanes on AVX-512 / AVX2, bit for bit.
+        switch form {
+        case .avx512:
+            e2h_adamw_avx512(parameters + i, gradients + i, m + i, v + i, end - i, gradientScale, b1, b2, c1, c2,
+                             correction1, correction2, lr, eps, decayFactor); return
+        case .avx2:
+            e2h_adamw_avx2(parameters + i, gradients + i, m + i, v + i, end - i, gradientScale, b1, b2, c1, c2,
+                           correction1, correction2, lr, eps, decayFactor); return
+        case .portable: break
+        }
+        #endif
         while i + 8 <= end {
             let g = load8(gradients + i) * gradientScale
             let m8 = b1 * load8(m + i) + c1 * g

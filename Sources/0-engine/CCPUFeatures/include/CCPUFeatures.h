@@ -121,6 +121,16 @@ void e2h_swiglu_backward_avx512(float *gateUpGrad, const float *outputGrad, cons
 void e2h_swiglu_forward_avx2(float *output, const float *gateUp, long rows, long hidden);
 void e2h_swiglu_backward_avx2(float *gateUpGrad, const float *outputGrad, const float *gateUp, long rows, long hidden);
 
+// adamw.c: AdamW's update of `count` parameters and moments, each lane the Swift form's scalar
+// expression bit for bit (no FMA). The AVX-512 form after e2h_cpu_has_avx512(), the AVX2 form
+// after e2h_cpu_has_avx2_fma().
+void e2h_adamw_avx512(float *parameters, const float *gradients, float *m, float *v, long count, float scale,
+                      float b1, float b2, float c1, float c2, float correction1, float correction2, float lr,
+                      float eps, float decay);
+void e2h_adamw_avx2(float *parameters, const float *gradients, float *m, float *v, long count, float scale,
+                    float b1, float b2, float c1, float c2, float correction1, float correction2, float lr,
+                    float eps, float decay);
+
 /// log Σ exp(row[0..<n]), AVX-512 (e2h_cpu_has_avx512()).
 float e2h_log_sum_exp_avx512(const float *row, long n);
 /// The first index of the largest of row[0..<n] (NaNs never count), -1 when every value is NaN; AVX-512.
