@@ -46,17 +46,23 @@ __attribute__((target("avx2"))) void e2h_adamw_avx2(float *parameters, const flo
     for (long i = 0; i < count; i += 8) {
         const long n = count - i < 8 ? count - i : 8;
         float pb[8] = {0}, gb[8] = {0}, mb[8] = {0}, vb[8] = {0};
-        for (long j = 0; j < n; j++) { pb[j] = parameters[i + j]; gb[j] = gradients[i + j]; mb[j] = m[i + j]; vb[j] = v[i + j]; }
-        const __m256 g = _mm256_mul_ps(_mm256_loadu_ps(gb), vs);
-        const __m256 m8 = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(mb)), _mm256_mul_ps(vc1, g));
-        const __m256 v8 = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(vb)), _mm256_mul_ps(_mm256_mul_ps(vc2, g), g));
+        // Full vectors in place; the tail (n < 8) through zero-padded buffers.
+        float *P = parameters + i, *M = m + i, *V = v + i;
+        const float *G = gradients + i;
+        if (n < 8) {
+            for (long j = 0; j < n; j++) { pb[j] = P[j]; gb[j] = G[j]; mb[j] = M[j]; vb[j] = V[j]; }
+            P = pb; G = gb; M = mb; V = vb;
+        }
+        const __m256 g = _mm256_mul_ps(_mm256_loadu_ps(G), vs);
+        const __m256 m8 = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(M)), _mm256_mul_ps(vc1, g));
+        const __m256 v8 = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(V)), _mm256_mul_ps(_mm256_mul_ps(vc2, g), g));
         const __m256 mHat = _mm256_div_ps(m8, k1), vHat = _mm256_div_ps(v8, k2);
-        const __m256 p = _mm256_loadu_ps(pb);
+        const __m256 p = _mm256_loadu_ps(P);
         const __m256 step = _mm256_mul_ps(vlr, _mm256_div_ps(mHat, _mm256_add_ps(_mm256_sqrt_ps(vHat), ve)));
-        _mm256_storeu_ps(pb, _mm256_sub_ps(p, _mm256_add_ps(step, _mm256_mul_ps(vd, p))));
-        _mm256_storeu_ps(mb, m8);
-        _mm256_storeu_ps(vb, v8);
-        for (long j = 0; j < n; j++) { parameters[i + j] = pb[j]; m[i + j] = mb[j]; v[i + j] = vb[j]; }
+        _mm256_storeu_ps(P, _mm256_sub_ps(p, _mm256_add_ps(step, _mm256_mul_ps(vd, p))));
+        _mm256_storeu_ps(M, m8);
+        _mm256_storeu_ps(V, v8);
+        if (n < 8) for (long j = 0; j < n; j++) { parameters[i + j] = pb[j]; m[i + j] = mb[j]; v[i + j] = vb[j]; }
     }
 }
 

@@ -113,8 +113,13 @@ E2H_AVX2 void e2h_swiglu_forward_avx2(float *output, const float *gateUp, long r
     for (long row = 0; row < rows; row++) {
         const float *g = gateUp + row * 2 * hidden, *u = g + hidden;
         float *h = output + row * hidden;
-        for (long i = 0; i < hidden; i += 8) {
-            const long n = hidden - i < 8 ? hidden - i : 8;
+        long i = 0;
+        for (; i + 8 <= hidden; i += 8) {
+            const __m256 gv = _mm256_loadu_ps(g + i), uv = _mm256_loadu_ps(u + i);
+            _mm256_storeu_ps(h + i, _mm256_mul_ps(_mm256_mul_ps(gv, e2h_sw_sigmoid8(gv)), uv));
+        }
+        if (i < hidden) {
+            const long n = hidden - i;
             float gb[8] = {0}, ub[8] = {0}, hb[8];
             memcpy(gb, g + i, (size_t)n * sizeof(float));
             memcpy(ub, u + i, (size_t)n * sizeof(float));
@@ -131,19 +136,26 @@ E2H_AVX2 void e2h_swiglu_backward_avx2(float *gateUpGrad, const float *outputGra
     for (long row = 0; row < rows; row++) {
         const float *g = gateUp + row * 2 * hidden, *u = g + hidden, *dh = outputGrad + row * hidden;
         float *dg = gateUpGrad + row * 2 * hidden, *du = dg + hidden;
+        // Full vectors straight from the rows; the tail (n < 8) through zero-padded buffers.
         for (long i = 0; i < hidden; i += 8) {
             const long n = hidden - i < 8 ? hidden - i : 8;
             float gb[8] = {0}, ub[8] = {0}, db[8] = {0}, dgb[8], dub[8];
-            memcpy(gb, g + i, (size_t)n * sizeof(float));
-            memcpy(ub, u + i, (size_t)n * sizeof(float));
-            memcpy(db, dh + i, (size_t)n * sizeof(float));
-            const __m256 gv = _mm256_loadu_ps(gb), uv = _mm256_loadu_ps(ub), dhv = _mm256_loadu_ps(db);
+            const int full = n == 8;
+            if (!full) {
+                memcpy(gb, g + i, (size_t)n * sizeof(float));
+                memcpy(ub, u + i, (size_t)n * sizeof(float));
+                memcpy(db, dh + i, (size_t)n * sizeof(float));
+            }
+            const __m256 gv = _mm256_loadu_ps(full ? g + i : gb), uv = _mm256_loadu_ps(full ? u + i : ub);
+            const __m256 dhv = _mm256_loadu_ps(full ? dh + i : db);
             const __m256 s = e2h_sw_sigmoid8(gv);
-            _mm256_storeu_ps(dgb, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dhv, uv), s),
-                                                _mm256_add_ps(one, _mm256_mul_ps(gv, _mm256_sub_ps(one, s)))));
-            _mm256_storeu_ps(dub, _mm256_mul_ps(_mm256_mul_ps(dhv, gv), s));
-            memcpy(dg + i, dgb, (size_t)n * sizeof(float));
-            memcpy(du + i, dub, (size_t)n * sizeof(float));
+            _mm256_storeu_ps(full ? dg + i : dgb, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dhv, uv), s),
+                                                              _mm256_add_ps(one, _mm256_mul_ps(gv, _mm256_sub_ps(one, s)))));
+            _mm256_storeu_ps(full ? du + i : dub, _mm256_mul_ps(_mm256_mul_ps(dhv, gv), s));
+            if (!full) {
+                memcpy(dg + i, dgb, (size_t)n * sizeof(float));
+                memcpy(du + i, dub, (size_t)n * sizeof(float));
+            }
         }
     }
 }
