@@ -3,6 +3,7 @@
 // in each form the CPU runs (baseline Swift, AVX2 and AVX-512 with FMA: chunks of 2 and 3 heads,
 // 64-column chunks with 16-column tails, masked softmax tails). The bfloat16 form (a bfloat16 KV
 // cache) against the same reference on the widened values, and bfloat16 rounding against its rule.
+// A prefetch of the next task's blocks changes no bit of either.
 
 import GEMM
 import Kernels
@@ -38,6 +39,16 @@ struct GroupedAttentionTests {
             }
         }
         #expect(maxRelativeError(ours, reference) < 1e-5, "\(kernel) D \(D) group \(group) length \(length)")
+        // Prefetching the next task's blocks (here other rows of the same arrays) changes no bit.
+        var prefetched = [Float](repeating: 0, count: group * D)
+        keys.withUnsafeBytes { k in
+            values.withUnsafeBytes { v in
+                let next = NextBlocks(keys: k.baseAddress! + 4 * D, values: v.baseAddress! + 4 * D, bytes: 4 * (length - 1) * stride)
+                attendCachedGroup(queries: queries, group: group, keys: keys, values: values, stride: stride, length: length,
+                                  headDim: D, scale: scale, scores: &scores, output: &prefetched, prefetch: next, kernel: kernel)
+            }
+        }
+        #expect(prefetched == ours, "\(kernel) D \(D) group \(group) length \(length) with a prefetch")
     }
 
     @Test(arguments: [(64, 1, 37), (64, 4, 5), (16, 3, 9), (40, 2, 14), (128, 2, 70), (8, 2, 6), (64, 3, 129)])
@@ -62,6 +73,16 @@ struct GroupedAttentionTests {
             attendCachedGroupBFloat16(queries: queries, group: group, keys: keys, values: values, stride: stride,
                                       length: length, headDim: D, scale: scale, scores: &scores, output: &ours, kernel: kernel)
             #expect(maxRelativeError(ours, reference) < 1e-5, "bf16 \(kernel) D \(D) group \(group) length \(length)")
+            var prefetched = [Float](repeating: 0, count: group * D)
+            keys.withUnsafeBytes { k in
+                values.withUnsafeBytes { v in
+                    let next = NextBlocks(keys: k.baseAddress!, values: v.baseAddress!, bytes: 2 * length * stride)
+                    attendCachedGroupBFloat16(queries: queries, group: group, keys: keys, values: values, stride: stride,
+                                              length: length, headDim: D, scale: scale, scores: &scores, output: &prefetched,
+                                              prefetch: next, kernel: kernel)
+                }
+            }
+            #expect(prefetched == ours, "bf16 \(kernel) D \(D) group \(group) length \(length) with a prefetch")
         }
     }
 

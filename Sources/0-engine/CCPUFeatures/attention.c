@@ -198,13 +198,33 @@ E2H_AVX512 static inline __attribute__((always_inline)) __m512 e2h_load_kv(const
     return _mm512_loadu_ps((const float *)p + index);
 }
 
+/// A stream of cache lines to prefetch into L2 a few at a time (the next task's keys or values),
+/// spread over a loop so the line-fill buffers never fill in one burst.
+typedef struct { const char *next, *end; long perStep; } e2h_prefetch_stream;
+
+static inline __attribute__((always_inline)) e2h_prefetch_stream e2h_stream(const void *address, long bytes, long steps) {
+    const long lines = address ? (bytes + 63) / 64 : 0;
+    e2h_prefetch_stream s = {(const char *)address, (const char *)address + 64 * lines, steps > 0 ? (lines + steps - 1) / steps : lines};
+    return s;
+}
+
+static inline __attribute__((always_inline)) void e2h_stream_step(e2h_prefetch_stream *s) {
+    for (long i = 0; i < s->perStep && s->next < s->end; i++, s->next += 64) __builtin_prefetch(s->next, 0, 2);
+}
+
+static inline __attribute__((always_inline)) void e2h_stream_finish(e2h_prefetch_stream *s) {
+    for (; s->next < s->end; s->next += 64) __builtin_prefetch(s->next, 0, 2);
+}
+
 /// out[h][0..<16·NW] = Σ_j p[h][j]·v_j[0..<16·NW] for NH heads (NH ≤ 3, NW ≤ 4: 12 accumulators).
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_values_avx512(
-    const float *p, long length, const void *values, long stride, float *out, long D, int NH, int NW, int half) {
+    const float *p, long length, const void *values, long stride, float *out, long D, int NH, int NW, int half,
+    e2h_prefetch_stream *prefetch) {
     __m512 acc[3][4];
     for (int h = 0; h < 3; h++)
         for (int c = 0; c < 4; c++) acc[h][c] = _mm512_setzero_ps();
     for (long j = 0; j < length; j++) {
+        if (prefetch) e2h_stream_step(prefetch);
         __m512 row[4];
         for (int c = 0; c < NW; c++) row[c] = e2h_load_kv(values, j * stride + 16 * c, half);
         for (int h = 0; h < NH; h++) {
@@ -238,9 +258,13 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_scores4(
 /// The AVX-512 attention over float32 keys/values, or bfloat16 ones when `half` (offsets in elements).
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_body(
     const float *queries, long group, const void *keys, const void *values, long stride, long length, long D,
-    float scale, float *scores, float *output, int half) {
+    float scale, float *scores, float *output, int half, const void *nextKeys, const void *nextValues, long nextBytes) {
+    // The next task's keys stream in during this task's scores, its values during this one's sums.
+    e2h_prefetch_stream keyStream = e2h_stream(nextKeys, nextBytes, length / 4);
+    e2h_prefetch_stream valueStream = e2h_stream(nextValues, nextBytes, length);
     long j = 0;
     for (; j + 4 <= length; j += 4) {
+        e2h_stream_step(&keyStream);
         const long k0 = j * stride;
         // Up to 4 heads at a time, each key chunk loaded (widened) once for all of them.
         for (long h0 = 0; h0 < group; h0 += 4) {
@@ -262,6 +286,7 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_bo
             scores[h * length + j] = _mm512_reduce_add_ps(s);
         }
     }
+    e2h_stream_finish(&keyStream);
     for (long h = 0; h < group; h++) e2h_softmax_avx512(scores + h * length, length, scale);
     for (long d = 0; d < D; d += 64) {
         const int nw = D - d >= 64 ? 4 : (int)((D - d) / 16);
@@ -271,23 +296,29 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_attend_group_bo
             float *out = output + h * D + d;
             const void *v = half ? (const void *)((const uint16_t *)values + d) : (const void *)((const float *)values + d);
 #define E2H_CASE(NH, NW) \
-    if (nh == NH && nw == NW) { e2h_values_avx512(p, length, v, stride, out, D, NH, NW, half); continue; }
+    if (nh == NH && nw == NW) { \
+        e2h_values_avx512(p, length, v, stride, out, D, NH, NW, half, d == 0 && h == 0 ? &valueStream : 0); continue; }
             E2H_CASE(3, 4) E2H_CASE(2, 4) E2H_CASE(1, 4) E2H_CASE(3, 3) E2H_CASE(2, 3) E2H_CASE(1, 3)
             E2H_CASE(3, 2) E2H_CASE(2, 2) E2H_CASE(1, 2) E2H_CASE(3, 1) E2H_CASE(2, 1) E2H_CASE(1, 1)
 #undef E2H_CASE
         }
     }
+    e2h_stream_finish(&valueStream);
 }
 
 E2H_AVX512 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
-                                        long stride, long length, long D, float scale, float *scores, float *output) {
-    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 0);
+                                        long stride, long length, long D, float scale, float *scores, float *output,
+                                        const void *nextKeys, const void *nextValues, long nextBytes) {
+    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 0,
+                          nextKeys, nextValues, nextBytes);
 }
 
 E2H_AVX512 void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys,
                                              const uint16_t *values, long stride, long length, long D, float scale,
-                                             float *scores, float *output) {
-    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 1);
+                                             float *scores, float *output,
+                                             const void *nextKeys, const void *nextValues, long nextBytes) {
+    e2h_attend_group_body(queries, group, keys, values, stride, length, D, scale, scores, output, 1,
+                          nextKeys, nextValues, nextBytes);
 }
 
 /// float32 → bfloat16, rounded to nearest even (NaN stays a quiet NaN), as `vcvtneps2bf16` does.
@@ -353,12 +384,14 @@ void e2h_attend_group_avx2(const float *queries, long group, const float *keys, 
 }
 
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
-                             long stride, long length, long D, float scale, float *scores, float *output) {
+                             long stride, long length, long D, float scale, float *scores, float *output,
+                             const void *nextKeys, const void *nextValues, long nextBytes) {
     __builtin_trap();
 }
 
 void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys, const uint16_t *values,
-                                  long stride, long length, long D, float scale, float *scores, float *output) {
+                                  long stride, long length, long D, float scale, float *scores, float *output,
+                                  const void *nextKeys, const void *nextValues, long nextBytes) {
     __builtin_trap();
 }
 

@@ -35,18 +35,21 @@ public func roundToBFloat16(_ source: UnsafePointer<Float>, count: Int, into des
 /// ``attendCachedGroup(queries:group:keys:values:stride:length:headDim:scale:scores:output:kernel:)``
 /// over bfloat16 keys and values (`stride` in elements). The AVX-512 form reads them as they are;
 /// elsewhere they are widened to float32 first. Equal to the float32 form on the widened values
-/// up to float rounding.
+/// up to float rounding. `prefetch` as in the float32 form.
 public func attendCachedGroupBFloat16(
     queries: UnsafePointer<Float>, group: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
     stride: Int, length: Int, headDim D: Int, scale: Float,
-    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, kernel: GEMMKernel = .selected
+    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+    prefetch next: NextBlocks? = nil, kernel: GEMMKernel = .selected
 ) {
 #if arch(x86_64)
     if kernel.runnable == .avx512, D % 16 == 0 {
-        e2h_attend_group_bf16_avx512(queries, group, keys, values, stride, length, D, scale, scores, output)
+        e2h_attend_group_bf16_avx512(queries, group, keys, values, stride, length, D, scale, scores, output,
+                                     next?.keys, next?.values, next?.bytes ?? 0)
         return
     }
 #endif
+    next?.prefetchNow()
     let wide = UnsafeMutablePointer<Float>.allocate(capacity: 2 * length * D)
     defer { wide.deallocate() }
     for j in 0..<length {

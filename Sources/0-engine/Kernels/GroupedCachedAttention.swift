@@ -11,6 +11,21 @@ import CCPUFeatures
 #endif
 import GEMM
 
+/// The keys and values a caller reads after this call's (the next task's blocks, `bytes` each),
+/// asked into L2 while this one computes: at batch 64 each task's blocks are in no cache.
+public struct NextBlocks {
+    public var keys: UnsafeRawPointer, values: UnsafeRawPointer, bytes: Int
+    public init(keys: UnsafeRawPointer, values: UnsafeRawPointer, bytes: Int) {
+        (self.keys, self.values, self.bytes) = (keys, values, bytes)
+    }
+
+    /// Asks for every line at once (the forms without a spread prefetch).
+    public func prefetchNow() {
+        e2h_prefetch_range_to_l2(keys, bytes)
+        e2h_prefetch_range_to_l2(values, bytes)
+    }
+}
+
 /// out_h = softmax(scale · K q_h) V for each query head h of a group, over `length` positions.
 /// Where the CPU has AVX2 / AVX-512 and the head size allows (D % 8 / D % 16), the same passes run
 /// with fused multiply-adds (CCPUFeatures/attention.c); results then differ from the baseline
@@ -22,22 +37,28 @@ import GEMM
 ///   - keys, values: position j's key/value for this kv head at `keys + j·stride`, `values + j·stride`.
 ///   - scores: scratch of `group · length` floats (left holding the probabilities, row h at h·length).
 ///   - output: head h's result at `output + h·D`.
+///   - prefetch: the blocks read next; the AVX-512 forms spread their prefetch over the passes
+///     (the next keys during the scores, the next values during the sums), the others ask at once.
 public func attendCachedGroup(
     queries: UnsafePointer<Float>, group: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
     stride: Int, length: Int, headDim D: Int, scale: Float,
-    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, kernel: GEMMKernel = .selected
+    scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+    prefetch next: NextBlocks? = nil, kernel: GEMMKernel = .selected
 ) {
 #if arch(x86_64)
     switch kernel.runnable {
     case .avx512 where D % 16 == 0:
-        e2h_attend_group_avx512(queries, group, keys, values, stride, length, D, scale, scores, output)
+        e2h_attend_group_avx512(queries, group, keys, values, stride, length, D, scale, scores, output,
+                                next?.keys, next?.values, next?.bytes ?? 0)
         return
     case .avx512 where D % 8 == 0, .avx2 where D % 8 == 0:
+        next?.prefetchNow()
         e2h_attend_group_avx2(queries, group, keys, values, stride, length, D, scale, scores, output)
         return
     default: break
     }
 #endif
+    next?.prefetchNow()
     guard D % 8 == 0, D <= 256 else {
         for h in 0..<group {
             attendCached(query: queries + h * D, keys: keys, values: values, stride: stride, length: length,

@@ -3,7 +3,6 @@
 // in one causal pass while prefilling. It returns the next-token logits after each sequence's last
 // token. Shapes: R sequences in the step (≤ S slots), N ≥ R tokens, C hidden, V vocabulary.
 
-import CCPUFeatures
 import GEMM
 import Kernels
 
@@ -254,14 +253,14 @@ public final class IncrementalDecoder {
                 let i = task / G, g = task % G
                 let length = Int(positions[i]) + 1
                 let base = cache.offset(slot: Int(rowSlots[i]), head: g, position: 0)
+                var next: NextBlocks?
                 if task + 1 < range.upperBound {
-                    // The next task's keys and values come from memory while this one computes: at batch
-                    // 64 each task reads its own blocks, which are in no cache.
-                    let next = task + 1, ni = next / G
-                    let at = cache.offset(slot: Int(rowSlots[ni]), head: next % G, position: 0)
-                    let bytes = (Int(positions[ni]) + 1) * D * e
-                    e2h_prefetch_range_to_l2(keys + at * e, bytes)
-                    e2h_prefetch_range_to_l2(values + at * e, bytes)
+                    // The next task's keys and values come from memory while this one computes (at batch
+                    // 64 each task reads its own blocks, which are in no cache); the AVX-512 kernels
+                    // spread the requests over their passes rather than issue them in one burst.
+                    let ni = (task + 1) / G
+                    let at = cache.offset(slot: Int(rowSlots[ni]), head: (task + 1) % G, position: 0)
+                    next = NextBlocks(keys: keys + at * e, values: values + at * e, bytes: (Int(positions[ni]) + 1) * D * e)
                 }
                 let query = qkv + i * width + g * group * D, out = output + i * queryWidth + g * group * D
                 if half {
@@ -269,13 +268,13 @@ public final class IncrementalDecoder {
                                               keys: (keys + 2 * base).assumingMemoryBound(to: UInt16.self),
                                               values: (values + 2 * base).assumingMemoryBound(to: UInt16.self), stride: D,
                                               length: length, headDim: D, scale: scale, scores: scores + task * group * P,
-                                              output: out)
+                                              output: out, prefetch: next)
                 } else {
                     attendCachedGroup(queries: query, group: group,
                                       keys: (keys + 4 * base).assumingMemoryBound(to: Float.self),
                                       values: (values + 4 * base).assumingMemoryBound(to: Float.self), stride: D,
                                       length: length, headDim: D, scale: scale, scores: scores + task * group * P,
-                                      output: out)
+                                      output: out, prefetch: next)
                 }
             }
         }

@@ -96,11 +96,15 @@ void e2h_q8_expand_avx512(const float *scales, const float *sums, long count, fl
 // e2h_cpu_has_avx2_fma() (D % 8 == 0), the AVX-512 form after e2h_cpu_has_avx512() (D % 16 == 0).
 void e2h_attend_group_avx2(const float *queries, long group, const float *keys, const float *values,
                            long stride, long length, long D, float scale, float *scores, float *output);
+/// The AVX-512 forms also prefetch into L2, spread over their loops, `nextBytes` bytes of the keys
+/// and values the caller reads next (`nextKeys`, `nextValues`; NULL for none).
 void e2h_attend_group_avx512(const float *queries, long group, const float *keys, const float *values,
-                             long stride, long length, long D, float scale, float *scores, float *output);
+                             long stride, long length, long D, float scale, float *scores, float *output,
+                             const void *nextKeys, const void *nextValues, long nextBytes);
 /// The AVX-512 form over bfloat16 keys/values (stride in elements; D % 16 == 0).
 void e2h_attend_group_bf16_avx512(const float *queries, long group, const uint16_t *keys, const uint16_t *values,
-                                  long stride, long length, long D, float scale, float *scores, float *output);
+                                  long stride, long length, long D, float scale, float *scores, float *output,
+                                  const void *nextKeys, const void *nextValues, long nextBytes);
 /// `count` floats rounded to bfloat16 (nearest even; NaN a quiet NaN). Call only where AVX-512 BF16
 /// runs (e2h_amx_bf16_available() returned 1 implies it).
 void e2h_bfloat16_from_float_avx512(const float *source, long count, uint16_t *destination);
