@@ -204,3 +204,56 @@ public struct RLConfigError: Error, Equatable, CustomStringConvertible {
 
     public var description: String { "RL setting \(setting) is \(value); allowed: \(allowed)" }
 }
+
+// Reading an RLConfig that an older e2h wrote. Settings were added over time (`dpoVoting`,
+// `voteOutcome`, ...), each with a default that is the behaviour from before it existed; the
+// synthesized decoder refused a file without them, so a run interrupted under an older binary
+// could neither resume (its state.json) nor be compared with `e2h run`'s rl section. Here a missing
+// key keeps its default; an optional setting (encoded only when set) is nil when absent, as the
+// synthesized decoder read it.
+
+extension RLConfig {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, into value: inout T) throws {
+            if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.algorithm, into: &algorithm)
+        try read(.iterations, into: &iterations)
+        try read(.problemsPerIteration, into: &problemsPerIteration)
+        try read(.samplesPerProblem, into: &samplesPerProblem)
+        try read(.temperature, into: &temperature)
+        try read(.topK, into: &topK)
+        try read(.maxNewTokens, into: &maxNewTokens)
+        try read(.batchSlots, into: &batchSlots)
+        try read(.learningRate, into: &learningRate)
+        try read(.warmupSteps, into: &warmupSteps)
+        try read(.minibatchSize, into: &minibatchSize)
+        try read(.epochs, into: &epochs)
+        try read(.klCoefficient, into: &klCoefficient)
+        try read(.kl, into: &kl)
+        try read(.policyLoss, into: &policyLoss)
+        try read(.valueLoss, into: &valueLoss)
+        try read(.valueCoefficient, into: &valueCoefficient)
+        try read(.gae, into: &gae)
+        try read(.whiten, into: &whiten)
+        try read(.group, into: &group)
+        try read(.processSupervision, into: &processSupervision)
+        negativeAdvantageScale = try c.decodeIfPresent(Float.self, forKey: .negativeAdvantageScale)
+        adamEpsilon = try c.decodeIfPresent(Float.self, forKey: .adamEpsilon)
+        try read(.reward, into: &reward)
+        try read(.dpo, into: &dpo)
+        try read(.dpoMargin, into: &dpoMargin)
+        try read(.dpoPairsPerProblem, into: &dpoPairsPerProblem)
+        try read(.restKeepPerProblem, into: &restKeepPerProblem)
+        try read(.restSteps, into: &restSteps)
+        try read(.restLearningRate, into: &restLearningRate)
+        restPRMThreshold = try c.decodeIfPresent(Float.self, forKey: .restPRMThreshold)
+        try read(.restVoting, into: &restVoting)
+        try read(.dpoVoting, into: &dpoVoting)
+        try read(.voteOutcome, into: &voteOutcome)
+        try read(.gradientClip, into: &gradientClip)
+        try read(.seed, into: &seed)
+    }
+}
