@@ -6,9 +6,7 @@
 // at a time with one joint horizontal reduction, and the weighted sum of values runs over 32-float
 // halves of the head so its accumulators stay in registers.
 
-#if arch(x86_64)
-import CCPUFeatures
-#endif
+import CCPUFeatures  // the AVX2 / AVX-512 kernels (x86-64), and the portable prefetch helpers
 import GEMM
 
 /// The keys and values a caller reads after this call's (the next task's blocks, `bytes` each),
