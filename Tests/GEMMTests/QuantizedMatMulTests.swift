@@ -1,6 +1,7 @@
 // quantizedMatMul (Q4_0, Q4_1, Q8_0 rows) against dequantize-then-`gemmReference`, with the
 // dequantization written out here from ggml's formulas: both paths, both kernels the CPU runs,
-// row orders, odd row counts, strides and accumulate.
+// row orders, odd row counts, strides and accumulate; block counts below, at and across the 16 and
+// 32 the one-row AVX-512 kernel reads its split headers by (1, 2, 3, 16, 18, 37).
 
 import Foundation
 import GEMM
@@ -55,7 +56,7 @@ struct QuantizedMatMulTests {
         var generator = SplitMix64(state: 42 &+ UInt64(format.rawValue))
         let kernels = [GEMMKernel.portable] + (GEMMKernel.avx2.isSupported ? [.avx2] : [])
             + (GEMMKernel.avx512.isSupported ? [.avx512] : [])
-        for (n, k) in [(1, 32), (37, 64), (70, 576), (130, 96)] {
+        for (n, k) in [(1, 32), (37, 64), (70, 576), (130, 96), (23, 512), (18, 1184)] {
             let (bytes, values) = randomQuantized(format, rows: n, columns: k, generator: &generator)
             var order = Array(0..<Int32(n))
             order.shuffle(using: &generator)

@@ -2,8 +2,10 @@
 // `quantizedMatMul` (a few rows of A: decoding). Two forms:
 // - one activation row (batch-1 decoding): four weight rows per pass sharing x's loads, each
 //   block's q·x summed and scaled by its d in one multiply-add chain per weight row, the offsets
-//   as Σ_b o_b·Σx_b sixteen blocks per multiply-add; d and o gathered 16 blocks at a time and
-//   broadcast from memory (the shuffle port is what this loop runs out of);
+//   as Σ_b o_b·Σx_b sixteen blocks per multiply-add; d and o read from the rows' headers copied
+//   apart (`e2h_quant_split_headers`), converted 16 blocks at a time and broadcast from memory (the
+//   shuffle port is what this loop runs out of), and the next four rows prefetched during a pass
+//   at the pace it reads its own;
 // - 2-12 activation rows: each block expanded to its float values w = q·d + o (a multiply, then an
 //   add: the values the float load and the panel path hold) through a per-block table of its 16
 //   values, met by fused multiply-adds, four accumulators per activation row.
@@ -17,9 +19,10 @@
 
 #include "CCPUFeatures.h"
 
+#include <string.h>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
 #define E2H_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
 
@@ -56,22 +59,19 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_values(in
     e2h_block_body(format, p, d, format == 0 ? -8.0f * d : format == 1 ? _mm_cvtss_f32(_mm_movehdup_ps(halves)) : 0.0f, w0, w1);
 }
 
-/// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats,
-/// gathered and converted 16 at a time, so the loop over blocks broadcasts them from memory (a
-/// load, not a shuffle: the shuffle port is what that loop runs out of).
-E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_headers(int format, const uint8_t *row, long b0, long count,
-                                                                               float d[32], float o[32]) {
-    const long size = e2h_block_size(format);
-    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                               _mm512_set1_epi32((int)size));
+/// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats, from
+/// the row's headers copied apart (h: its blocks' d as halves, then for Q4_1 their m), 16 at a
+/// time by a load and a conversion, so the loop over blocks broadcasts them from memory (a load, not
+/// a shuffle). Gathering them from the blocks themselves, 18-34 bytes apart, cost about a sixth of
+/// this loop's time (docs/models.md, "Session 21").
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_headers(int format, const uint16_t *h, long blocks, long b0,
+                                                                               long count, float d[32], float o[32]) {
     for (long t = 0; t < count; t += 16) {
         const __mmask16 lanes = count - t >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - t)) - 1);
-        // The first 4 bytes of each block: d, then m (Q4_1) or the first values.
-        const __m512i h = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, offsets, row + size * (b0 + t), 1);
-        const __m512 dv = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
+        const __m512 dv = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(lanes, h + b0 + t));
         _mm512_storeu_ps(d + t, dv);
         if (format == 0) _mm512_storeu_ps(o + t, _mm512_mul_ps(dv, _mm512_set1_ps(-8.0f)));
-        if (format == 1) _mm512_storeu_ps(o + t, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16))));
+        if (format == 1) _mm512_storeu_ps(o + t, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(lanes, h + blocks + b0 + t)));
     }
 }
 
@@ -136,7 +136,9 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_q(int for
 /// Four stored rows against one activation row x, whose block sums are sx: Σ_b d_b·(q_b·x_b) +
 /// Σ_b o_b·sx_b, the first with one multiply-add chain per row (four chains in flight), the second
 /// sixteen blocks per multiply-add. x's loads are shared and the four sums reduced together.
-E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int format, const uint8_t *const row[4], long blocks,
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int format, const uint8_t *const row[4],
+                                                                           const uint16_t *const headers[4],
+                                                                           const uint8_t *const next[4], long blocks,
                                                                            const float *x, const float *sx, float out[4]) {
     __m512 acc[4], off[4];
     for (int r = 0; r < 4; r++) acc[r] = off[r] = _mm512_setzero_ps();
@@ -144,9 +146,14 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int f
     for (long b0 = 0; b0 < blocks; b0 += 32) {
         const long count = blocks - b0 < 32 ? blocks - b0 : 32;
         float d[4][32], o[4][32];
-        for (int r = 0; r < 4; r++) e2h_block_headers(format, row[r], b0, count, d[r], o[r]);
+        for (int r = 0; r < 4; r++) e2h_block_headers(format, headers[r], blocks, b0, count, d[r], o[r]);
         for (long t = 0; t < count; t++) {
             const long b = b0 + t;
+            // The next four rows' line at this block, asked for as the block that starts it is reached:
+            // their bytes arrive at the pace these rows' are read, never in a burst that would stall
+            // on full fill buffers.
+            if (next[0] && (b == 0 || (size * b) / 64 != (size * b - size) / 64))
+                for (int r = 0; r < 4; r++) _mm_prefetch((const char *)next[r] + size * b, _MM_HINT_T0);
             const __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
             for (int r = 0; r < 4; r++) {
                 __m512 q0, q1;
@@ -173,9 +180,10 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int f
 }
 
 #define E2H_VARIANT(name, FORMAT)                                                                              \
-    E2H_AVX512 static void name(const uint8_t *const row[4], long blocks, const float *x, const float *sx,    \
+    E2H_AVX512 static void name(const uint8_t *const row[4], const uint16_t *const headers[4],               \
+                                const uint8_t *const next[4], long blocks, const float *x, const float *sx,  \
                                 float out[4]) {                                                              \
-        e2h_rows4_f32(FORMAT, row, blocks, x, sx, out);                                                         \
+        e2h_rows4_f32(FORMAT, row, headers, next, blocks, x, sx, out);                                          \
     }
 E2H_VARIANT(e2h_g40, 0) E2H_VARIANT(e2h_g41, 1) E2H_VARIANT(e2h_g80, 2)
 #undef E2H_VARIANT
@@ -183,7 +191,7 @@ E2H_VARIANT(e2h_g40, 0) E2H_VARIANT(e2h_g41, 1) E2H_VARIANT(e2h_g80, 2)
 typedef void (*e2h_row_f32_fn)(const uint8_t *, long, const float *, long, float[4]);
 
 E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
-                                          long firstColumn, long endColumn, long blocks,
+                                          const uint16_t *headers, long firstColumn, long endColumn, long blocks,
                                           const float *a, long lda, long m, float *c, long ldc, int accumulate) {
     static const e2h_row_f32_fn table[3][4] = {
         {e2h_f40_1, e2h_f40_2, e2h_f40_3, e2h_f40_4},
@@ -191,19 +199,27 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
         {e2h_f80_1, e2h_f80_2, e2h_f80_3, e2h_f80_4},
     };
     long j = firstColumn;
-    if (m == 1) {
-        // Decoding one sequence: four weight rows at a time.
-        void (*const four)(const uint8_t *const[4], long, const float *, const float *, float[4]) =
+    if (m == 1 && headers) {
+        // Decoding one sequence: four weight rows at a time, the next four prefetched.
+        void (*const four)(const uint8_t *const[4], const uint16_t *const[4], const uint8_t *const[4], long, const float *,
+                           const float *, float[4]) =
             format == 0 ? e2h_g40 : format == 1 ? e2h_g41 : e2h_g80;
         float sx[blocks];
         for (long b = 0; b < blocks; b++) {
             sx[b] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(a + 32 * b), _mm512_loadu_ps(a + 32 * b + 16)));
         }
         for (; j + 4 <= endColumn; j += 4) {
-            const uint8_t *rows[4];
-            for (int r = 0; r < 4; r++) rows[r] = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j + r] : j + r) * rowBytes;
+            const uint8_t *rows[4], *next[4] = {NULL, NULL, NULL, NULL};
+            const uint16_t *split[4];
+            for (int r = 0; r < 4; r++) {
+                const long stored = rowOrder ? (long)rowOrder[j + r] : j + r;
+                rows[r] = (const uint8_t *)base + stored * rowBytes;
+                split[r] = headers + stored * (format == 1 ? 2 : 1) * blocks;
+            }
+            if (j + 8 <= endColumn)
+                for (int r = 0; r < 4; r++) next[r] = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j + 4 + r] : j + 4 + r) * rowBytes;
             float out[4];
-            four(rows, blocks, a, sx, out);
+            four(rows, split, next, blocks, a, sx, out);
             for (int r = 0; r < 4; r++) c[j + r] = accumulate ? c[j + r] + out[r] : out[r];
         }
     }
@@ -225,9 +241,21 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
 #else
 
 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
-                               long firstColumn, long endColumn, long blocks,
+                               const uint16_t *headers, long firstColumn, long endColumn, long blocks,
                                const float *a, long lda, long m, float *c, long ldc, int accumulate) {
     __builtin_trap();
 }
 
 #endif
+
+void e2h_quant_split_headers(int format, const void *base, long rows, long blocks, uint16_t *headers) {
+    const long size = format == 0 ? 18 : format == 1 ? 20 : 34, per = format == 1 ? 2 : 1;
+    for (long j = 0; j < rows; j++) {
+        const uint8_t *row = (const uint8_t *)base + j * blocks * size;
+        uint16_t *h = headers + j * per * blocks;
+        for (long b = 0; b < blocks; b++) {
+            memcpy(h + b, row + b * size, 2);
+            if (per == 2) memcpy(h + blocks + b, row + b * size + 2, 2);
+        }
+    }
+}

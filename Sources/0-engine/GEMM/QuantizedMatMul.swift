@@ -44,6 +44,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// The matrix expanded to packed float panels, once, when `PackedPanelCache.budgetBytes` allows
     /// (shared by copies of this value, freed with the last).
     let packedCache = PackedPanelCache()
+    /// The rows' block headers laid out apart, built on the first one-row product on AVX-512
+    /// (``SplitBlockHeaders``; shared by copies of this value).
+    let splitHeaders = SplitBlockHeaders()
 
     public init(format: QuantizedFormat, rows: Int, columns: Int, base: UnsafeRawPointer, rowOrder: [Int32]? = nil) {
         precondition(columns % 32 == 0 && rows >= 0 && (rowOrder == nil || rowOrder!.count == rows),
@@ -176,12 +179,14 @@ public func quantizedMatMul(
     switch chosen {
 #if arch(x86_64)
     case .rows where kernel.runnable == .avx512:
-        // Blocks expanded to floats in registers, four accumulators per row (CCPUFeatures/quant_rows.c).
+        // Blocks expanded to floats in registers, four accumulators per row (CCPUFeatures/quant_rows.c);
+        // one row of A reads the block headers from their split copy.
+        let headers = parts.map { m == 1 ? $0.matrix.splitHeaders.halves(of: $0.matrix) : nil }
         spinningChunks(N, minimumPerChunk: max(16, 65_536 / max(1, K * m)), threads: threads) { range in
             split(range) { p, local in
                 let (w, column) = parts[p]
                 func run(_ order: UnsafePointer<Int32>?) {
-                    e2h_quant_rows_f32_avx512(Int32(w.format.rawValue), w.base, w.rowBytes, order, local.lowerBound,
+                    e2h_quant_rows_f32_avx512(Int32(w.format.rawValue), w.base, w.rowBytes, order, headers[p], local.lowerBound,
                                               local.upperBound, nb, a, lda, m, c + column, ldc, accumulate ? 1 : 0)
                 }
                 if let order = w.rowOrder { order.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
@@ -309,6 +314,29 @@ public final class PackedPanelCache: @unchecked Sendable {
         return UnsafePointer(built)
     }
 #endif
+}
+
+/// A matrix's block headers (d, and m for Q4_1: IEEE halves) copied apart from the blocks, row by row
+/// (`e2h_quant_split_headers`): the one-row AVX-512 kernel converts 16 blocks' headers with a load
+/// instead of gathering them from blocks 18-34 bytes apart (docs/models.md, "Session 21"). Memory:
+/// 4 bytes per Q4_1 block (a fifth of its 20), 2 per Q4_0 or Q8_0 block; SmolLM2-135M: 13.3 MB for
+/// its Q4_1 layers, 1.8 MB for its Q8_0 head.
+public final class SplitBlockHeaders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var halves: UnsafeMutablePointer<UInt16>?
+
+    deinit { halves?.deallocate() }
+
+    /// The split headers of `w` (the matrix this cache belongs to), built on first use.
+    func halves(of w: QuantizedMatrix) -> UnsafePointer<UInt16> {
+        lock.lock(); defer { lock.unlock() }
+        if let halves { return UnsafePointer(halves) }
+        let blocks = w.columns / 32, count = w.rows * blocks * (w.format == .q4_1 ? 2 : 1)
+        let built = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, count))
+        e2h_quant_split_headers(Int32(w.format.rawValue), w.base, w.rows, blocks, built)
+        halves = built
+        return UnsafePointer(built)
+    }
 }
 
 #if arch(x86_64)

@@ -112,10 +112,16 @@ void e2h_bfloat16_from_float_avx512(const float *source, long count, uint16_t *d
 
 // quant_rows.c: c[i·ldc + j] (+)= Σ_k a[i·lda + k]·W[j, k] for i < m and firstColumn <= j <
 // endColumn, float activations, W's row j stored at base + (rowOrder ? rowOrder[j] : j)·rowBytes
-// as `blocks` blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0). Call only after e2h_cpu_has_avx512().
+// as `blocks` blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0). `headers`: the stored rows' block headers
+// laid out apart by `e2h_quant_split_headers`; with them one row of A (m == 1) runs the four-row
+// form, without (NULL) the form for 1-4 rows of A. Call only after e2h_cpu_has_avx512().
 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
-                               long firstColumn, long endColumn, long blocks,
+                               const uint16_t *headers, long firstColumn, long endColumn, long blocks,
                                const float *a, long lda, long m, float *c, long ldc, int accumulate);
+/// The block headers of `rows` stored rows of `blocks` blocks each, row after row: per row its
+/// blocks' d (IEEE halves), then for Q4_1 (format 1) their m; `rows · blocks · (format == 1 ? 2 : 1)`
+/// halves. Portable.
+void e2h_quant_split_headers(int format, const void *base, long rows, long blocks, uint16_t *headers);
 
 // swiglu.c: SwiGLU forward h = silu(g)·u and backward over (rows, 2·hidden) gateUp rows, the Swift
 // form's operations bit for bit (no FMA). AVX-512 forms after e2h_cpu_has_avx512(), AVX2 forms
