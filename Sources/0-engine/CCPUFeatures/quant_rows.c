@@ -62,7 +62,7 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_values(in
 /// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats, from
 /// the row's headers copied apart (h: its blocks' d as halves, then for Q4_1 their m), 16 at a
 /// time by a load and a conversion, so the loop over blocks broadcasts them from memory (a load, not
-/// a shuffle). Gathering them from the blocks themselves, 18-34 bytes apart, cost about a sixth of
+/// a shuffle). Gathering them from the blocks themselves, 18-34 bytes apart, cost about a fifth of
 /// this loop's time (docs/models.md, "Session 21").
 E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_headers(int format, const uint16_t *h, long blocks, long b0,
                                                                                long count, float d[32], float o[32]) {
