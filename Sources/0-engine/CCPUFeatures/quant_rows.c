@@ -8,7 +8,8 @@
 //   at the pace it reads its own;
 // - 2-12 activation rows: each block expanded to its float values w = q·d + o (a multiply, then an
 //   add: the values the float load and the panel path hold) through a per-block table of its 16
-//   values, met by fused multiply-adds, four accumulators per activation row.
+//   values, met by fused multiply-adds, four accumulators per activation row; d and o from the
+//   split headers as above.
 // Both equal the float computation up to float rounding (the order of additions, and in the first
 // form where d and o are applied). Compiled for the baseline with a per-function target
 // attribute; call only after `e2h_cpu_has_avx512()` (and F16C, which every AVX-512 CPU has).
@@ -48,17 +49,6 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_body(int 
 /// Bytes of a block of `format`.
 static inline long e2h_block_size(int format) { return format == 0 ? 18 : format == 1 ? 20 : 34; }
 
-/// Values 0-15 and 16-31 of block b of a stored row.
-E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_values(int format, const uint8_t *row, long b,
-                                                                              __m512 *w0, __m512 *w1) {
-    const uint8_t *p = row + e2h_block_size(format) * b;
-    uint32_t header = 0;
-    memcpy(&header, p, format == 1 ? 4 : 2);
-    const __m128 halves = _mm_cvtph_ps(_mm_cvtsi32_si128((int)header));  // d, m (else d, 0)
-    const float d = _mm_cvtss_f32(halves);
-    e2h_block_body(format, p, d, format == 0 ? -8.0f * d : format == 1 ? _mm_cvtss_f32(_mm_movehdup_ps(halves)) : 0.0f, w0, w1);
-}
-
 /// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats, from
 /// the row's headers copied apart (h: its blocks' d as halves, then for Q4_1 their m), 16 at a
 /// time by a load and a conversion, so the loop over blocks broadcasts them from memory (a load, not
@@ -75,32 +65,41 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_headers(i
     }
 }
 
-/// One stored row against MR (1...4) activation rows at x, lda apart.
-E2H_AVX512 static inline __attribute__((always_inline)) void e2h_row_f32(int format, const uint8_t *row, long blocks,
-                                                                         const float *x, long lda, int MR, float out[4]) {
+/// One stored row, whose split headers are h, against MR (1...4) activation rows at x, lda apart.
+E2H_AVX512 static inline __attribute__((always_inline)) void e2h_row_f32(int format, const uint8_t *row, const uint16_t *h,
+                                                                         long blocks, const float *x, long lda, int MR,
+                                                                         float out[4]) {
     __m512 acc[4][4];
     for (int r = 0; r < 4; r++)
         for (int s = 0; s < 4; s++) acc[r][s] = _mm512_setzero_ps();
-    long b = 0;
-    for (; b + 2 <= blocks; b += 2) {
-        __m512 w0, w1, w2, w3;
-        e2h_block_values(format, row, b, &w0, &w1);
-        e2h_block_values(format, row, b + 1, &w2, &w3);
-        for (int r = 0; r < MR; r++) {
-            const float *xr = x + r * lda + 32 * b;
-            acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
-            acc[r][2] = _mm512_fmadd_ps(w2, _mm512_loadu_ps(xr + 32), acc[r][2]);
-            acc[r][3] = _mm512_fmadd_ps(w3, _mm512_loadu_ps(xr + 48), acc[r][3]);
+    const long size = e2h_block_size(format);
+    for (long b0 = 0; b0 < blocks; b0 += 32) {
+        const long count = blocks - b0 < 32 ? blocks - b0 : 32;
+        float d[32], o[32];
+        e2h_block_headers(format, h, blocks, b0, count, d, o);
+        long t = 0;
+        for (; t + 2 <= count; t += 2) {
+            const long b = b0 + t;
+            __m512 w0, w1, w2, w3;
+            e2h_block_body(format, row + size * b, d[t], o[t], &w0, &w1);
+            e2h_block_body(format, row + size * (b + 1), d[t + 1], o[t + 1], &w2, &w3);
+            for (int r = 0; r < MR; r++) {
+                const float *xr = x + r * lda + 32 * b;
+                acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
+                acc[r][2] = _mm512_fmadd_ps(w2, _mm512_loadu_ps(xr + 32), acc[r][2]);
+                acc[r][3] = _mm512_fmadd_ps(w3, _mm512_loadu_ps(xr + 48), acc[r][3]);
+            }
         }
-    }
-    if (b < blocks) {
-        __m512 w0, w1;
-        e2h_block_values(format, row, b, &w0, &w1);
-        for (int r = 0; r < MR; r++) {
-            const float *xr = x + r * lda + 32 * b;
-            acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
+        if (t < count) {  // the row's last block (chunks before the last hold 32)
+            const long b = b0 + t;
+            __m512 w0, w1;
+            e2h_block_body(format, row + size * b, d[t], o[t], &w0, &w1);
+            for (int r = 0; r < MR; r++) {
+                const float *xr = x + r * lda + 32 * b;
+                acc[r][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xr), acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr + 16), acc[r][1]);
+            }
         }
     }
     for (int r = 0; r < MR; r++) {
@@ -109,8 +108,9 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_row_f32(int for
 }
 
 #define E2H_VARIANT(name, FORMAT, MR)                                                                          \
-    E2H_AVX512 static void name(const uint8_t *row, long blocks, const float *x, long lda, float out[4]) {     \
-        e2h_row_f32(FORMAT, row, blocks, x, lda, MR, out);                                                      \
+    E2H_AVX512 static void name(const uint8_t *row, const uint16_t *h, long blocks, const float *x, long lda,  \
+                                float out[4]) {                                                              \
+        e2h_row_f32(FORMAT, row, h, blocks, x, lda, MR, out);                                                   \
     }
 E2H_VARIANT(e2h_f40_1, 0, 1) E2H_VARIANT(e2h_f40_2, 0, 2) E2H_VARIANT(e2h_f40_3, 0, 3) E2H_VARIANT(e2h_f40_4, 0, 4)
 E2H_VARIANT(e2h_f41_1, 1, 1) E2H_VARIANT(e2h_f41_2, 1, 2) E2H_VARIANT(e2h_f41_3, 1, 3) E2H_VARIANT(e2h_f41_4, 1, 4)
@@ -188,7 +188,7 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_rows4_f32(int f
 E2H_VARIANT(e2h_g40, 0) E2H_VARIANT(e2h_g41, 1) E2H_VARIANT(e2h_g80, 2)
 #undef E2H_VARIANT
 
-typedef void (*e2h_row_f32_fn)(const uint8_t *, long, const float *, long, float[4]);
+typedef void (*e2h_row_f32_fn)(const uint8_t *, const uint16_t *, long, const float *, long, float[4]);
 
 E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
                                           const uint16_t *headers, long firstColumn, long endColumn, long blocks,
@@ -199,7 +199,8 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
         {e2h_f80_1, e2h_f80_2, e2h_f80_3, e2h_f80_4},
     };
     long j = firstColumn;
-    if (m == 1 && headers) {
+    const long per = format == 1 ? 2 : 1;
+    if (m == 1) {
         // Decoding one sequence: four weight rows at a time, the next four prefetched.
         void (*const four)(const uint8_t *const[4], const uint16_t *const[4], const uint8_t *const[4], long, const float *,
                            const float *, float[4]) =
@@ -214,7 +215,7 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
             for (int r = 0; r < 4; r++) {
                 const long stored = rowOrder ? (long)rowOrder[j + r] : j + r;
                 rows[r] = (const uint8_t *)base + stored * rowBytes;
-                split[r] = headers + stored * (format == 1 ? 2 : 1) * blocks;
+                split[r] = headers + stored * per * blocks;
             }
             if (j + 8 <= endColumn)
                 for (int r = 0; r < 4; r++) next[r] = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j + 4 + r] : j + 4 + r) * rowBytes;
@@ -225,11 +226,12 @@ E2H_AVX512 void e2h_quant_rows_f32_avx512(int format, const void *base, long row
     }
     // Weight row outside: it comes from memory once and from L1 for the further groups of 4 rows.
     for (; j < endColumn; j++) {
-        const uint8_t *row = (const uint8_t *)base + (rowOrder ? (long)rowOrder[j] : j) * rowBytes;
+        const long stored = rowOrder ? (long)rowOrder[j] : j;
+        const uint8_t *row = (const uint8_t *)base + stored * rowBytes;
         for (long i0 = 0; i0 < m; i0 += 4) {
             const long mr = m - i0 < 4 ? m - i0 : 4;
             float out[4];
-            table[format][mr - 1](row, blocks, a + i0 * lda, lda, out);
+            table[format][mr - 1](row, headers + stored * per * blocks, blocks, a + i0 * lda, lda, out);
             for (long r = 0; r < mr; r++) {
                 float *target = c + (i0 + r) * ldc + j;
                 *target = accumulate ? *target + out[r] : out[r];

@@ -44,7 +44,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// The matrix expanded to packed float panels, once, when `PackedPanelCache.budgetBytes` allows
     /// (shared by copies of this value, freed with the last).
     let packedCache = PackedPanelCache()
-    /// The rows' block headers laid out apart, built on the first one-row product on AVX-512
+    /// The rows' block headers laid out apart, built on the first rows-path product on AVX-512
     /// (``SplitBlockHeaders``; shared by copies of this value).
     let splitHeaders = SplitBlockHeaders()
 
@@ -179,9 +179,9 @@ public func quantizedMatMul(
     switch chosen {
 #if arch(x86_64)
     case .rows where kernel.runnable == .avx512:
-        // Blocks expanded to floats in registers, four accumulators per row (CCPUFeatures/quant_rows.c);
-        // one row of A reads the block headers from their split copy.
-        let headers = parts.map { m == 1 ? $0.matrix.splitHeaders.halves(of: $0.matrix) : nil }
+        // Blocks expanded to floats in registers, four accumulators per row (CCPUFeatures/quant_rows.c),
+        // the block headers read from their split copy.
+        let headers = parts.map { $0.matrix.splitHeaders.halves(of: $0.matrix) }
         spinningChunks(N, minimumPerChunk: max(16, 65_536 / max(1, K * m)), threads: threads) { range in
             split(range) { p, local in
                 let (w, column) = parts[p]
@@ -317,7 +317,7 @@ public final class PackedPanelCache: @unchecked Sendable {
 }
 
 /// A matrix's block headers (d, and m for Q4_1: IEEE halves) copied apart from the blocks, row by row
-/// (`e2h_quant_split_headers`): the one-row AVX-512 kernel converts 16 blocks' headers with a load
+/// (`e2h_quant_split_headers`): the AVX-512 rows kernels convert 16 blocks' headers with a load
 /// instead of gathering them from blocks 18-34 bytes apart (docs/models.md, "Session 21"). Memory:
 /// 4 bytes per Q4_1 block (a fifth of its 20), 2 per Q4_0 or Q8_0 block; SmolLM2-135M: 13.3 MB for
 /// its Q4_1 layers, 1.8 MB for its Q8_0 head.

@@ -112,9 +112,8 @@ void e2h_bfloat16_from_float_avx512(const float *source, long count, uint16_t *d
 
 // quant_rows.c: c[i·ldc + j] (+)= Σ_k a[i·lda + k]·W[j, k] for i < m and firstColumn <= j <
 // endColumn, float activations, W's row j stored at base + (rowOrder ? rowOrder[j] : j)·rowBytes
-// as `blocks` blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0). `headers`: the stored rows' block headers
-// laid out apart by `e2h_quant_split_headers`; with them one row of A (m == 1) runs the four-row
-// form, without (NULL) the form for 1-4 rows of A. Call only after e2h_cpu_has_avx512().
+// as `blocks` blocks of `format` (0 Q4_0, 1 Q4_1, 2 Q8_0), `headers` the stored rows' block headers
+// laid out apart by `e2h_quant_split_headers`. Call only after e2h_cpu_has_avx512().
 void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, const int32_t *rowOrder,
                                const uint16_t *headers, long firstColumn, long endColumn, long blocks,
                                const float *a, long lda, long m, float *c, long ldc, int accumulate);
