@@ -22,6 +22,9 @@
 
 #include <string.h>
 
+/// Bytes of a block of `format`.
+static inline long e2h_block_size(int format) { return format == 0 ? 18 : format == 1 ? 20 : 34; }
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -46,8 +49,6 @@ E2H_AVX512 static inline __attribute__((always_inline)) void e2h_block_body(int 
     *w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
 }
 
-/// Bytes of a block of `format`.
-static inline long e2h_block_size(int format) { return format == 0 ? 18 : format == 1 ? 20 : 34; }
 
 /// Blocks b0 ..< b0 + count (count ≤ 32) of a stored row: scales d and offsets o as floats, from
 /// the row's headers copied apart (h: its blocks' d as halves, then for Q4_1 their m), 16 at a
@@ -251,7 +252,7 @@ void e2h_quant_rows_f32_avx512(int format, const void *base, long rowBytes, cons
 #endif
 
 void e2h_quant_split_headers(int format, const void *base, long rows, long blocks, uint16_t *headers) {
-    const long size = format == 0 ? 18 : format == 1 ? 20 : 34, per = format == 1 ? 2 : 1;
+    const long size = e2h_block_size(format), per = format == 1 ? 2 : 1;
     for (long j = 0; j < rows; j++) {
         const uint8_t *row = (const uint8_t *)base + j * blocks * size;
         uint16_t *h = headers + j * per * blocks;
