@@ -171,6 +171,35 @@ struct RestVotingTests {
         try rl.validate()
     }
 
+    @Test func voteConfidenceCountsOnlyTheVotesWhoseWinnerThePRMTrusts() throws {
+        // Group 1: 12 wins with a best product of 0.81; group 2: 13 wins with a best product of 0.04.
+        let rollouts = try ["13", "12", "13", "12", "13", "12", "13", "13"].map { try rollout($0) }
+        let low = RolloutJudgement(outcome: nil, stepScores: [logit(0.2), logit(0.2)])     // 0.04
+        let high = RolloutJudgement(outcome: nil, stepScores: [logit(0.9), logit(0.9)])    // 0.81
+        let lower = RolloutJudgement(outcome: nil, stepScores: [logit(0.1), logit(0.1)])   // 0.01
+        let judgements = [low, high, low, high, low, lower, low, low]
+        #expect(abs(try #require(weightedVote(0..<4, rollouts: rollouts, judgements: judgements)).confidence - 0.81) < 1e-6)
+        #expect(abs(try #require(weightedVote(4..<8, rollouts: rollouts, judgements: judgements)).confidence - 0.04) < 1e-6)
+        let config = RLRewardConfig()
+        let plain = zip(rollouts, judgements).map { tokenRewards(rollout: $0, judgement: $1, config: config) }
+        func outcomes(_ t: Float?) -> [Float] {
+            votedOutcomeRewards(plain, rollouts: rollouts, judgements: judgements, groupSize: 4, config: config, minConfidence: t).map(\.outcome)
+        }
+        #expect(outcomes(nil) == [0, 1, 0, 1, 1, 0, 1, 1])
+        #expect(outcomes(0) == outcomes(nil))
+        // At 0.5 the second group's vote (best 0.04) does not count: its rollouts keep the constant.
+        #expect(outcomes(0.5) == [0, 1, 0, 1, 0.25, 0.25, 0.25, 0.25])
+        #expect(outcomes(0.9) == plain.map(\.outcome))
+        var rl = RLConfig.paper(.grpo)
+        rl.reward.source = .prm
+        rl.voteConfidence = 0.5
+        do { try rl.validate(); Issue.record("a vote confidence without the vote accepted") } catch { #expect(error.setting == "vote-confidence") }
+        rl.voteOutcome = true
+        try rl.validate()
+        rl.voteConfidence = 1.5
+        do { try rl.validate(); Issue.record("a vote confidence above 1 accepted") } catch { #expect(error.setting == "vote-confidence") }
+    }
+
     @Test func equivalentAnswersVoteTogetherAndCutOrUnscoredRolloutsDoNot() throws {
         let rollouts = try [rollout("1/2"), rollout("0.5"), rollout("3"), rollout("3", finish: .length), rollout("3")]
         let s = RolloutJudgement(outcome: nil, stepScores: [logit(0.5)])

@@ -58,6 +58,12 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     /// GRPO / PPO: the PRM-weighted vote's answer earns the right-answer outcome where the answer is
     /// unknown, the others the wrong-answer outcome (nil: off; ``RLConfig/voteOutcome``).
     public var voteOutcome: Bool?
+    /// With the vote: the least product of step probabilities of the winner's best rollout for the
+    /// vote to count (nil: every vote counts; ``RLConfig/voteConfidence``).
+    public var voteConfidence: Float?
+    /// With `problems all`: the share of each iteration's problems without a known answer (nil:
+    /// drawn in proportion; ``RLConfig/hardProblemShare``).
+    public var hardShare: Float?
     /// DPO: least score difference of a pair (nil: the paper's 1.0; ``RLConfig/dpoMargin``).
     public var dpoMargin: Float?
     /// DPO: RPO's α, the weight of the chosen responses' likelihood term (nil: 0, plain DPO;
@@ -98,6 +104,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let restVoting { c.restVoting = restVoting }
         if let dpoVoting { c.dpoVoting = dpoVoting }
         if let voteOutcome { c.voteOutcome = voteOutcome }
+        if let voteConfidence { c.voteConfidence = voteConfidence }
+        if let hardShare { c.hardProblemShare = hardShare }
         if let dpoMargin { c.dpoMargin = dpoMargin }
         if let dpoNLL { c.dpo.nllCoefficient = dpoNLL }
         if let restSteps { c.restSteps = restSteps }
@@ -110,6 +118,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
         case negativeAdvantageScale, adamEpsilon, processWeight
         case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL, voteOutcome
+        case voteConfidence, hardShare
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -139,6 +148,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         restVoting = try c.decodeIfPresent(Bool.self, forKey: .restVoting)
         dpoVoting = try c.decodeIfPresent(Bool.self, forKey: .dpoVoting)
         voteOutcome = try c.decodeIfPresent(Bool.self, forKey: .voteOutcome)
+        voteConfidence = try c.decodeIfPresent(Float.self, forKey: .voteConfidence)
+        hardShare = try c.decodeIfPresent(Float.self, forKey: .hardShare)
         dpoMargin = try c.decodeIfPresent(Float.self, forKey: .dpoMargin)
         dpoNLL = try c.decodeIfPresent(Float.self, forKey: .dpoNLL)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
@@ -171,6 +182,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(restVoting, forKey: .restVoting)
         try c.encode(dpoVoting, forKey: .dpoVoting)
         try c.encode(voteOutcome, forKey: .voteOutcome)
+        try c.encode(voteConfidence, forKey: .voteConfidence)
+        try c.encode(hardShare, forKey: .hardShare)
         try c.encode(dpoMargin, forKey: .dpoMargin)
         try c.encode(dpoNLL, forKey: .dpoNLL)
         try c.encode(restSteps, forKey: .restSteps)
@@ -190,6 +203,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         b.restVoting = nil
         b.dpoVoting = nil
         b.voteOutcome = nil
+        b.voteConfidence = nil
+        b.hardShare = nil
         b.restThreshold = nil
         b.processWeight = nil
         b.label = label.map { $0 + "-baseline" }

@@ -53,6 +53,10 @@ struct RL: ParsableCommand {
     var dpoVoting = false
     @Flag(help: "GRPO / PPO with prm or oprm: where the answer is unknown, reward the rollouts of the answer that wins the PRM-weighted vote of the problem's rollouts as right and the others as wrong.")
     var voteOutcome = false
+    @Option(help: "With --vote-outcome: count the vote only where its winner's best rollout has a product of step probabilities of at least this, in [0, 1] (default: every vote counts).")
+    var voteConfidence: Float?
+    @Option(help: "With --problems all: the share of each iteration's problems drawn from those without a known answer, in [0, 1] (default: drawn in proportion).")
+    var hardShare: Float?
     @Option(help: "DPO: least score difference of a pair (default 1.0, the paper's; below 1 with --reward outcome, whose scores are 0 or 1).")
     var dpoMargin: Float?
     @Option(help: "DPO: RPO's weight of the chosen responses' negative log-likelihood per token, ≥ 0 (default 0: plain DPO).")
@@ -91,6 +95,8 @@ struct RL: ParsableCommand {
         if restVoting { config.restVoting = true }
         if dpoVoting { config.dpoVoting = true }
         if voteOutcome { config.voteOutcome = true }
+        if let voteConfidence { config.voteConfidence = voteConfidence }
+        if let hardShare { config.hardProblemShare = hardShare }
         if let dpoMargin { config.dpoMargin = dpoMargin }
         if let dpoNLL { config.dpo.nllCoefficient = dpoNLL }
         if let restSteps { config.restSteps = restSteps }

@@ -101,6 +101,17 @@ public struct RLConfig: Codable, Sendable, Equatable {
     /// ``RLRewardConfig/unknownOutcomeReward``), so the policy is rewarded for the answers weighted
     /// voting would pick. Needs step scores (reward prm or oprm).
     public var voteOutcome = false
+    /// With ``voteOutcome``: the vote counts only where the PRM is confident in its winner, that is
+    /// where the winning answer's best rollout has a product of step probabilities (the PRM's
+    /// probability that every step is right) of at least this; elsewhere the group keeps the
+    /// constant ``RLRewardConfig/unknownOutcomeReward`` (nil = every vote counts). The easy-trained
+    /// PRM's weighted vote is right on a quarter of hard problems, but on nine in ten of those where
+    /// it is this confident (docs/rl.md, "Session 22").
+    public var voteConfidence: Float?
+    /// With `problems all`: the share of each iteration's problems drawn from those whose answer the
+    /// method may not use (hard problems), in [0, 1]; the rest from the others, each pool in its
+    /// own shuffled order (nil = one pool, drawn in proportion: 800 of 6,800 on the benchmark).
+    public var hardProblemShare: Float?
     /// Global gradient-norm clip (paper: 1.0).
     public var gradientClip: Float = 1.0
     /// Seed of the problem order and the rollouts.
@@ -186,6 +197,11 @@ public struct RLConfig: Codable, Sendable, Equatable {
         if voteOutcome, !(algorithm == .grpo || algorithm == .ppo) || !reward.source.usesStepScores {
             throw fail("vote-outcome", voteOutcome, "only with --algo grpo or ppo and --reward prm or oprm (the vote weighs answers by their step scores)")
         }
+        if let t = voteConfidence {
+            guard voteOutcome else { throw fail("vote-confidence", t, "only with --vote-outcome (it gates the vote)") }
+            guard (0...1).contains(t) else { throw fail("vote-confidence", t, "a number in [0, 1]") }
+        }
+        if let share = hardProblemShare, !(0...1).contains(share) { throw fail("hard-share", share, "a number in [0, 1]") }
         if let w = reward.processWeight, !(w >= 0 && w.isFinite) { throw fail("process-weight", w, "a finite number ≥ 0") }
         if let e = adamEpsilon, !(e > 0 && e.isFinite) { throw fail("adam-epsilon", e, "a finite number > 0") }
         if let scale = negativeAdvantageScale, !(0...1).contains(scale) {
@@ -253,6 +269,8 @@ extension RLConfig {
         try read(.restVoting, into: &restVoting)
         try read(.dpoVoting, into: &dpoVoting)
         try read(.voteOutcome, into: &voteOutcome)
+        voteConfidence = try c.decodeIfPresent(Float.self, forKey: .voteConfidence)
+        hardProblemShare = try c.decodeIfPresent(Float.self, forKey: .hardProblemShare)
         try read(.gradientClip, into: &gradientClip)
         try read(.seed, into: &seed)
     }

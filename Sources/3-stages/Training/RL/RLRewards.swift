@@ -157,13 +157,17 @@ public func processAdvantages(_ group: [TokenRewards], epsilon: Float) -> [[Floa
 /// by the PRM-weighted vote of each group of `groupSize` rollouts: ``RLRewardConfig/correctReward``
 /// for the rollouts of the winning answer, ``RLRewardConfig/wrongReward`` for the other finished
 /// rollouts with an answer; missing or cut-off answers keep their penalty, known answers their
-/// grader's verdict. Returns the new rewards (the outcome moved on the last token).
+/// grader's verdict. With `minConfidence` (``RLConfig/voteConfidence``), a group whose winner's best
+/// rollout has a product of step probabilities below it is left as it was. Returns the new rewards
+/// (the outcome moved on the last token).
 public func votedOutcomeRewards(_ rewards: [TokenRewards], rollouts: [Rollout], judgements: [RolloutJudgement],
-                                groupSize: Int, config: RLRewardConfig) -> [TokenRewards] {
+                                groupSize: Int, config: RLRewardConfig, minConfidence: Float? = nil) -> [TokenRewards] {
     var result = rewards
     for start in stride(from: 0, to: rollouts.count, by: max(1, groupSize)) {
         let range = start..<min(start + groupSize, rollouts.count)
-        let winners = weightedVoteWinners(range, rollouts: rollouts, judgements: judgements)
+        let vote = weightedVote(range, rollouts: rollouts, judgements: judgements)
+        if let t = minConfidence, (vote?.confidence ?? 0) < Double(t) { continue }
+        let winners = vote?.members ?? []
         for i in range where judgements[i].outcome == nil && !result[i].rewards.isEmpty {
             guard rollouts[i].parsed.answer != nil, rollouts[i].finishReason != .length else { continue }
             let outcome = winners.contains(i) ? config.correctReward : config.wrongReward

@@ -69,17 +69,31 @@ public final class RLTrainer {
         initialParameters = Array(policy.parameters)
     }
 
-    /// The problems of iteration `k`: positions k·n ..< (k+1)·n of an endless sequence of seeded permutations.
+    /// The problems of iteration `k`: positions k·n ..< (k+1)·n of an endless sequence of seeded
+    /// permutations. With ``RLConfig/hardProblemShare``, the problems without a known answer and the
+    /// others are two such sequences (their own seeds), and iteration k takes round(share·n) from the
+    /// first and the rest from the second (one pool empty: all from the other).
     func iterationProblems(_ k: Int) -> [RLProblem] {
-        let n = config.problemsPerIteration, count = problems.count
+        let n = config.problemsPerIteration
+        guard let share = config.hardProblemShare else { return drawn(problems, count: n, offset: k * n, stream: 0) }
+        let hard = problems.filter { $0.goldAnswer == nil }, known = problems.filter { $0.goldAnswer != nil }
+        var h = Int((Float(n) * share).rounded())
+        if hard.isEmpty { h = 0 } else if known.isEmpty { h = n }
+        return drawn(hard, count: h, offset: k * h, stream: 1) + drawn(known, count: n - h, offset: k * (n - h), stream: 2)
+    }
+
+    /// Positions offset ..< offset + count of an endless sequence of seeded permutations of `pool`.
+    private func drawn(_ pool: [RLProblem], count n: Int, offset: Int, stream: UInt64) -> [RLProblem] {
+        guard !pool.isEmpty else { return [] }
         var orders: [Int: [Int]] = [:]
         return (0..<n).map { j in
-            let i = k * n + j, epoch = i / count
+            let i = offset + j, epoch = i / pool.count
             if orders[epoch] == nil {
-                var generator = SeededGenerator(seed: config.seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(epoch))
-                orders[epoch] = Array(0..<count).shuffled(using: &generator)
+                let seed = config.seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(epoch) &+ stream &* 0x9E37_79B9_7F4A_7C15
+                var generator = SeededGenerator(seed: seed)
+                orders[epoch] = Array(0..<pool.count).shuffled(using: &generator)
             }
-            return problems[orders[epoch]![i % count]]
+            return pool[orders[epoch]![i % pool.count]]
         }
     }
 
@@ -130,7 +144,8 @@ public final class RLTrainer {
         var rewards = zip(rollouts, judgements).map { tokenRewards(rollout: $0, judgement: $1, config: config.reward) }
         if config.voteOutcome {
             rewards = votedOutcomeRewards(rewards, rollouts: rollouts, judgements: judgements,
-                                          groupSize: config.samplesPerProblem, config: config.reward)
+                                          groupSize: config.samplesPerProblem, config: config.reward,
+                                          minConfidence: config.voteConfidence)
         }
         let checked = try audit?(rollouts, batch)
         let scoringSeconds = lap()

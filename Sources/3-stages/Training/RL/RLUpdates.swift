@@ -248,8 +248,16 @@ extension RLTrainer {
 /// probabilities (the paper's best aggregation for weighted voting). Finished rollouts with an
 /// answer and scores only; ties go to the answer sampled first. Empty when none qualifies.
 public func weightedVoteWinners(_ range: Range<Int>, rollouts: [Rollout], judgements: [RolloutJudgement]) -> Set<Int> {
+    weightedVote(range, rollouts: rollouts, judgements: judgements)?.members ?? []
+}
+
+/// ``weightedVoteWinners(_:rollouts:judgements:)`` with the PRM's confidence in the winner: the
+/// largest product of step probabilities among the winning answer's rollouts. Nil when no rollout
+/// qualifies.
+public func weightedVote(_ range: Range<Int>, rollouts: [Rollout],
+                         judgements: [RolloutJudgement]) -> (members: Set<Int>, confidence: Double)? {
     let grader = AnswerGrader()
-    var groups: [(answer: ParsedAnswer, weight: Double, members: [Int])] = []
+    var groups: [(answer: ParsedAnswer, weight: Double, best: Double, members: [Int])] = []
     for i in range {
         guard let text = rollouts[i].parsed.answer, rollouts[i].finishReason != .length,
               let scores = judgements[i].stepScores, !scores.isEmpty else { continue }
@@ -258,12 +266,13 @@ public func weightedVoteWinners(_ range: Range<Int>, rollouts: [Rollout], judgem
         let weight = scores.reduce(1.0) { $0 * 1 / (1 + exp(-Double($1))) }
         if let g = groups.firstIndex(where: { $0.answer.groupingKey == answer.groupingKey || grader.equivalent($0.answer, answer) }) {
             groups[g].weight += weight
+            groups[g].best = max(groups[g].best, weight)
             groups[g].members.append(i)
         } else {
-            groups.append((answer, weight, [i]))
+            groups.append((answer, weight, weight, [i]))
         }
     }
-    guard var best = groups.first else { return [] }
+    guard var best = groups.first else { return nil }
     for g in groups.dropFirst() where g.weight > best.weight { best = g }
-    return Set(best.members)
+    return (Set(best.members), best.best)
 }
