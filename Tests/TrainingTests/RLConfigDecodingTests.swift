@@ -21,14 +21,15 @@ struct RLConfigDecodingTests {
         c.adamEpsilon = 1e-6; c.reward.wrongReward = -0.5; c.dpo.beta = 0.3; c.dpoMargin = 2
         c.dpoPairsPerProblem = 4; c.restKeepPerProblem = 3; c.restSteps = 50; c.restLearningRate = 3e-4
         c.restPRMThreshold = nil; c.restVoting = true; c.dpoVoting = true; c.voteOutcome = true
-        c.voteConfidence = 0.5; c.hardProblemShare = 0.25; c.gradientClip = 0.5; c.seed = 9
+        c.voteConfidence = 0.5; c.hardProblemShare = 0.25; c.skipFlatGroups = true
+        c.gradientClip = 0.5; c.seed = 9
         return c
     }
 
     @Test func everySettingRoundTrips() throws {
         let changed = Self.everySettingChanged()
         // A new setting must join everySettingChanged() (and the decoder at the end of RLConfig.swift).
-        #expect(Mirror(reflecting: changed).children.count == 38)
+        #expect(Mirror(reflecting: changed).children.count == 39)
         let decoded = try JSONDecoder().decode(RLConfig.self, from: JSONEncoder().encode(changed))
         #expect(decoded == changed)
         let defaults = try JSONDecoder().decode(RLConfig.self, from: JSONEncoder().encode(RLConfig.paper(.grpo)))

@@ -50,3 +50,48 @@ struct RLProblemDrawTests {
         do { try c.validate(); Issue.record("a negative share accepted") } catch { #expect(error.setting == "hard-share") }
     }
 }
+
+/// Every rollout judged right: every group is rewarded alike.
+struct AllRightReward: RewardFunction {
+    func judge(_ rollouts: [Rollout], problems: [RLProblem]) throws -> [RolloutJudgement] {
+        rollouts.map { _ in RolloutJudgement(outcome: true, stepScores: nil) }
+    }
+}
+
+@Suite("GRPO without the flat groups")
+struct SkipFlatGroupsTests {
+    func run(_ reward: any RewardFunction, source: RewardSource = .outcome, skip: Bool) throws -> (policy: [Float], metrics: [RLIterationMetrics]) {
+        var c = RLTrainerTests.config(.grpo)
+        c.samplesPerProblem = 3
+        c.skipFlatGroups = skip
+        c.reward.source = source
+        try c.validate()
+        let directory = temporaryDirectory("rl-flat")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = try tinyPolicy(seed: 21)
+        let metrics = try RLTrainer(config: c, policy: policy, reference: try tinyPolicy(seed: 21), value: nil, tokenizer: vocabulary,
+                                    problems: RLTrainerTests.problems, reward: reward, outputDirectory: directory, quiet: true).run()
+        return (Array(policy.parameters), metrics)
+    }
+
+    @Test func flatGroupsLeaveTheUpdateAndAllFlatLeavesThePolicy() throws {
+        let initial = try tinyPolicy(seed: 21)
+        let start = Array(initial.parameters)
+        // All right: every advantage is zero; without skipping, the KL term alone moves nothing at
+        // the first step but the update runs; with skipping no rollout is left and nothing changes.
+        let skipped = try run(AllRightReward(), skip: true)
+        let unchanged = skipped.policy == start
+        #expect(unchanged)
+        #expect(skipped.metrics.allSatisfy { $0.examples == 0 })
+        // Token-parity step scores (prm): rewards differ within groups; whole groups are kept or dropped.
+        let parity = try run(TokenParityReward(), source: .prm, skip: true)
+        #expect(parity.metrics.allSatisfy { ($0.examples ?? -1) % 3 == 0 && ($0.examples ?? -1) <= $0.rollouts })
+        #expect(parity.metrics.contains { ($0.examples ?? 0) > 0 })
+        let moved = parity.policy != start
+        #expect(moved)
+        #expect(try run(TokenParityReward(), source: .prm, skip: false).metrics.allSatisfy { $0.examples == nil })
+        var c = RLConfig.paper(.ppo)
+        c.skipFlatGroups = true
+        do { try c.validate(); Issue.record("skip-flat-groups accepted for PPO") } catch { #expect(error.setting == "skip-flat-groups") }
+    }
+}

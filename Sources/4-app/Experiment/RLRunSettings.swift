@@ -64,6 +64,8 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
     /// With `problems all`: the share of each iteration's problems without a known answer (nil:
     /// drawn in proportion; ``RLConfig/hardProblemShare``).
     public var hardShare: Float?
+    /// GRPO: groups rewarded alike left out of the update (nil: off; ``RLConfig/skipFlatGroups``).
+    public var skipFlatGroups: Bool?
     /// DPO: least score difference of a pair (nil: the paper's 1.0; ``RLConfig/dpoMargin``).
     public var dpoMargin: Float?
     /// DPO: RPO's α, the weight of the chosen responses' likelihood term (nil: 0, plain DPO;
@@ -106,6 +108,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         if let voteOutcome { c.voteOutcome = voteOutcome }
         if let voteConfidence { c.voteConfidence = voteConfidence }
         if let hardShare { c.hardProblemShare = hardShare }
+        if let skipFlatGroups { c.skipFlatGroups = skipFlatGroups }
         if let dpoMargin { c.dpoMargin = dpoMargin }
         if let dpoNLL { c.dpo.nllCoefficient = dpoNLL }
         if let restSteps { c.restSteps = restSteps }
@@ -118,7 +121,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         case samplesPerProblem, learningRate, klCoefficient, klEstimator, temperature, epochs, minibatchSize, seed
         case negativeAdvantageScale, adamEpsilon, processWeight
         case restVoting, restSteps, restThreshold, dpoVoting, dpoMargin, dpoNLL, voteOutcome
-        case voteConfidence, hardShare
+        case voteConfidence, hardShare, skipFlatGroups
     }
 
     /// Decodes partial JSON: absent keys keep the defaults.
@@ -150,6 +153,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         voteOutcome = try c.decodeIfPresent(Bool.self, forKey: .voteOutcome)
         voteConfidence = try c.decodeIfPresent(Float.self, forKey: .voteConfidence)
         hardShare = try c.decodeIfPresent(Float.self, forKey: .hardShare)
+        skipFlatGroups = try c.decodeIfPresent(Bool.self, forKey: .skipFlatGroups)
         dpoMargin = try c.decodeIfPresent(Float.self, forKey: .dpoMargin)
         dpoNLL = try c.decodeIfPresent(Float.self, forKey: .dpoNLL)
         restSteps = try c.decodeIfPresent(Int.self, forKey: .restSteps)
@@ -184,6 +188,7 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
         try c.encode(voteOutcome, forKey: .voteOutcome)
         try c.encode(voteConfidence, forKey: .voteConfidence)
         try c.encode(hardShare, forKey: .hardShare)
+        try c.encode(skipFlatGroups, forKey: .skipFlatGroups)
         try c.encode(dpoMargin, forKey: .dpoMargin)
         try c.encode(dpoNLL, forKey: .dpoNLL)
         try c.encode(restSteps, forKey: .restSteps)

@@ -57,6 +57,8 @@ struct RL: ParsableCommand {
     var voteConfidence: Float?
     @Option(help: "With --problems all: the share of each iteration's problems drawn from those without a known answer, in [0, 1] (default: drawn in proportion).")
     var hardShare: Float?
+    @Flag(help: "GRPO: leave out of the update the groups whose rollouts are all rewarded alike (zero advantages), as DAPO's dynamic sampling.")
+    var skipFlatGroups = false
     @Option(help: "DPO: least score difference of a pair (default 1.0, the paper's; below 1 with --reward outcome, whose scores are 0 or 1).")
     var dpoMargin: Float?
     @Option(help: "DPO: RPO's weight of the chosen responses' negative log-likelihood per token, ≥ 0 (default 0: plain DPO).")
@@ -97,6 +99,7 @@ struct RL: ParsableCommand {
         if voteOutcome { config.voteOutcome = true }
         if let voteConfidence { config.voteConfidence = voteConfidence }
         if let hardShare { config.hardProblemShare = hardShare }
+        if skipFlatGroups { config.skipFlatGroups = true }
         if let dpoMargin { config.dpoMargin = dpoMargin }
         if let dpoNLL { config.dpo.nllCoefficient = dpoNLL }
         if let restSteps { config.restSteps = restSteps }

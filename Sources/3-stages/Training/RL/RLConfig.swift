@@ -112,6 +112,11 @@ public struct RLConfig: Codable, Sendable, Equatable {
     /// method may not use (hard problems), in [0, 1]; the rest from the others, each pool in its
     /// own shuffled order (nil = one pool, drawn in proportion: 800 of 6,800 on the benchmark).
     public var hardProblemShare: Float?
+    /// GRPO: leave out of the update the groups whose advantages are all zero (every rollout
+    /// rewarded alike), as DAPO's dynamic sampling does (without its refill). Under the token mean
+    /// their tokens would carry only the KL term and scale down the others' gradients: a hard
+    /// problem without a counted vote, or an easy one all right or all wrong (docs/rl.md, "Session 22").
+    public var skipFlatGroups = false
     /// Global gradient-norm clip (paper: 1.0).
     public var gradientClip: Float = 1.0
     /// Seed of the problem order and the rollouts.
@@ -201,6 +206,7 @@ public struct RLConfig: Codable, Sendable, Equatable {
             guard voteOutcome else { throw fail("vote-confidence", t, "only with --vote-outcome (it gates the vote)") }
             guard (0...1).contains(t) else { throw fail("vote-confidence", t, "a number in [0, 1]") }
         }
+        if skipFlatGroups, algorithm != .grpo { throw fail("skip-flat-groups", skipFlatGroups, "only with --algo grpo") }
         if let share = hardProblemShare, !(0...1).contains(share) { throw fail("hard-share", share, "a number in [0, 1]") }
         if let w = reward.processWeight, !(w >= 0 && w.isFinite) { throw fail("process-weight", w, "a finite number ≥ 0") }
         if let e = adamEpsilon, !(e > 0 && e.isFinite) { throw fail("adam-epsilon", e, "a finite number > 0") }
@@ -271,6 +277,7 @@ extension RLConfig {
         try read(.voteOutcome, into: &voteOutcome)
         voteConfidence = try c.decodeIfPresent(Float.self, forKey: .voteConfidence)
         hardProblemShare = try c.decodeIfPresent(Float.self, forKey: .hardProblemShare)
+        try read(.skipFlatGroups, into: &skipFlatGroups)
         try read(.gradientClip, into: &gradientClip)
         try read(.seed, into: &seed)
     }

@@ -27,7 +27,8 @@ public struct RLIterationMetrics: Codable, Sendable, Equatable {
     public var valueLoss: Float?
     /// Mean sampled tokens per rollout.
     public var responseLength: Float
-    /// DPO pairs, or ReST-EM kept solutions, of the iteration.
+    /// DPO pairs, or ReST-EM kept solutions, of the iteration; GRPO with ``RLConfig/skipFlatGroups``:
+    /// the rollouts left in the update.
     public var examples: Int?
     /// Seconds in rollouts, reward scoring, reference log-probs (and values), and the update.
     public var rolloutSeconds: Double

@@ -32,11 +32,23 @@ extension RLTrainer {
         if let scale = config.negativeAdvantageScale, scale != 1 {
             advantages = advantages.map { $0.map { $0 < 0 ? $0 * scale : $0 } }
         }
+        var rollouts = rollouts
+        if config.skipFlatGroups {
+            let kept = stride(from: 0, to: rollouts.count, by: G).flatMap { start in
+                let group = start..<min(start + G, rollouts.count)
+                return group.contains { i in advantages[i].contains { $0 != 0 } } ? Array(group) : []
+            }
+            rollouts = kept.map { rollouts[$0] }
+            advantages = kept.map { advantages[$0] }
+            line.examples = kept.count
+        }
         let sequences = rollouts.map { (prompt: $0.prompt, tokens: $0.tokens) }
-        let referenceLogProbs = try config.klCoefficient > 0 ? reference?.actionLogProbs(sequences) : nil
+        let referenceLogProbs = try config.klCoefficient > 0 && !rollouts.isEmpty ? reference?.actionLogProbs(sequences) : nil
         line.referenceSeconds = lap()
-        try policyUpdates(k, rollouts: rollouts, advantages: advantages, referenceLogProbs: referenceLogProbs,
-                          returns: nil, oldValues: nil, line: &line)
+        if !rollouts.isEmpty {
+            try policyUpdates(k, rollouts: rollouts, advantages: advantages, referenceLogProbs: referenceLogProbs,
+                              returns: nil, oldValues: nil, line: &line)
+        }
         line.updateSeconds = lap()
     }
 
