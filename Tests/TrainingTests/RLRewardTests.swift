@@ -48,7 +48,14 @@ struct RLRewardTests {
         for (w, f) in zip(weighted.stepRewards, full.stepRewards) { #expect(abs(w - 0.25 * f) < 1e-6) }
         #expect(abs(weighted.total - (0.25 * (0.125 - 0.075) + 1)) < 1e-5)
         config.processWeight = 0
-        #expect(tokenRewards(rollout: rollout, judgement: judgement, config: config).total == 1)
+        let none = tokenRewards(rollout: rollout, judgement: judgement, config: config)
+        #expect(none.total == 1 && none.stepRewards.isEmpty && none.stepTokens.isEmpty)
+        // Weight 0 is no process reward: process-supervision GRPO sees only the outcomes, so a group
+        // with one outcome has no advantages, whatever its rollouts' step counts.
+        let one = try constructedRollout(SolutionFormat.completion(steps: ["9 + 9 = 18"], answer: "18"))
+        let group = [none, tokenRewards(rollout: one, judgement: RolloutJudgement(outcome: true, stepScores: [logit(0.8), logit(0.6)]),
+                                        config: config)]
+        #expect(processAdvantages(group, epsilon: 1e-4).allSatisfy { $0.allSatisfy { $0 == 0 } })
         var rl = RLConfig.paper(.grpo)
         rl.reward.processWeight = -0.5
         do { try rl.validate(); Issue.record("process weight -0.5 accepted") } catch { #expect(error.setting == "process-weight") }

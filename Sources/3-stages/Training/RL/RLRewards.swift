@@ -75,7 +75,10 @@ public func tokenRewards(rollout: Rollout, judgement: RolloutJudgement, config: 
     guard n > 0 else { return TokenRewards(rewards: [], stepRewards: [], stepTokens: [], outcome: 0) }
     var stepRewards: [Float] = [], stepTokens: [Int] = []
     let steps = rollout.parsed.stepRanges.count
-    if config.source.usesStepScores, let scores = judgement.stepScores, steps > 0 {
+    // A process weight of 0 means no process reward: no steps at all, not steps worth 0, which
+    // process-supervision GRPO would still count in its group normalisation (a bias against
+    // solutions with more steps wherever the outcome is the same; docs/rl.md, "Session 22").
+    if config.source.usesStepScores, config.processWeight != 0, let scores = judgement.stepScores, steps > 0 {
         let k = min(steps, scores.count)
         if k > 0 {
             let probabilities = scores.prefix(k).map { 1 / (1 + expf(-$0)) }
