@@ -48,6 +48,13 @@ struct RLRunSettingsTests {
         var grpo = RunRLSettings()
         grpo.algorithm = .grpo
         #expect(grpo.outcomeBaseline.name == "grpo-outcome-easy" && grpo.outcomeBaseline.dpoMargin == nil)
+        // The confident vote and the hard share read unknown answers and go; skipping flat groups stays.
+        grpo.reward = .prm; grpo.problems = .all; grpo.voteOutcome = true; grpo.voteConfidence = 0.5
+        grpo.hardShare = 0.5; grpo.skipFlatGroups = true
+        try grpo.validate(testSamples: config.testSamples, runSeed: config.seed)
+        let plain = grpo.outcomeBaseline
+        #expect(plain.voteConfidence == nil && plain.hardShare == nil && plain.skipFlatGroups == true)
+        try plain.validate(testSamples: config.testSamples, runSeed: config.seed)
         // A config file may give the section in full; both sections round-trip through config.json.
         let both = try ExperimentConfig().overlaid(with: Data(#"{"rl": {"algorithm": "grpo"}, "rlBaseline": {"reward": "outcome", "problems": "easy"}}"#.utf8), source: "c.json")
         #expect(both.rlBaseline?.name == "grpo-outcome-easy")
@@ -68,6 +75,10 @@ struct RLRunSettingsTests {
         #expect(message(#"{"rl": {"algorithm": "grpo", "samplesPerProblem": 1}}"#).contains("group-size"))
         #expect(message(#"{"rl": {"klCoefficient": -1}}"#).contains("beta"))
         #expect(message(#"{"rl": {"minibatchSize": 0}}"#).contains("minibatch-size"))
+        #expect(message(#"{"rl": {"problems": "easy", "hardShare": 0.5}}"#).contains("rl.hardShare"))
+        #expect(message(#"{"rl": {"problems": "all", "hardShare": 2}}"#).contains("hard-share"))
+        #expect(message(#"{"rl": {"algorithm": "ppo", "skipFlatGroups": true}}"#).contains("skip-flat-groups"))
+        #expect(message(#"{"rl": {"voteConfidence": 0.5}}"#).contains("vote-confidence"))
     }
 
     @Test func theSectionMayBeAddedToAFinishedRunButOtherSettingsMayNot() throws {

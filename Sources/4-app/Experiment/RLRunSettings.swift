@@ -227,6 +227,9 @@ public struct RunRLSettings: Codable, Sendable, Equatable {
             throw ExperimentError.invalid("rl.evaluationSamples is \(evaluationSamples); allowed: 1 to the run's testSamples (\(testSamples)), "
                                           + "since the SFT policy is compared on its first as many samples")
         }
+        if let hardShare, problems != .all {
+            throw ExperimentError.invalid("rl.hardShare is \(hardShare); allowed: only with \"problems\": \"all\" (easy problems have no hard pool to draw from)")
+        }
         do { try rlConfig(runSeed: runSeed).validate() } catch {
             throw ExperimentError.invalid("rl section: \(error.description)")
         }

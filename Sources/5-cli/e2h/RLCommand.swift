@@ -110,6 +110,9 @@ struct RL: ParsableCommand {
             }
             config.kl.estimator = estimator
         }
+        if hardShare != nil, scope != .all {
+            throw ValidationError("--hard-share needs --problems all (with --problems \(problems) there are no hard problems to draw)")
+        }
         do { try config.validate() } catch { throw ValidationError(error.description) }
         let evaluation = try runRL(run: URL(fileURLWithPath: runDirectory), name: name, config: config, problemScope: scope,
                                    seedFromRun: seed == nil, calibrated: calibrated, log: logLine)
